@@ -1,0 +1,54 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export TRACKER_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/tracker.db
+
+.PHONY: run test install translations browser-deps demo lint bench clean serve
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+translations: $(STAMP)
+	$(BIN)/python -m tracker.i18n_build
+
+# Browser tests drive Debian's Chromium; CJK fonts make Chinese screenshots legible.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  echo "installing chromium and fonts-noto-cjk from Debian"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+run: install
+	mkdir -p instance
+	TRACKER_ENV=development $(BIN)/flask --app tracker db upgrade
+	TRACKER_ENV=development $(BIN)/flask --app tracker demo load
+	@echo
+	@echo "  Open http://$(HOST):$(PORT)  — log in as 'lead' / 'demo-lead-2026' (team lead),"
+	@echo "  'clerk' / 'demo-clerk-2026' (clerk), 'engineer' / 'demo-engineer-2026', 'auditor' / 'demo-auditor-2026'."
+	@echo "  API: see README (tokens: flask --app tracker tokens create lead)."
+	@echo
+	TRACKER_ENV=development TRACKER_SECRET_KEY=$${TRACKER_SECRET_KEY:-dev-only-secret-change-me} \
+	  $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+
+test: install browser-deps
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check tracker tests benchmarks
+
+bench: install
+	$(BIN)/python benchmarks/bench_clock.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

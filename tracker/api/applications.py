@@ -1,0 +1,164 @@
+"""/api/v1/applications: register, list, read, log steps, pause, cancel."""
+from __future__ import annotations
+
+import math
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..extensions import db
+from ..i18n import current_language
+from ..models import Role
+from ..services import applications as service
+from ..services.clock import app_clock, now
+from ..services.errors import Conflict
+from ..services.presenters import present_application
+from ..services.queries import ApplicationFilter, list_applications
+from .auth import authenticate, require
+from .schemas import (ApplicationCreate, ApplicationOut, ApplicationPage, ApplicationQuery,
+                      ApplicationUpdate, CancelAction, PauseCreate, PauseEnd, SkipAction,
+                      StepAction)
+
+blp = Blueprint("applications", __name__, url_prefix="/api/v1/applications",
+                description="Applications (报装申请) and their steps")
+
+WRITERS = (Role.CLERK, Role.ENGINEER, Role.TEAM_LEAD, Role.ADMIN)
+
+
+def _present(number: str) -> dict:
+    db.session.expire_all()
+    app = service.get_application(number)
+    return present_application(app, now(), app_clock(), current_language())
+
+
+def _with_current(number: str, action):
+    """Run a change; on a conflict answer 409 with the application as it now stands."""
+    try:
+        action()
+    except Conflict as exc:
+        db.session.rollback()
+        exc.current = ApplicationOut().dump(_present(number))
+        raise
+    return _present(number)
+
+
+@blp.route("")
+class Applications(MethodView):
+    @require()
+    @blp.arguments(ApplicationQuery, location="query")
+    @blp.response(200, ApplicationPage)
+    def get(self, args):
+        """List applications, filtered and paginated."""
+        page, per_page = args.pop("page"), args.pop("per_page")
+        items, total = list_applications(ApplicationFilter(**args), now(), page, per_page)
+        clock, lang, moment = app_clock(), current_language(), now()
+        return {"items": [present_application(a, moment, clock, lang, with_steps=False)
+                          for a in items],
+                "total": total, "page": page, "per_page": per_page,
+                "pages": math.ceil(total / per_page) if total else 0}
+
+    @require(*WRITERS)
+    @blp.arguments(ApplicationCreate)
+    @blp.response(201, ApplicationOut)
+    def post(self, data):
+        """Register an application; its clocks start at acceptance (or the requested time)."""
+        app = service.create_application(service.NewApplication(**data), authenticate())
+        return _present(app.number)
+
+
+@blp.route("/<string:number>")
+class ApplicationItem(MethodView):
+    @require()
+    @blp.response(200, ApplicationOut)
+    def get(self, number):
+        """One application with its steps, deadlines and pauses."""
+        return _present(number)
+
+    @require(*WRITERS)
+    @blp.arguments(ApplicationUpdate)
+    @blp.response(200, ApplicationOut)
+    def patch(self, data, number):
+        """Correct customer details (each change is logged)."""
+        version = data.pop("version", None)
+        return _with_current(number, lambda: service.update_application(
+            number, data, authenticate(), expected_version=version))
+
+
+@blp.route("/<string:number>/cancel")
+class Cancel(MethodView):
+    @require(*WRITERS)
+    @blp.arguments(CancelAction)
+    @blp.response(200, ApplicationOut)
+    def post(self, data, number):
+        """Cancel an open application, with a reason."""
+        return _with_current(number, lambda: service.cancel_application(
+            number, data["reason"], authenticate(), expected_version=data["version"]))
+
+
+@blp.route("/<string:number>/materials/supplied")
+class MaterialsSupplied(MethodView):
+    @require(*WRITERS)
+    @blp.arguments(PauseEnd)
+    @blp.response(200, ApplicationOut)
+    def post(self, data, number):
+        """容缺受理: record that the missing materials arrived."""
+        return _with_current(number, lambda: service.supply_materials(
+            number, authenticate(), at=data["at"], expected_version=data["version"]))
+
+
+@blp.route("/<string:number>/steps/<string:code>/start")
+class StartStep(MethodView):
+    @require(*WRITERS)
+    @blp.arguments(StepAction)
+    @blp.response(200, ApplicationOut)
+    def post(self, data, number, code):
+        """Start a step whose clock runs from when work begins."""
+        return _with_current(number, lambda: service.start_step(
+            number, code, authenticate(), at=data["at"], note=data["note"],
+            expected_version=data["version"]))
+
+
+@blp.route("/<string:number>/steps/<string:code>/complete")
+class CompleteStep(MethodView):
+    @require(*WRITERS)
+    @blp.arguments(StepAction)
+    @blp.response(200, ApplicationOut)
+    def post(self, data, number, code):
+        """Log a step as done, now or earlier within the back-dating window."""
+        return _with_current(number, lambda: service.complete_step(
+            number, code, authenticate(), at=data["at"], note=data["note"],
+            expected_version=data["version"]))
+
+
+@blp.route("/<string:number>/steps/<string:code>/skip")
+class SkipStep(MethodView):
+    @require(*WRITERS)
+    @blp.arguments(SkipAction)
+    @blp.response(200, ApplicationOut)
+    def post(self, data, number, code):
+        """Skip a skippable step, with the reason."""
+        return _with_current(number, lambda: service.skip_step(
+            number, code, authenticate(), note=data["note"], expected_version=data["version"]))
+
+
+@blp.route("/<string:number>/pauses")
+class Pauses(MethodView):
+    @require(*WRITERS)
+    @blp.arguments(PauseCreate)
+    @blp.response(201, ApplicationOut)
+    def post(self, data, number):
+        """Pause the clocks (补正材料, 市政审批, …)."""
+        return _with_current(number, lambda: service.add_pause(
+            number, data["reason"], authenticate(), note=data["note"], at=data["at"],
+            expected_version=data["version"]))
+
+
+@blp.route("/<string:number>/pauses/<int:pause_id>/end")
+class EndPause(MethodView):
+    @require(*WRITERS)
+    @blp.arguments(PauseEnd)
+    @blp.response(200, ApplicationOut)
+    def post(self, data, number, pause_id):
+        """Resume the clocks."""
+        return _with_current(number, lambda: service.end_pause(
+            number, pause_id, authenticate(), at=data["at"], expected_version=data["version"]))

@@ -1,0 +1,13 @@
+"""Command-line interface: `flask --app tracker <group> <command>`."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_cli(app: Flask) -> None:
+    from .calendar import calendar_cli
+    from .flows import flows_cli
+    from .users import tokens_cli, users_cli
+
+    for group in (calendar_cli, flows_cli, users_cli, tokens_cli):
+        app.cli.add_command(group)

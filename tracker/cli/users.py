@@ -1,0 +1,81 @@
+"""Users and API tokens."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import ApiToken, Department, Role, User
+
+users_cli = AppGroup("users", help="Manage users (用户).")
+tokens_cli = AppGroup("tokens", help="Manage API tokens (接口令牌).")
+
+
+def _read_password(prompt: bool) -> str:
+    if not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        raise click.ClickException("The password must have at least 8 characters.")
+    return password
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--department", "department_code", default=None, help="Department code.")
+@click.option("--name", "display_name", default="", help="Display name.")
+@click.option("--no-password", is_flag=True, help="Machine account (tokens only).")
+def create_user(username: str, role: str, department_code: str | None, display_name: str,
+                no_password: bool) -> None:
+    """Create a user; the password is read from stdin or prompted for."""
+    from ..services.reference import ensure_departments
+
+    ensure_departments()
+    if db.session.scalar(select(User).where(User.username == username)):
+        raise click.ClickException(f"User {username!r} already exists.")
+    department = None
+    if department_code:
+        department = db.session.scalar(select(Department).where(Department.code == department_code))
+        if department is None:
+            codes = ", ".join(db.session.scalars(select(Department.code)))
+            raise click.ClickException(f"Unknown department {department_code!r} (known: {codes}).")
+    user = User(username=username, role=Role(role), department=department,
+                display_name=display_name or username)
+    if not no_password and Role(role) is not Role.PLATFORM:
+        user.set_password(_read_password(True))
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created user {username} ({role}).")
+
+
+@tokens_cli.command("create")
+@click.argument("username")
+@click.option("--name", default="", help="What the token is for.")
+def create_token(username: str, name: str) -> None:
+    """Issue an API token for USERNAME; it is printed once and only its hash is stored."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"No user {username!r}.")
+    row, plain = ApiToken.issue(user, name)
+    db.session.add(row)
+    db.session.commit()
+    click.echo(plain)
+
+
+@tokens_cli.command("revoke")
+@click.argument("prefix")
+def revoke_token(prefix: str) -> None:
+    """Revoke the token whose first characters are PREFIX."""
+    from ..models import now_utc
+
+    rows = db.session.scalars(select(ApiToken).where(ApiToken.prefix.startswith(prefix))).all()
+    if len(rows) != 1:
+        raise click.ClickException(f"{len(rows)} tokens match {prefix!r}; give more characters.")
+    rows[0].revoked_at = now_utc()
+    db.session.commit()
+    click.echo(f"Revoked {rows[0].prefix}…")

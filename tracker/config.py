@@ -1,0 +1,115 @@
+"""Configuration classes; every setting can be overridden by a TRACKER_* environment variable."""
+from __future__ import annotations
+
+import json
+import os
+from datetime import timedelta
+from typing import Any
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _env(name: str, default: Any) -> Any:
+    """Read TRACKER_<name>, converted to the type of the default."""
+    raw = os.environ.get(f"TRACKER_{name}")
+    if raw is None:
+        return default
+    if isinstance(default, bool):
+        return raw.strip().lower() in _TRUE
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    if isinstance(default, (dict, list)):
+        return json.loads(raw)
+    return raw
+
+
+class Config:
+    """Production defaults: an SQLite file in the instance folder unless TRACKER_DATABASE_URL is set."""
+
+    TESTING = False
+    SECRET_KEY = _env("SECRET_KEY", "")
+    # None means "sqlite file in the instance folder"; resolved by the factory.
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", "") or None
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = _env("MAX_CONTENT_LENGTH", 1024 * 1024)
+
+    # Working time (shared/domain.md "Working time")
+    TRACKER_TIMEZONE = "Asia/Shanghai"
+    TRACKER_OFFICE_HOURS = _env("OFFICE_HOURS", "08:30-12:00,13:30-17:30")
+    # Local closures from configuration: "2026-07-15:off:台风停工;2026-08-01:work:抢修"
+    TRACKER_LOCAL_CLOSURES = _env("LOCAL_CLOSURES", "")
+    TRACKER_HOLIDAYS_DIR = _env("HOLIDAYS_DIR", "")
+    TRACKER_FLOWS_DIR = _env("FLOWS_DIR", "")
+    TRACKER_WARNING_RATIO = _env("WARNING_RATIO", 0.75)
+    TRACKER_BACKDATE_WORKING_DAYS = _env("BACKDATE_WORKING_DAYS", 3.0)
+    TRACKER_PAGE_SIZE_MAX = _env("PAGE_SIZE_MAX", 200)
+
+    # Web sessions and log-in
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_env("SESSION_HOURS", 8))
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    TRACKER_LOGIN_MAX_FAILURES = _env("LOGIN_MAX_FAILURES", 5)
+    TRACKER_LOGIN_LOCK_MINUTES = _env("LOGIN_LOCK_MINUTES", 15)
+
+    # i18n
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    TRACKER_LANGUAGES = ("zh", "en")
+
+    # OpenAPI (flask-smorest); no UI from a CDN: the intranet has no internet
+    API_TITLE = "Water-connection application tracker API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    # Scheduler: "auto" (in-process on SQLite, advisory-locked on PostgreSQL), "off"
+    TRACKER_SCHEDULER = _env("SCHEDULER", "off")
+    TRACKER_WATCH_SECONDS = _env("WATCH_SECONDS", 60)
+
+    # Notifications
+    TRACKER_WEBHOOKS = _env("WEBHOOKS", {})  # {"engineering": "https://…"}; "*" for all
+    TRACKER_EMAILS = _env("EMAILS", {})  # {"engineering": ["a@b.cn"]}
+    TRACKER_SMTP_HOST = _env("SMTP_HOST", "")
+    TRACKER_SMTP_PORT = _env("SMTP_PORT", 25)
+    TRACKER_SMTP_USER = _env("SMTP_USER", "")
+    TRACKER_SMTP_PASSWORD = _env("SMTP_PASSWORD", "")
+    TRACKER_SMTP_SENDER = _env("SMTP_SENDER", "tracker@localhost")
+    TRACKER_NOTIFY_MAX_ATTEMPTS = _env("NOTIFY_MAX_ATTEMPTS", 8)
+
+    # Monthly assessment (shared/domain.md "Monthly assessment"): points are configuration
+    TRACKER_ASSESSMENT_POINTS = _env(
+        "ASSESSMENT_POINTS",
+        {
+            "step_overdue": 2,
+            "callback_dissatisfied": 2,
+            "government_survey_dissatisfied": 5,
+            "materials_delay": 2,
+            "meter_entry_late": 1,
+            "problem_overdue": 2,
+        },
+    )
+    TRACKER_CALLBACK_LIMIT_DAYS = _env("CALLBACK_LIMIT_DAYS", 3.0)
+    TRACKER_CALLBACK_DEPARTMENT = _env("CALLBACK_DEPARTMENT", "customer_service")
+    TRACKER_SCREENING_DEPARTMENT = _env("SCREENING_DEPARTMENT", "connection_team")
+    TRACKER_FOLLOWUP_LIMIT_DAYS = _env("FOLLOWUP_LIMIT_DAYS", 3.0)
+    TRACKER_SCREENING_LIMIT_DAYS = _env("SCREENING_LIMIT_DAYS", 1.0)
+    TRACKER_PROBLEM_VERIFY_DAYS = _env("PROBLEM_VERIFY_DAYS", 3.0)
+    TRACKER_INTAKE_MAX_BYTES = _env("INTAKE_MAX_BYTES", 256 * 1024)
+
+
+class DevelopmentConfig(Config):
+    SECRET_KEY = Config.SECRET_KEY or "dev-only-secret-change-me"
+    TRACKER_SCHEDULER = _env("SCHEDULER", "auto")
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    WTF_CSRF_ENABLED = True
+    TRACKER_SCHEDULER = "off"
+    TRACKER_WEBHOOKS: dict[str, str] = {}
+    TRACKER_EMAILS: dict[str, list[str]] = {}

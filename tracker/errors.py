@@ -1,0 +1,122 @@
+"""Error answers: JSON under /api, a page elsewhere; always in the user's language, never a 500
+for bad input."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .services.errors import DomainError
+
+STATUS_TEXT = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "The request is too large",
+    415: "Unsupported media type",
+    422: "Unprocessable entity",
+    429: "Too many requests",
+    500: "Internal server error",
+}
+
+
+def translate(message: str, params: dict[str, Any] | None = None) -> str:
+    """Translate a msgid, substituting %(name)s parameters."""
+    text = gettext(message)
+    if params:
+        try:
+            return text % params
+        except (KeyError, TypeError, ValueError):
+            return text
+    return text
+
+
+def translate_tree(messages: Any) -> Any:
+    """Translate every string in a (nested) marshmallow/webargs error structure."""
+    if isinstance(messages, str):
+        return translate(messages)
+    if isinstance(messages, list):
+        return [translate_tree(m) for m in messages]
+    if isinstance(messages, dict):
+        return {str(k): translate_tree(v) for k, v in messages.items()}
+    return messages
+
+
+def _flatten_locations(messages: dict[str, Any]) -> dict[str, Any]:
+    """webargs nests errors by location ({"json": {...}}); clients want field → messages."""
+    flat: dict[str, Any] = {}
+    for location, errors in messages.items():
+        if location in ("json", "query", "form", "headers", "files", "view_args", "path") \
+                and isinstance(errors, dict):
+            flat.update(errors)
+        else:
+            flat[location] = errors
+    return flat
+
+
+def api_error(status: int, message: str, *, params: dict[str, Any] | None = None,
+              fields: dict[str, Any] | None = None, current: Any = None):
+    body: dict[str, Any] = {"code": status, "status": translate(STATUS_TEXT.get(status, "Error")),
+                            "message": translate(message, params)}
+    if fields:
+        body["errors"] = translate_tree(fields)
+    if current is not None:
+        body["current"] = current
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def handle_domain_error(exc: DomainError):
+        if wants_json():
+            return api_error(exc.status, exc.message, params=exc.params, fields=exc.fields,
+                             current=exc.current)
+        return _page(exc.status, translate(exc.message, exc.params))
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf(exc: CSRFError):
+        message = "The form has expired or was not sent from this site; reload the page and try again."
+        if wants_json():
+            return api_error(400, message)
+        return _page(400, translate(message))
+
+    @app.errorhandler(HTTPException)
+    def handle_http(exc: HTTPException):
+        status = exc.code or 500
+        data = getattr(exc, "data", None) or {}
+        messages = data.get("messages") if isinstance(data, dict) else None
+        if wants_json():
+            if status == 413:
+                return api_error(413, "The request body is larger than allowed.")
+            if messages:
+                return api_error(status, "The request has errors.",
+                                 fields=_flatten_locations(messages))
+            message = data.get("message") if isinstance(data, dict) else None
+            return api_error(status, message or STATUS_TEXT.get(status, exc.name))
+        return _page(status, translate(STATUS_TEXT.get(status, exc.name)))
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc: Exception):
+        app.logger.exception("unhandled error")
+        if wants_json():
+            return api_error(500, "Internal server error")
+        return _page(500, translate("Internal server error"))
+
+
+def _page(status: int, message: str):
+    try:
+        return render_template("error.html", status=status, message=message), status
+    except Exception:  # the template itself failing must not hide the original error
+        return f"{status} {message}", status

@@ -1,0 +1,40 @@
+"""Language and time-zone choice: Chinese by default, English on request."""
+from __future__ import annotations
+
+from flask import current_app, has_request_context, request, session
+
+SUPPORTED = ("zh", "en")
+
+
+def select_locale() -> str:
+    """API: Accept-Language. Pages: the user's switch (session), then Accept-Language; else zh."""
+    if not has_request_context():
+        return "zh"
+    asked = request.args.get("lang")
+    if asked in SUPPORTED:
+        return asked
+    if not request.path.startswith("/api/"):
+        chosen = session.get("lang")
+        if chosen in SUPPORTED:
+            return chosen
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en", "en-US", "en-GB"])
+    if best and best.startswith("en"):
+        return "en"
+    return "zh"
+
+
+def select_timezone() -> str:
+    return current_app.config.get("TRACKER_TIMEZONE", "Asia/Shanghai")
+
+
+def current_language() -> str:
+    """'zh' or 'en' for the current request."""
+    from flask_babel import get_locale
+
+    loc = get_locale()
+    return "en" if loc is not None and loc.language == "en" else "zh"
+
+
+def pick(zh: str, en: str) -> str:
+    """Choose between a Chinese and an English name held in data (flow files, departments)."""
+    return en if current_language() == "en" else zh

@@ -1,0 +1,162 @@
+"""Applications (报装申请), their step records, pauses, and the event log."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import JSONType, UTCDateTime, now_utc
+from .flows import FlowVersion
+from .timers import SlaTimer, _enum
+from .users import User
+
+
+class AppStatus(str, enum.Enum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class Channel(str, enum.Enum):
+    WINDOW = "window"
+    ONLINE = "online"
+    PHONE = "phone"
+    PLATFORM = "platform"
+
+
+class CustomerType(str, enum.Enum):
+    COMPANY = "company"
+    PERSON = "person"
+
+
+class StepStatus(str, enum.Enum):
+    WAITING = "waiting"  # its prerequisites are not done
+    READY = "ready"  # may be worked on (clock running, or waiting to be started)
+    STARTED = "started"
+    DONE = "done"
+    SKIPPED = "skipped"
+
+
+class Application(db.Model):
+    __tablename__ = "applications"
+    __table_args__ = (
+        Index("ix_applications_status_flow", "status", "flow_code"),
+        Index("ix_applications_accepted", "accepted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    flow_code: Mapped[str] = mapped_column(String(20))
+    flow_version_id: Mapped[int] = mapped_column(ForeignKey("flow_versions.id"))
+    customer_type: Mapped[CustomerType] = mapped_column(_enum(CustomerType, "customer_type"))
+    customer_name: Mapped[str] = mapped_column(String(200))
+    contact_name: Mapped[str] = mapped_column(String(100), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel"))
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    accepted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    missing_materials: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    materials_promised_on: Mapped[date | None]
+    materials_supplied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[AppStatus] = mapped_column(_enum(AppStatus, "app_status"), default=AppStatus.OPEN)
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    water_on_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # use_alter: these two tables point back at applications (the migration adds these last).
+    timer_id: Mapped[int | None] = mapped_column(ForeignKey("sla_timers.id", use_alter=True))
+    intake_id: Mapped[int | None] = mapped_column(ForeignKey("intake_records.id", use_alter=True))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, onupdate=now_utc)
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+    flow_version: Mapped[FlowVersion] = relationship(lazy="joined")
+    timer: Mapped[SlaTimer | None] = relationship(foreign_keys=[timer_id], lazy="joined")
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    steps: Mapped[list[StepRecord]] = relationship(
+        back_populates="application", order_by="StepRecord.position", lazy="selectin"
+    )
+    pauses: Mapped[list[Pause]] = relationship(
+        back_populates="application", order_by="Pause.started_at", lazy="selectin"
+    )
+
+    def step(self, code: str) -> StepRecord | None:
+        return next((s for s in self.steps if s.code == code), None)
+
+
+class StepRecord(db.Model):
+    __tablename__ = "step_records"
+    __table_args__ = (UniqueConstraint("application_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int]
+    department_code: Mapped[str] = mapped_column(String(40), index=True)
+    status: Mapped[StepStatus] = mapped_column(_enum(StepStatus, "step_status"),
+                                               default=StepStatus.WAITING)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    timer_id: Mapped[int | None] = mapped_column(ForeignKey("sla_timers.id"))
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+    application: Mapped[Application] = relationship(back_populates="steps")
+    timer: Mapped[SlaTimer | None] = relationship(lazy="joined")
+    started_by: Mapped[User | None] = relationship(foreign_keys=[started_by_id], lazy="joined")
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id], lazy="joined")
+
+
+class Pause(db.Model):
+    """暂停计时: time that is not the utility's; it does not count against steps or the application."""
+
+    __tablename__ = "pauses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    reason_code: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    application: Mapped[Application] = relationship(back_populates="pauses")
+    started_by: Mapped[User | None] = relationship(foreign_keys=[started_by_id], lazy="joined")
+    ended_by: Mapped[User | None] = relationship(foreign_keys=[ended_by_id], lazy="joined")
+
+    @property
+    def interval(self) -> tuple[datetime, datetime | None]:
+        return (self.started_at, self.ended_at)
+
+
+class Event(db.Model):
+    """Append-only log of every change: who, when, what, from what."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_subject", "subject_type", "subject_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
+    subject_type: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[int | None]
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+    actor: Mapped[User | None] = relationship(lazy="joined")

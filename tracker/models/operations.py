@@ -1,0 +1,73 @@
+"""Notifications outbox, issued monthly reports, and local calendar closures."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import JSONType, UTCDateTime, now_utc
+
+
+class Notification(db.Model):
+    """Outbox row: queued in the watcher's transaction, delivered (with retries) apart from it."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_pending", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(20))  # webhook | email
+    target: Mapped[str] = mapped_column(String(500))
+    department_code: Mapped[str] = mapped_column(String(40), default="")
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|sent|failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class MonthlyReport(db.Model):
+    """An issued report: frozen figures; re-issuing adds a version and keeps the old one."""
+
+    __tablename__ = "monthly_reports"
+    __table_args__ = (UniqueConstraint("month", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)  # YYYY-MM
+    version: Mapped[int]
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    xlsx: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class LocalClosure(db.Model):
+    """A local exception to the national calendar (a typhoon day off, a local working day)."""
+
+    __tablename__ = "local_closures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(index=True)
+    working: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class JobLock(db.Model):
+    """Lease for once-only work on databases without advisory locks (SQLite)."""
+
+    __tablename__ = "job_locks"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(120), default="")
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

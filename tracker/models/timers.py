@@ -1,0 +1,79 @@
+"""SLA timers (计时): one row per duty with a time limit, watched by one indexed query."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Enum, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import JSONType, UTCDateTime, now_utc
+
+
+class TimerState(str, enum.Enum):
+    RUNNING = "running"
+    PAUSED = "paused"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class SubjectType(str, enum.Enum):
+    """What a timer measures."""
+
+    APPLICATION = "application"
+    STEP = "step"
+    SCREENING = "screening"
+    CALLBACK = "callback"
+    FOLLOWUP = "followup"
+    PROBLEM = "problem"
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=20,
+                values_callable=lambda e: [m.value for m in e])
+
+
+class SlaTimer(db.Model):
+    __tablename__ = "sla_timers"
+    __table_args__ = (
+        # The watcher's two questions, each answered from a small partial index.
+        Index("ix_sla_timers_pending_warning", "warn_at",
+              postgresql_where=text("state = 'running' AND warned_at IS NULL"),
+              sqlite_where=text("state = 'running' AND warned_at IS NULL")),
+        Index("ix_sla_timers_pending_overdue", "due_at",
+              postgresql_where=text("state = 'running' AND overdue_at IS NULL"),
+              sqlite_where=text("state = 'running' AND overdue_at IS NULL")),
+        Index("ix_sla_timers_subject", "subject_type", "subject_id", "stage"),
+        Index("ix_sla_timers_state_due", "state", "due_at"),
+        Index("ix_sla_timers_completed", "completed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_type: Mapped[SubjectType] = mapped_column(_enum(SubjectType, "timer_subject"))
+    subject_id: Mapped[int]
+    stage: Mapped[str] = mapped_column(String(40), default="")
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
+    department_code: Mapped[str] = mapped_column(String(40), index=True)
+    flow_code: Mapped[str | None] = mapped_column(String(20))
+    step_code: Mapped[str | None] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(200), default="")
+    limit: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    round_the_clock: Mapped[bool] = mapped_column(default=False)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    budget_seconds: Mapped[int]
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    provisional: Mapped[bool] = mapped_column(default=False)
+    state: Mapped[TimerState] = mapped_column(_enum(TimerState, "timer_state"),
+                                              default=TimerState.RUNNING)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    late: Mapped[bool] = mapped_column(default=False)
+    # Transitions the watcher has recorded (the instant they happened, not when noticed).
+    warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version_id}

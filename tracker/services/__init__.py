@@ -1,0 +1,1 @@
+"""Business rules: validate, change, log, commit once; views stay thin."""

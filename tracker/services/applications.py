@@ -1,0 +1,492 @@
+"""Applications and their steps: create, start, complete, skip, pause, resume, cancel, edit."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Iterable
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..extensions import db
+from ..models import (Application, AppStatus, Channel, CustomerType, Pause, StepRecord,
+                      StepStatus, SubjectType, TimerState, User)
+from ..sla import WorkingClock
+from ..steps import FlowDefinition, StepDefinition
+from . import events, timers
+from .clock import app_clock, now as clock_now
+from .errors import Conflict, NotFound, ValidationFailed
+from .flows import current_version, definition_of
+from .numbering import next_number
+from .reference import pause_reasons
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+# Clocks of field tablets drift; a completion a minute "in the future" is not an error.
+FUTURE_TOLERANCE = timedelta(seconds=60)
+
+
+@dataclass
+class NewApplication:
+    flow: str
+    customer_name: str
+    customer_type: str = CustomerType.COMPANY.value
+    contact_name: str = ""
+    contact_phone: str = ""
+    address: str = ""
+    channel: str = Channel.WINDOW.value
+    accepted_at: datetime | None = None
+    requested_at: datetime | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+    missing_materials: list[str] = field(default_factory=list)
+    materials_promised_on: date | None = None
+    note: str = ""
+
+
+def pause_intervals(app: Application) -> list[tuple[datetime, datetime | None]]:
+    return [p.interval for p in app.pauses]
+
+
+def get_application(number: str, *, for_update: bool = False) -> Application:
+    query = db.select(Application).where(Application.number == number)
+    app = db.session.scalar(query)
+    if app is None:
+        raise NotFound("No application numbered %(number)s.", params={"number": number})
+    return app
+
+
+def flow_of(app: Application) -> FlowDefinition:
+    return definition_of(app.flow_version)
+
+
+# --- creation -----------------------------------------------------------------------------
+
+def create_application(data: NewApplication, actor: User | None, *,
+                       intake_id: int | None = None) -> Application:
+    """Register an application, start its clocks, log it, commit."""
+    now = clock_now()
+    clock = app_clock()
+    try:
+        version = current_version(data.flow)
+    except NotFound:
+        raise ValidationFailed("Unknown flow: %(flow)s", params={"flow": data.flow},
+                               fields={"flow": ["Unknown flow."]}) from None
+    flow = definition_of(version)
+    accepted_at = data.accepted_at or now
+    errors: dict[str, list[str]] = {}
+    _check_past_instant(accepted_at, now, clock, "accepted_at", errors)
+    needs_requested = flow.whole_clock_starts == "requested" or any(
+        s.clock_starts == "requested" for s in flow.steps)
+    if needs_requested and data.requested_at is None:
+        errors.setdefault("requested_at", []).append(
+            "This flow counts from the customer's requested time: give it.")
+    attributes = _checked_attributes(flow, data.attributes, errors)
+    if data.missing_materials and data.materials_promised_on is None:
+        errors.setdefault("materials_promised_on", []).append(
+            "Accepted with missing materials: give the date the customer promised them.")
+    if data.materials_promised_on and data.materials_promised_on < accepted_at.astimezone(LOCAL).date():
+        errors.setdefault("materials_promised_on", []).append(
+            "The promised date cannot be before acceptance.")
+    try:
+        channel = Channel(data.channel)
+    except ValueError:
+        errors.setdefault("channel", []).append("Unknown channel.")
+    try:
+        customer_type = CustomerType(data.customer_type)
+    except ValueError:
+        errors.setdefault("customer_type", []).append("Unknown customer type.")
+    if not data.customer_name.strip():
+        errors.setdefault("customer_name", []).append("Required.")
+    if errors:
+        raise ValidationFailed("The application has errors.", fields=errors)
+
+    year = accepted_at.astimezone(LOCAL).year
+    app = Application(
+        number=next_number(flow.code, year), flow_code=flow.code, flow_version=version,
+        customer_type=customer_type, customer_name=data.customer_name.strip(),
+        contact_name=data.contact_name.strip(), contact_phone=data.contact_phone.strip(),
+        address=data.address.strip(), channel=channel, attributes=attributes,
+        accepted_at=accepted_at, requested_at=data.requested_at,
+        missing_materials=[m.strip() for m in data.missing_materials if m.strip()],
+        materials_promised_on=data.materials_promised_on, note=data.note.strip(),
+        created_by_id=actor.id if actor else None, intake_id=intake_id,
+    )
+    db.session.add(app)
+    for position, step in enumerate(flow.steps):
+        app.steps.append(StepRecord(code=step.code, position=position,
+                                    department_code=step.department, status=StepStatus.WAITING))
+    db.session.flush()
+    whole_start = app.requested_at if flow.whole_clock_starts == "requested" else accepted_at
+    app.timer = timers.new_timer(
+        subject_type=SubjectType.APPLICATION, subject_id=app.id, start=whole_start or accepted_at,
+        limit=flow.whole_limit.resolve(attributes), department=flow.steps[0].department,
+        clock=clock, application_id=app.id, flow_code=flow.code, label=app.number)
+    _advance(app, flow, clock, accepted_at)
+    events.record("application.created", actor=actor, subject_type="application",
+                  subject_id=app.id, application_id=app.id, flow=flow.code,
+                  flow_version=version.version, number=app.number)
+    _commit()
+    return app
+
+
+def _checked_attributes(flow: FlowDefinition, given: dict[str, str],
+                        errors: dict[str, list[str]]) -> dict[str, str]:
+    declared = {a.code: a for a in flow.attributes}
+    result: dict[str, str] = {}
+    for key in given:
+        if key not in declared:
+            errors.setdefault(f"attributes.{key}", []).append("This flow has no such attribute.")
+    for code, attribute in declared.items():
+        value = given.get(code, attribute.default)
+        allowed = [choice[0] for choice in attribute.choices]
+        if value is None:
+            errors.setdefault(f"attributes.{code}", []).append("Required.")
+        elif allowed and value not in allowed:
+            errors.setdefault(f"attributes.{code}", []).append("Not one of the allowed values.")
+        else:
+            result[code] = value
+    return result
+
+
+# --- steps --------------------------------------------------------------------------------
+
+def _advance(app: Application, flow: FlowDefinition, clock: WorkingClock, at: datetime) -> None:
+    """Make waiting steps ready once their prerequisites are done, starting their clocks."""
+    by_code = {s.code: s for s in app.steps}
+    for definition in flow.steps:
+        record = by_code[definition.code]
+        if record.status is not StepStatus.WAITING:
+            continue
+        prerequisites = [by_code[c] for c in definition.after]
+        if any(p.status not in (StepStatus.DONE, StepStatus.SKIPPED) for p in prerequisites):
+            continue
+        record.status = StepStatus.READY
+        start = _clock_start(app, definition, prerequisites)
+        if start is not None:
+            record.timer = _step_timer(app, record, flow, definition, start, clock)
+
+
+def _clock_start(app: Application, step: StepDefinition,
+                 prerequisites: list[StepRecord]) -> datetime | None:
+    if step.clock_starts == "started":
+        return None
+    if step.clock_starts == "requested":
+        return app.requested_at or app.accepted_at
+    if step.clock_starts == "previous" and prerequisites:
+        return max(p.completed_at or app.accepted_at for p in prerequisites)
+    return app.accepted_at
+
+
+def _step_timer(app: Application, record: StepRecord, flow: FlowDefinition,
+                step: StepDefinition, start: datetime, clock: WorkingClock):
+    return timers.new_timer(
+        subject_type=SubjectType.STEP, subject_id=record.id, start=start,
+        limit=step.limit.resolve(app.attributes), department=step.department, clock=clock,
+        pauses=pause_intervals(app), application_id=app.id, flow_code=flow.code,
+        step_code=step.code, label=f"{app.number} {step.name_zh}", stage=step.code)
+
+
+def _step_for_action(app: Application, code: str) -> tuple[StepRecord, StepDefinition]:
+    if app.status is AppStatus.CANCELLED:
+        raise Conflict("Application %(number)s is cancelled.", params={"number": app.number})
+    flow = flow_of(app)
+    record = app.step(code)
+    if record is None:
+        raise NotFound("Flow %(flow)s has no step %(step)s.",
+                       params={"flow": flow.code, "step": code})
+    definition = flow.step(code)
+    if record.status is StepStatus.DONE:
+        raise Conflict("Step %(step)s is already completed.", params={"step": code})
+    if record.status is StepStatus.SKIPPED:
+        raise Conflict("Step %(step)s was skipped.", params={"step": code})
+    if record.status is StepStatus.WAITING:
+        pending = [c for c in definition.after
+                   if app.step(c).status not in (StepStatus.DONE, StepStatus.SKIPPED)]
+        raise Conflict("Step %(step)s cannot be done before %(pending)s.",
+                       params={"step": code, "pending": ", ".join(pending)})
+    return record, definition
+
+
+def _earliest(app: Application, record: StepRecord, definition: StepDefinition) -> datetime:
+    prerequisites = [app.step(c) for c in definition.after]
+    times = [p.completed_at for p in prerequisites if p.completed_at] + [app.accepted_at]
+    if record.started_at:
+        times.append(record.started_at)
+    return max(times)
+
+
+def _check_version(app: Application, expected: int | None) -> None:
+    if expected is not None and expected != app.version_id:
+        raise Conflict("Someone else changed application %(number)s first; reload and try again.",
+                       params={"number": app.number})
+
+
+def _check_past_instant(at: datetime, now: datetime, clock: WorkingClock, name: str,
+                        errors: dict[str, list[str]], earliest: datetime | None = None) -> None:
+    """Refuse an instant in the future, before `earliest`, or beyond the back-dating window."""
+    if at > now + FUTURE_TOLERANCE:
+        errors.setdefault(name, []).append("Cannot be in the future.")
+        return
+    if earliest is not None and at < earliest:
+        errors.setdefault(name, []).append("Cannot be before the step could start.")
+        return
+    window_days = float(current_app.config.get("TRACKER_BACKDATE_WORKING_DAYS", 3))
+    window = clock.working_day_length * window_days
+    if at < now and clock.working_time_between(at, now) > window:
+        errors.setdefault(name, []).append("Beyond the back-dating window.")
+
+
+def _checked_instant(at: datetime | None, now: datetime, clock: WorkingClock, name: str,
+                     earliest: datetime | None = None) -> datetime:
+    at = at or now
+    errors: dict[str, list[str]] = {}
+    _check_past_instant(at, now, clock, name, errors, earliest)
+    if errors:
+        raise ValidationFailed("The time given is not accepted.", fields=errors)
+    return min(at, now)
+
+
+def start_step(number: str, code: str, actor: User, *, at: datetime | None = None,
+               note: str = "", expected_version: int | None = None) -> Application:
+    """Record that work on a step began (e.g. engineering received the task); starts its clock."""
+    app = get_application(number)
+    _check_version(app, expected_version)
+    record, definition = _step_for_action(app, code)
+    if record.status is StepStatus.STARTED:
+        raise Conflict("Step %(step)s is already started.", params={"step": code})
+    now, clock = clock_now(), app_clock()
+    at = _checked_instant(at, now, clock, "started_at", _earliest(app, record, definition))
+    record.status = StepStatus.STARTED
+    record.started_at = at
+    record.started_by_id = actor.id
+    if record.timer is None:
+        record.timer = _step_timer(app, record, flow_of(app), definition, at, clock)
+    _touch(app)
+    events.record("step.started", actor=actor, subject_type="step", subject_id=record.id,
+                  application_id=app.id, step=code, started_at=at, note=note)
+    _commit()
+    return app
+
+
+def complete_step(number: str, code: str, actor: User, *, at: datetime | None = None,
+                  note: str = "", expected_version: int | None = None) -> Application:
+    """Log a step as done (now, or earlier within the back-dating window)."""
+    app = get_application(number)
+    _check_version(app, expected_version)
+    record, definition = _step_for_action(app, code)
+    if definition.needs_start and record.status is not StepStatus.STARTED:
+        raise Conflict("Step %(step)s must be started before it is completed.",
+                       params={"step": code})
+    now, clock = clock_now(), app_clock()
+    at = _checked_instant(at, now, clock, "completed_at", _earliest(app, record, definition))
+    _finish_step(app, record, definition, StepStatus.DONE, at, actor, note, clock)
+    events.record("step.completed", actor=actor, subject_type="step", subject_id=record.id,
+                  application_id=app.id, step=code, completed_at=at, note=note,
+                  late=bool(record.timer and record.timer.late))
+    _commit()
+    return app
+
+
+def skip_step(number: str, code: str, actor: User, *, note: str,
+              expected_version: int | None = None) -> Application:
+    """Skip a step the flow marks skippable (e.g. no municipal approval needed)."""
+    app = get_application(number)
+    _check_version(app, expected_version)
+    record, definition = _step_for_action(app, code)
+    if not definition.skippable:
+        raise Conflict("Step %(step)s cannot be skipped.", params={"step": code})
+    if not note.strip():
+        raise ValidationFailed("Say why the step is skipped.", fields={"note": ["Required."]})
+    now, clock = clock_now(), app_clock()
+    _finish_step(app, record, definition, StepStatus.SKIPPED, now, actor, note, clock)
+    events.record("step.skipped", actor=actor, subject_type="step", subject_id=record.id,
+                  application_id=app.id, step=code, note=note)
+    _commit()
+    return app
+
+
+def _finish_step(app: Application, record: StepRecord, definition: StepDefinition,
+                 status: StepStatus, at: datetime, actor: User, note: str,
+                 clock: WorkingClock) -> None:
+    flow = flow_of(app)
+    record.status = status
+    record.completed_at = at
+    record.completed_by_id = actor.id
+    record.note = note.strip()
+    if record.timer is not None:
+        if status is StepStatus.SKIPPED:
+            timers.cancel(record.timer, at)
+        else:
+            timers.finish(record.timer, at, clock, pause_intervals(app))
+    if definition.code == flow.completes_with and status is StepStatus.DONE:
+        app.water_on_at = at
+        if app.timer is not None:
+            timers.finish(app.timer, at, clock, pause_intervals(app))
+        _close_open_pause(app, at, actor)
+        app.status = AppStatus.COMPLETED
+        app.completed_at = at
+        from .aftercare import open_callback
+
+        open_callback(app, at, clock)
+    _advance(app, flow, clock, at)
+    _touch(app)
+
+
+def _close_open_pause(app: Application, at: datetime, actor: User) -> None:
+    for pause in app.pauses:
+        if pause.ended_at is None:
+            pause.ended_at = max(at, pause.started_at)
+            pause.ended_by_id = actor.id
+
+
+# --- pauses -------------------------------------------------------------------------------
+
+def add_pause(number: str, reason_code: str, actor: User, *, note: str = "",
+              at: datetime | None = None, expected_version: int | None = None) -> Pause:
+    """Stop the clocks of an open application for time that is not the utility's."""
+    app = get_application(number)
+    _check_version(app, expected_version)
+    if app.status is not AppStatus.OPEN:
+        raise Conflict("Only an open application can be paused.")
+    reasons = pause_reasons()
+    if reason_code not in reasons:
+        raise ValidationFailed("Unknown pause reason.", fields={"reason": ["Unknown pause reason."]})
+    if reasons[reason_code].requires_note and not note.strip():
+        raise ValidationFailed("Say why the clock stops.", fields={"note": ["Required."]})
+    if any(p.ended_at is None for p in app.pauses):
+        raise Conflict("The clock is already paused; resume it first.")
+    now, clock = clock_now(), app_clock()
+    last_end = max((p.ended_at for p in app.pauses if p.ended_at), default=app.accepted_at)
+    at = _checked_instant(at, now, clock, "started_at", max(last_end, app.accepted_at))
+    pause = Pause(application=app, reason_code=reason_code, note=note.strip(), started_at=at,
+                  started_by_id=actor.id)
+    db.session.add(pause)
+    _recompute_all(app, clock, now)
+    _touch(app)
+    db.session.flush()
+    events.record("pause.started", actor=actor, subject_type="pause", subject_id=pause.id,
+                  application_id=app.id, reason=reason_code, started_at=at, note=note)
+    _commit()
+    return pause
+
+
+def end_pause(number: str, pause_id: int, actor: User, *, at: datetime | None = None,
+              expected_version: int | None = None) -> Pause:
+    """Restart the clocks; the paused span stays excluded."""
+    app = get_application(number)
+    _check_version(app, expected_version)
+    pause = next((p for p in app.pauses if p.id == pause_id), None)
+    if pause is None:
+        raise NotFound("No such pause.")
+    if pause.ended_at is not None:
+        raise Conflict("This pause has already ended.")
+    now, clock = clock_now(), app_clock()
+    at = _checked_instant(at, now, clock, "ended_at", pause.started_at)
+    pause.ended_at = at
+    pause.ended_by_id = actor.id
+    _recompute_all(app, clock, now)
+    _touch(app)
+    events.record("pause.ended", actor=actor, subject_type="pause", subject_id=pause.id,
+                  application_id=app.id, reason=pause.reason_code, ended_at=at)
+    _commit()
+    return pause
+
+
+def _recompute_all(app: Application, clock: WorkingClock, now: datetime) -> None:
+    intervals = pause_intervals(app)
+    for timer in _open_timers(app):
+        timers.recompute(timer, clock, intervals, at=now)
+
+
+def _open_timers(app: Application) -> Iterable:
+    candidates = [app.timer] + [s.timer for s in app.steps]
+    return [t for t in candidates
+            if t is not None and t.state in (TimerState.RUNNING, TimerState.PAUSED)]
+
+
+# --- cancel and edit ----------------------------------------------------------------------
+
+def cancel_application(number: str, reason: str, actor: User, *,
+                       expected_version: int | None = None) -> Application:
+    app = get_application(number)
+    _check_version(app, expected_version)
+    if not reason.strip():
+        raise ValidationFailed("Say why the application is cancelled.",
+                               fields={"reason": ["Required."]})
+    if app.status is not AppStatus.OPEN:
+        raise Conflict("Only an open application can be cancelled.")
+    now = clock_now()
+    for timer in _open_timers(app):
+        timers.cancel(timer, now)
+    _close_open_pause(app, now, actor)
+    app.status = AppStatus.CANCELLED
+    app.cancel_reason = reason.strip()
+    app.cancelled_at = now
+    _touch(app)
+    events.record("application.cancelled", actor=actor, subject_type="application",
+                  subject_id=app.id, application_id=app.id, reason=reason.strip())
+    _commit()
+    return app
+
+
+EDITABLE = ("customer_name", "contact_name", "contact_phone", "address", "note",
+            "materials_promised_on")
+
+
+def update_application(number: str, changes: dict[str, Any], actor: User, *,
+                       expected_version: int | None = None) -> Application:
+    """Correct customer details; each change is logged with its old value."""
+    app = get_application(number)
+    _check_version(app, expected_version)
+    if app.status is AppStatus.CANCELLED:
+        raise Conflict("Application %(number)s is cancelled.", params={"number": app.number})
+    diff = {}
+    for name, value in changes.items():
+        if name not in EDITABLE:
+            raise ValidationFailed("This field cannot be changed.", fields={name: ["Read-only."]})
+        if name == "customer_name" and not str(value).strip():
+            raise ValidationFailed("The application has errors.",
+                                   fields={"customer_name": ["Required."]})
+        old = getattr(app, name)
+        new = value.strip() if isinstance(value, str) else value
+        if old != new:
+            diff[name] = {"from": old, "to": new}
+            setattr(app, name, new)
+    if diff:
+        _touch(app)
+        events.record("application.updated", actor=actor, subject_type="application",
+                      subject_id=app.id, application_id=app.id, changes=diff)
+        _commit()
+    return app
+
+
+def supply_materials(number: str, actor: User, *, at: datetime | None = None,
+                     expected_version: int | None = None) -> Application:
+    """容缺受理: the customer supplied what was missing."""
+    app = get_application(number)
+    _check_version(app, expected_version)
+    if not app.missing_materials:
+        raise Conflict("No materials were missing.")
+    if app.materials_supplied_at is not None:
+        raise Conflict("The missing materials were already recorded as supplied.")
+    now, clock = clock_now(), app_clock()
+    app.materials_supplied_at = _checked_instant(at, now, clock, "supplied_at", app.accepted_at)
+    _touch(app)
+    events.record("materials.supplied", actor=actor, subject_type="application",
+                  subject_id=app.id, application_id=app.id, materials=app.missing_materials)
+    _commit()
+    return app
+
+
+def _touch(app: Application) -> None:
+    # Bumps the row version, so two clerks changing one application cannot both win.
+    app.updated_at = clock_now()
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict("Someone else changed this application at the same moment; "
+                       "reload and try again.") from None

@@ -1,0 +1,70 @@
+"""The application's working clock: configuration plus the local closures an admin adds."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from flask import current_app, g, has_app_context
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import LocalClosure
+from ..sla import Closure, WorkingClock, build_clock, parse_office_hours
+
+
+def parse_closures(text: str) -> tuple[Closure, ...]:
+    """'2026-07-15:off:台风停工;2026-08-01:work:抢修' → closures (configuration form)."""
+    closures = []
+    for item in filter(None, (part.strip() for part in text.split(";"))):
+        try:
+            day_text, kind, reason = (item.split(":", 2) + [""])[:3]
+            day = date.fromisoformat(day_text.strip())
+        except ValueError as exc:
+            raise ValueError(f"TRACKER_LOCAL_CLOSURES: bad entry {item!r}: {exc}") from None
+        if kind not in ("off", "work"):
+            raise ValueError(f"TRACKER_LOCAL_CLOSURES: {item!r}: kind must be 'off' or 'work'")
+        closures.append(Closure(day=day, working=kind == "work", reason=reason or kind))
+    return tuple(closures)
+
+
+@lru_cache(maxsize=16)
+def _cached_clock(office_hours: str, closures: tuple[Closure, ...], holidays_dir: str) -> WorkingClock:
+    return build_clock(office_hours=parse_office_hours(office_hours), closures=closures,
+                       holidays_dir=Path(holidays_dir) if holidays_dir else None)
+
+
+def active_closures() -> tuple[Closure, ...]:
+    """Closures from configuration followed by those stored by administrators."""
+    configured = parse_closures(current_app.config.get("TRACKER_LOCAL_CLOSURES", ""))
+    rows = db.session.execute(
+        select(LocalClosure.day, LocalClosure.working, LocalClosure.reason)
+        .where(LocalClosure.removed_at.is_(None)).order_by(LocalClosure.day, LocalClosure.id)
+    ).all()
+    stored = tuple(Closure(day=r.day, working=r.working, reason=r.reason) for r in rows)
+    return configured + stored
+
+
+def app_clock() -> WorkingClock:
+    """The clock for this request or job (built once per process per closure set)."""
+    if has_app_context() and "tracker_clock" in g:
+        return g.tracker_clock
+    clock = _cached_clock(
+        current_app.config.get("TRACKER_OFFICE_HOURS", "08:30-12:00,13:30-17:30"),
+        active_closures(),
+        current_app.config.get("TRACKER_HOLIDAYS_DIR", "") or "",
+    )
+    g.tracker_clock = clock
+    return clock
+
+
+def forget_clock() -> None:
+    """Drop this request's clock after closures change."""
+    g.pop("tracker_clock", None)
+
+
+def now() -> datetime:
+    """The current instant (a seam tests freeze)."""
+    from ..models import now_utc
+
+    return now_utc()

@@ -1,0 +1,92 @@
+"""Flow versions: files on disk become immutable rows; applications keep the row they began on."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import FlowVersion
+from ..steps import FlowDefinition, load_flows
+from .errors import NotFound
+
+_synced: set[str] = set()
+
+
+def flows_dir() -> Path | None:
+    configured = current_app.config.get("TRACKER_FLOWS_DIR")
+    return Path(configured) if configured else None
+
+
+def sync_flows() -> list[FlowVersion]:
+    """Store each flow file's content as a version if it is new; returns the new versions."""
+    created = []
+    for code, definition in load_flows(flows_dir()).items():
+        digest = definition.content_hash
+        existing = db.session.scalar(
+            select(FlowVersion).where(FlowVersion.code == code, FlowVersion.content_hash == digest))
+        if existing is not None:
+            if not existing.current:
+                _make_current(code, existing)
+            continue
+        latest = db.session.scalar(select(FlowVersion.version).where(FlowVersion.code == code)
+                                   .order_by(FlowVersion.version.desc()).limit(1)) or 0
+        # The file's own version number wins when it moves forward; an edit that forgot to
+        # bump it still gets a fresh number, so history is never rewritten.
+        number = max(definition.version, latest + 1)
+        row = FlowVersion(code=code, version=number, content_hash=digest,
+                          definition=definition.to_dict(), current=True)
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+                _make_current(code, row)
+        except IntegrityError:  # another worker stored the same content first
+            continue
+        created.append(row)
+    db.session.commit()
+    return created
+
+
+def _make_current(code: str, row: FlowVersion) -> None:
+    for other in db.session.scalars(select(FlowVersion).where(FlowVersion.code == code,
+                                                              FlowVersion.current.is_(True))):
+        if other is not row:
+            other.current = False
+    row.current = True
+
+
+def ensure_synced() -> None:
+    """Sync once per process per database (cheap afterwards)."""
+    key = current_app.config["SQLALCHEMY_DATABASE_URI"] + str(id(current_app))
+    if key not in _synced:
+        sync_flows()
+        _synced.add(key)
+
+
+def current_versions() -> dict[str, FlowVersion]:
+    ensure_synced()
+    rows = db.session.scalars(select(FlowVersion).where(FlowVersion.current.is_(True))
+                              .order_by(FlowVersion.code))
+    return {row.code: row for row in rows}
+
+
+def current_version(code: str) -> FlowVersion:
+    row = current_versions().get(code)
+    if row is None:
+        raise NotFound("Unknown flow: %(flow)s", params={"flow": code}, fields={"flow": ["Unknown flow."]})
+    return row
+
+
+_DEFS: dict[tuple[int, str], FlowDefinition] = {}
+
+
+def definition_of(row: FlowVersion) -> FlowDefinition:
+    """The immutable definition stored in a version row (parsed once per process)."""
+    key = (row.id, row.content_hash)
+    found = _DEFS.get(key)
+    if found is None:
+        found = FlowDefinition.from_dict(row.definition)
+        _DEFS[key] = found
+    return found

@@ -1,0 +1,115 @@
+"""Applications as plain data for the API and pages, with their SLA state at `now`."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..models import Application, Pause, SlaTimer, StepRecord, User
+from ..sla import WorkingClock
+from .applications import flow_of, pause_intervals
+from .reference import departments, pause_reasons
+from .timers import describe
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+
+def local(dt: datetime | None) -> datetime | None:
+    return None if dt is None else dt.astimezone(LOCAL)
+
+
+def _user(user: User | None) -> str | None:
+    return None if user is None else user.label
+
+
+def timer_fields(timer: SlaTimer | None, now: datetime, clock: WorkingClock,
+                 pauses: list) -> dict[str, Any]:
+    if timer is None:
+        return {"state": "not_started", "due_at": None, "remaining_hours": None,
+                "remaining_days": None, "over_hours": None, "over_days": None,
+                "used_ratio": None, "provisional": False, "started_at": None, "limit": None}
+    view = describe(timer, now, clock, pauses).as_dict(clock.working_day_length.total_seconds())
+    view["due_at"] = local(view["due_at"])
+    view["started_at"] = local(timer.started_at)
+    view["limit"] = timer.limit
+    return view
+
+
+def department_name(code: str, lang: str) -> str:
+    dept = departments().get(code)
+    if dept is None:
+        return code
+    return dept.name_en if lang == "en" else dept.name_zh
+
+
+def present_step(app: Application, record: StepRecord, now: datetime, clock: WorkingClock,
+                 lang: str, pauses: list) -> dict[str, Any]:
+    definition = flow_of(app).step(record.code)
+    sla = timer_fields(record.timer, now, clock, pauses)
+    if record.status.value == "skipped":
+        sla["state"] = "skipped"
+    return {
+        "code": record.code,
+        "name": definition.name_en if lang == "en" else definition.name_zh,
+        "name_zh": definition.name_zh,
+        "name_en": definition.name_en,
+        "department": record.department_code,
+        "department_name": department_name(record.department_code, lang),
+        "status": record.status.value,
+        "needs_start": definition.needs_start,
+        "skippable": definition.skippable,
+        "started_at": local(record.started_at),
+        "started_by": _user(record.started_by),
+        "completed_at": local(record.completed_at),
+        "completed_by": _user(record.completed_by),
+        "note": record.note,
+        "sla": sla,
+    }
+
+
+def present_pause(pause: Pause, lang: str) -> dict[str, Any]:
+    reason = pause_reasons().get(pause.reason_code)
+    name = pause.reason_code if reason is None else (reason.name_en if lang == "en" else reason.name_zh)
+    return {"id": pause.id, "reason": pause.reason_code, "reason_name": name, "note": pause.note,
+            "started_at": local(pause.started_at), "ended_at": local(pause.ended_at),
+            "started_by": _user(pause.started_by), "ended_by": _user(pause.ended_by)}
+
+
+def present_application(app: Application, now: datetime, clock: WorkingClock, lang: str,
+                        *, with_steps: bool = True) -> dict[str, Any]:
+    flow = flow_of(app)
+    pauses = pause_intervals(app)
+    data: dict[str, Any] = {
+        "number": app.number,
+        "flow": app.flow_code,
+        "flow_version": app.flow_version.version,
+        "flow_name": flow.name_en if lang == "en" else flow.name_zh,
+        "customer_type": app.customer_type.value,
+        "customer_name": app.customer_name,
+        "contact_name": app.contact_name,
+        "contact_phone": app.contact_phone,
+        "address": app.address,
+        "channel": app.channel.value,
+        "attributes": app.attributes,
+        "accepted_at": local(app.accepted_at),
+        "requested_at": local(app.requested_at),
+        "missing_materials": app.missing_materials,
+        "materials_promised_on": app.materials_promised_on,
+        "materials_supplied_at": local(app.materials_supplied_at),
+        "note": app.note,
+        "status": app.status.value,
+        "cancel_reason": app.cancel_reason,
+        "cancelled_at": local(app.cancelled_at),
+        "water_on_at": local(app.water_on_at),
+        "completed_at": local(app.completed_at),
+        "paused": any(p.ended_at is None for p in app.pauses),
+        "version": app.version_id,
+        "sla": timer_fields(app.timer, now, clock, pauses),
+    }
+    if with_steps:
+        data["steps"] = [present_step(app, s, now, clock, lang, pauses) for s in app.steps]
+        data["pauses"] = [present_pause(p, lang) for p in app.pauses]
+    else:
+        current = [s for s in app.steps if s.status.value in ("ready", "started")]
+        data["current_steps"] = [s.code for s in current]
+    return data

@@ -1,0 +1,394 @@
+"""Flow definitions (报装流程) as frozen data: what a flow file says, after validation.
+
+Nothing here reads files or knows about Flask; `tracker.steps.loader` builds these from YAML,
+and the database stores `FlowDefinition.to_dict()` per flow version so that an application keeps
+the definition it started under.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from tracker.sla.limits import Counting, Limit, LimitKind
+
+# What starts a step's clock.
+CLOCK_ACCEPTANCE = "acceptance"  # the application's acceptance (受理) instant
+CLOCK_PREVIOUS = "previous"  # completion of the step's prerequisites (the latest of `after`)
+CLOCK_REQUESTED = "requested"  # the time the customer asked for (101: 按客户需求的时间)
+CLOCK_STARTED = "started"  # an explicit start action, e.g. engineering receives the task
+STEP_CLOCK_STARTS = (CLOCK_ACCEPTANCE, CLOCK_PREVIOUS, CLOCK_REQUESTED, CLOCK_STARTED)
+WHOLE_CLOCK_STARTS = (CLOCK_ACCEPTANCE, CLOCK_REQUESTED)
+
+# Limit kinds that take no amount (the deadline is a close of office, not a duration).
+AMOUNTLESS_KINDS = frozenset(
+    {LimitKind.SAME_WORKING_DAY, LimitKind.NEXT_WORKING_DAY, LimitKind.END_OF_MONTH}
+)
+
+
+class FrozenMap(Mapping[str, Any]):
+    """A read-only, hashable mapping that keeps insertion order (for frozen dataclasses)."""
+
+    __slots__ = ("_index", "_items")
+
+    def __init__(self, items: Mapping[str, Any] | tuple[tuple[str, Any], ...] = ()) -> None:
+        pairs = tuple(items.items()) if isinstance(items, Mapping) else tuple(items)
+        self._items = pairs
+        self._index = dict(pairs)
+        if len(self._index) != len(pairs):
+            raise ValueError("duplicate keys")
+
+    def __getitem__(self, key: str) -> Any:
+        return self._index[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key, _ in self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return dict(self.items()) == dict(other.items())
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({dict(self._items)!r})"
+
+
+# --- limits ---------------------------------------------------------------------------------
+
+
+def limit_to_dict(limit: Limit) -> dict[str, Any]:
+    """The full, explicit form of one limit (every field written out)."""
+    return {
+        "kind": limit.kind.value,
+        "amount": float(limit.amount),
+        "counting": limit.counting.value,
+        "count_start_day": bool(limit.count_start_day),
+    }
+
+
+def limit_from_dict(data: Mapping[str, Any]) -> Limit:
+    """Build a Limit from its dict form; missing fields take Limit's defaults."""
+    return Limit(
+        kind=LimitKind(data["kind"]),
+        amount=float(data.get("amount", 0.0)),
+        counting=Counting(data.get("counting", Counting.CLOCK.value)),
+        count_start_day=bool(data.get("count_start_day", False)),
+    )
+
+
+@dataclass(frozen=True)
+class LimitRule:
+    """A time limit that may depend on an application attribute (e.g. 外线工程 external works).
+
+    Without `attribute` the rule is just `default`. With it, `cases` maps the attribute's values
+    to limits and `default` (optional) covers any value without a case.
+    """
+
+    default: Limit | None
+    attribute: str | None = None
+    cases: Mapping[str, Limit] = FrozenMap()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.cases, FrozenMap):
+            object.__setattr__(self, "cases", FrozenMap(self.cases))
+        if self.attribute is None:
+            if self.cases:
+                raise ValueError("limit cases need an attribute to choose by")
+            if self.default is None:
+                raise ValueError("a limit rule without an attribute needs a default limit")
+        elif not self.cases:
+            raise ValueError(f"a limit chosen by {self.attribute!r} needs at least one case")
+
+    @classmethod
+    def fixed(cls, limit: Limit) -> LimitRule:
+        """A rule that does not depend on the application."""
+        return cls(default=limit)
+
+    def resolve(self, attributes: Mapping[str, str]) -> Limit:
+        """The limit for an application with these attribute values."""
+        if self.attribute is None:
+            assert self.default is not None
+            return self.default
+        value = attributes.get(self.attribute)
+        if value is not None and value in self.cases:
+            return self.cases[value]
+        if self.default is not None:
+            return self.default
+        raise ValueError(
+            f"no time limit for attribute {self.attribute!r} = {value!r} "
+            f"(cases: {', '.join(self.cases)}; no default)"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Compact form: a plain limit, or {by, cases, default} when chosen by an attribute."""
+        if self.attribute is None:
+            assert self.default is not None
+            return limit_to_dict(self.default)
+        return {
+            "by": self.attribute,
+            "cases": {value: limit_to_dict(limit) for value, limit in self.cases.items()},
+            "default": None if self.default is None else limit_to_dict(self.default),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LimitRule:
+        """Inverse of `to_dict`."""
+        if "by" not in data:
+            return cls(default=limit_from_dict(data))
+        default = data.get("default")
+        return cls(
+            default=None if default is None else limit_from_dict(default),
+            attribute=data["by"],
+            cases=FrozenMap(
+                tuple((value, limit_from_dict(limit)) for value, limit in data["cases"].items())
+            ),
+        )
+
+
+# --- flows ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttributeDefinition:
+    """An application attribute a flow declares, e.g. external_works (外线工程)."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    choices: tuple[tuple[str, str, str], ...]  # (value, label_zh, label_en)
+    default: str | None = None
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """The allowed values, in declaration order."""
+        return tuple(value for value, _, _ in self.choices)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Dict form, as in a flow file."""
+        return {
+            "code": self.code,
+            "name_zh": self.name_zh,
+            "name_en": self.name_en,
+            "choices": [
+                {"value": value, "name_zh": zh, "name_en": en} for value, zh, en in self.choices
+            ],
+            "default": self.default,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AttributeDefinition:
+        """Inverse of `to_dict`."""
+        return cls(
+            code=data["code"],
+            name_zh=data["name_zh"],
+            name_en=data["name_en"],
+            choices=tuple((c["value"], c["name_zh"], c["name_en"]) for c in data["choices"]),
+            default=data.get("default"),
+        )
+
+
+@dataclass(frozen=True)
+class StepDefinition:
+    """One step (环节) of a flow: who does it, within what limit, counted from when."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    department: str
+    limit: LimitRule
+    clock_starts: str
+    after: tuple[str, ...]
+    skippable: bool = False
+    needs_start: bool = False
+    materials: tuple[str, ...] = ()
+    description_zh: str = ""
+    description_en: str = ""
+
+    def __post_init__(self) -> None:
+        if self.clock_starts not in STEP_CLOCK_STARTS:
+            raise ValueError(f"step {self.code!r}: unknown clock start {self.clock_starts!r}")
+        if self.clock_starts == CLOCK_STARTED and not self.needs_start:
+            raise ValueError(f"step {self.code!r}: a clock that starts when started needs_start")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Dict form, as in a flow file, every field written out."""
+        return {
+            "code": self.code,
+            "name_zh": self.name_zh,
+            "name_en": self.name_en,
+            "department": self.department,
+            "limit": self.limit.to_dict(),
+            "clock_starts": self.clock_starts,
+            "after": list(self.after),
+            "skippable": self.skippable,
+            "needs_start": self.needs_start,
+            "materials": list(self.materials),
+            "description_zh": self.description_zh,
+            "description_en": self.description_en,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> StepDefinition:
+        """Inverse of `to_dict`."""
+        return cls(
+            code=data["code"],
+            name_zh=data["name_zh"],
+            name_en=data["name_en"],
+            department=data["department"],
+            limit=LimitRule.from_dict(data["limit"]),
+            clock_starts=data["clock_starts"],
+            after=tuple(data["after"]),
+            skippable=bool(data.get("skippable", False)),
+            needs_start=bool(data.get("needs_start", False)),
+            materials=tuple(data.get("materials", ())),
+            description_zh=data.get("description_zh", ""),
+            description_en=data.get("description_en", ""),
+        )
+
+
+@dataclass(frozen=True)
+class FlowDefinition:
+    """A named, versioned list of steps with a whole-application limit."""
+
+    code: str
+    version: int
+    name_zh: str
+    name_en: str
+    description_zh: str
+    description_en: str
+    source: str
+    whole_limit: LimitRule
+    whole_clock_starts: str
+    completes_with: str
+    target_on_time_rate: float
+    attributes: tuple[AttributeDefinition, ...]
+    steps: tuple[StepDefinition, ...]
+
+    def __post_init__(self) -> None:
+        if self.whole_clock_starts not in WHOLE_CLOCK_STARTS:
+            raise ValueError(f"flow {self.code!r}: unknown clock start {self.whole_clock_starts!r}")
+        codes = [step.code for step in self.steps]
+        if len(set(codes)) != len(codes):
+            raise ValueError(f"flow {self.code!r}: duplicate step codes")
+        if self.completes_with not in codes:
+            raise ValueError(f"flow {self.code!r}: completes_with {self.completes_with!r} unknown")
+
+    def step(self, code: str) -> StepDefinition:
+        """The step with this code; ValueError if the flow has none."""
+        for step in self.steps:
+            if step.code == code:
+                return step
+        raise ValueError(
+            f"flow {self.code!r} v{self.version} has no step {code!r} "
+            f"(steps: {', '.join(s.code for s in self.steps)})"
+        )
+
+    def attribute(self, code: str) -> AttributeDefinition:
+        """The declared attribute with this code; ValueError if none."""
+        for attribute in self.attributes:
+            if attribute.code == code:
+                return attribute
+        raise ValueError(f"flow {self.code!r} declares no attribute {code!r}")
+
+    def attribute_values(self, given: Mapping[str, str] | None = None) -> dict[str, str]:
+        """An application's attribute values: `given` checked against the choices, defaults filled.
+
+        Raises ValueError naming the attribute for an undeclared attribute or a value not among
+        its choices.
+        """
+        given = dict(given or {})
+        values: dict[str, str] = {}
+        for attribute in self.attributes:
+            value = given.pop(attribute.code, None)
+            if value is None:
+                value = attribute.default
+            if value is None:
+                continue
+            if value not in attribute.values:
+                raise ValueError(
+                    f"{attribute.code}: {value!r} is not one of {', '.join(attribute.values)}"
+                )
+            values[attribute.code] = value
+        if given:
+            raise ValueError(f"flow {self.code!r} declares no attribute {', '.join(given)}")
+        return values
+
+    @property
+    def step_codes(self) -> tuple[str, ...]:
+        """Step codes in file order."""
+        return tuple(step.code for step in self.steps)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable snapshot of the whole definition (stored per version)."""
+        return {
+            "code": self.code,
+            "version": self.version,
+            "name_zh": self.name_zh,
+            "name_en": self.name_en,
+            "description_zh": self.description_zh,
+            "description_en": self.description_en,
+            "source": self.source,
+            "whole_limit": self.whole_limit.to_dict(),
+            "whole_clock_starts": self.whole_clock_starts,
+            "completes_with": self.completes_with,
+            "target_on_time_rate": float(self.target_on_time_rate),
+            "attributes": [attribute.to_dict() for attribute in self.attributes],
+            "steps": [step.to_dict() for step in self.steps],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FlowDefinition:
+        """Inverse of `to_dict` (no file-level validation: see `tracker.steps.loader`)."""
+        return cls(
+            code=str(data["code"]),
+            version=int(data["version"]),
+            name_zh=data["name_zh"],
+            name_en=data["name_en"],
+            description_zh=data.get("description_zh", ""),
+            description_en=data.get("description_en", ""),
+            source=data["source"],
+            whole_limit=LimitRule.from_dict(data["whole_limit"]),
+            whole_clock_starts=data["whole_clock_starts"],
+            completes_with=data["completes_with"],
+            target_on_time_rate=float(data["target_on_time_rate"]),
+            attributes=tuple(AttributeDefinition.from_dict(a) for a in data.get("attributes", ())),
+            steps=tuple(StepDefinition.from_dict(s) for s in data["steps"]),
+        )
+
+    @property
+    def content_hash(self) -> str:
+        """sha256 of the canonical JSON of `to_dict()`: changes whenever the definition does."""
+        canonical = json.dumps(
+            self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Department:
+    """A responsible department (责任部门)."""
+
+    code: str
+    name_zh: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class PauseReason:
+    """Why a clock is paused (暂停计时原因)."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    description_zh: str = ""
+    description_en: str = ""
+    requires_note: bool = False  # 其他: the person pausing must say why
