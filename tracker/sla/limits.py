@@ -1,4 +1,5 @@
 """Time limits (时限) as data: what a flow file says, before any clock is applied."""
+
 from __future__ import annotations
 
 import math
@@ -209,7 +210,10 @@ def _merge_wall(pauses: list[tuple[datetime, datetime]]) -> list[tuple[datetime,
             raise ValueError(
                 f"a pause ends ({pause_end.isoformat()}) before it starts ({pause_start.isoformat()})"
             )
-        pause_start, pause_end = pause_start.replace(microsecond=0), pause_end.replace(microsecond=0)
+        pause_start, pause_end = (
+            pause_start.replace(microsecond=0),
+            pause_end.replace(microsecond=0),
+        )
         if merged and pause_start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], pause_end))
         else:

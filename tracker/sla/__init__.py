@@ -1,0 +1,27 @@
+"""Working time on the Chinese holiday calendar (no Flask, no database).
+
+from tracker.sla import default_clock
+clock = default_clock()
+clock.add_working_days(accepted_at, 1)
+"""
+
+from .calendar import ChinaCalendar, Closure
+from .clock import WorkingClock, build_clock, default_clock, parse_office_hours
+from .holiday_files import HolidayFileError
+from .limits import Counting, Deadline, Limit, LimitKind, compute_deadline, elapsed_budget
+
+__all__ = [
+    "ChinaCalendar",
+    "Closure",
+    "Counting",
+    "Deadline",
+    "HolidayFileError",
+    "Limit",
+    "LimitKind",
+    "WorkingClock",
+    "build_clock",
+    "compute_deadline",
+    "default_clock",
+    "elapsed_budget",
+    "parse_office_hours",
+]

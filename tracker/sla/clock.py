@@ -1,0 +1,386 @@
+"""The working-time clock: office hours on the Chinese working-day calendar.
+
+Working time is measured with one function, W(t) = the working seconds from the start of the
+calendar's range to the instant t. W is continuous and never decreases, so
+
+* the working time between a and b is W(b) - W(a) (O(1): one index lookup per instant);
+* a deadline is the earliest instant t with W(t) = W(start) + amount (O(log n): a bisection);
+* a pause is the W-interval [W(pause start), W(pause end)], and paused working time is the
+  overlap of those intervals, which merging makes exact even when pauses overlap.
+
+The index is one `array('i')` of cumulative working-day counts, one entry per calendar day
+(about 146 kB for 2000-2099), plus one byte per day saying whether it is a working day.
+
+Resolution: whole seconds. Microseconds are truncated everywhere, consistently: every instant
+(starts, ends, pause ends) is floored to its second before it is measured, and amounts are
+floored to whole seconds. Returned datetimes therefore have microsecond == 0.
+
+Office hours are wall-clock times in the clock's time zone; Asia/Shanghai has had no daylight
+saving time since 1991, so wall-clock and elapsed time agree.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta, tzinfo
+from functools import cache
+from itertools import accumulate
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .calendar import WORKING_KINDS, ChinaCalendar, Closure
+
+__all__ = [
+    "DEFAULT_OFFICE_HOURS",
+    "SHANGHAI",
+    "OfficeHours",
+    "Pause",
+    "WorkingClock",
+    "build_clock",
+    "default_clock",
+    "parse_office_hours",
+]
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+OfficeHours = tuple[tuple[time, time], ...]
+DEFAULT_OFFICE_HOURS: OfficeHours = ((time(8, 30), time(12, 0)), (time(13, 30), time(17, 30)))
+Pause = tuple[datetime, datetime]
+
+_SECOND = timedelta(seconds=1)
+
+
+def _seconds(t: time) -> int:
+    return t.hour * 3600 + t.minute * 60 + t.second
+
+
+def require_aware(value: object, what: str) -> None:
+    """Refuse naive datetimes (and non-datetimes): an instant without a zone is ambiguous."""
+    if not isinstance(value, datetime):
+        raise TypeError(f"{what} must be a timezone-aware datetime, got {value!r}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{what} must be timezone-aware, got naive {value.isoformat()}")
+
+
+def validate_office_hours(office_hours: Sequence[tuple[time, time]]) -> OfficeHours:
+    """Check office periods are non-empty, each start < end, sorted and not overlapping."""
+    periods = tuple(tuple(period) for period in office_hours)
+    if not periods:
+        raise ValueError("office hours are empty: give at least one period, e.g. 08:30-17:30")
+    previous_end: time | None = None
+    for period in periods:
+        if len(period) != 2 or not all(isinstance(t, time) for t in period):
+            raise ValueError(f"an office period must be a (start, end) pair of times: {period!r}")
+        start, end = period
+        if start.tzinfo is not None or end.tzinfo is not None:
+            raise ValueError(
+                "office hours are wall-clock times in the clock's time zone: no tzinfo"
+            )
+        if start.microsecond or end.microsecond:
+            raise ValueError("office hours are exact to the second: no microseconds")
+        if start >= end:
+            raise ValueError(f"office period {start:%H:%M}-{end:%H:%M} ends before it starts")
+        if previous_end is not None and start < previous_end:
+            raise ValueError(
+                f"office periods must be sorted and must not overlap: {start:%H:%M} "
+                f"starts before the previous period ends at {previous_end:%H:%M}"
+            )
+        previous_end = end
+    return periods  # type: ignore[return-value]
+
+
+_PERIOD = re.compile(r"^(\d{1,2}:\d{2}(?::\d{2})?)\s*[-–~～]\s*(\d{1,2}:\d{2}(?::\d{2})?)$")
+
+
+def parse_office_hours(text: str) -> OfficeHours:
+    """Parse "08:30-12:00,13:30-17:30" into ((08:30, 12:00), (13:30, 17:30))."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("office hours text is empty; expected e.g. '08:30-12:00,13:30-17:30'")
+    periods = []
+    for part in re.split(r"[,，;；]", text):
+        match = _PERIOD.match(part.strip())
+        if match is None:
+            raise ValueError(
+                f"cannot read office period {part.strip()!r}; expected HH:MM-HH:MM, "
+                "e.g. '08:30-12:00,13:30-17:30'"
+            )
+        try:
+            start, end = (time(*map(int, value.split(":"))) for value in match.groups())
+        except ValueError:
+            raise ValueError(f"bad time in office period {part.strip()!r}") from None
+        periods.append((start, end))
+    return validate_office_hours(periods)
+
+
+class WorkingClock:
+    """Working time on a ChinaCalendar, within office hours, in one time zone."""
+
+    def __init__(
+        self,
+        calendar: ChinaCalendar,
+        office_hours: Sequence[tuple[time, time]] = DEFAULT_OFFICE_HOURS,
+        tz: tzinfo = SHANGHAI,
+    ) -> None:
+        self.calendar = calendar
+        self.office_hours = validate_office_hours(office_hours)
+        self.tz = tz
+        # (start second, end second, working seconds of the day before this period)
+        periods = []
+        before = 0
+        for start, end in self.office_hours:
+            periods.append((_seconds(start), _seconds(end), before))
+            before += _seconds(end) - _seconds(start)
+        self._periods = tuple(periods)
+        self._day_seconds = before
+        self._close_time = self.office_hours[-1][1]
+
+        codes = calendar.codes
+        self._first_ordinal = calendar.first_day.toordinal()
+        self._days = len(codes)
+        # One byte per day: 1 on a working day. bytes.translate keeps construction in C.
+        table = bytes(1 if code in WORKING_KINDS else 0 for code in range(256))
+        self._working = codes.translate(table)
+        # _cum[i] = working days before day i; len = days + 1 so the range end has a value.
+        self._cum = array("i", accumulate(self._working, initial=0))
+        self._total_days = self._cum[-1]
+        self._range_start = datetime.combine(calendar.first_day, time(0), tzinfo=tz)
+        self._range_end = datetime.combine(
+            calendar.last_day + timedelta(days=1), time(0), tzinfo=tz
+        )
+
+    # -- the index -------------------------------------------------------------------------
+
+    @property
+    def index_nbytes(self) -> int:
+        """Bytes held by the precomputed index (cumulative counts plus working flags)."""
+        return self._cum.itemsize * len(self._cum) + len(self._working)
+
+    def _w(self, instant: datetime, what: str) -> int:
+        """W(instant): working seconds from the range start to the instant (floored)."""
+        require_aware(instant, what)
+        local = instant.astimezone(self.tz)
+        index = local.toordinal() - self._first_ordinal
+        second = local.hour * 3600 + local.minute * 60 + local.second
+        if not 0 <= index < self._days:
+            if index == self._days and second == 0:  # the range's end instant itself
+                return self._total_days * self._day_seconds
+            raise ValueError(
+                f"{what} {instant.isoformat()} is outside the clock's range "
+                f"{self.calendar.first_day}..{self.calendar.last_day}"
+            )
+        worked = self._cum[index] * self._day_seconds
+        if self._working[index]:
+            for start, end, before in self._periods:
+                if second <= start:
+                    return worked + before
+                if second < end:
+                    return worked + before + second - start
+            return worked + self._day_seconds
+        return worked
+
+    def _locate(self, target: int) -> tuple[int, int]:
+        """The earliest (day index, second of day) at which W reaches target > 0."""
+        day_seconds = self._day_seconds
+        number = (target - 1) // day_seconds  # 0-based number of the working day it ends in
+        if number >= self._total_days:
+            raise ValueError(
+                f"the result falls after the clock's range ends ({self.calendar.last_day})"
+            )
+        remainder = target - number * day_seconds  # 1..day_seconds
+        # The day whose cumulative count is `number` and which is itself a working day.
+        index = bisect_right(self._cum, number) - 1
+        for start, end, before in self._periods:
+            if remainder <= before + end - start:
+                return index, start + remainder - before
+        raise AssertionError("unreachable: remainder is at most the day length")
+
+    def _instant(self, index: int, second: int) -> datetime:
+        day = date.fromordinal(self._first_ordinal + index)
+        hour, rest = divmod(second, 3600)
+        return datetime(day.year, day.month, day.day, hour, rest // 60, rest % 60, tzinfo=self.tz)
+
+    def _pause_intervals(self, pauses: Iterable[Pause]) -> list[tuple[int, int]]:
+        """Pauses as merged, sorted W-intervals; instants are clipped to the clock's range."""
+        intervals = []
+        for pause in pauses:
+            try:
+                pause_start, pause_end = pause
+            except (TypeError, ValueError):
+                raise ValueError(f"a pause must be a (start, end) pair, got {pause!r}") from None
+            if pause_end is None:
+                raise ValueError(
+                    "a pause passed to the clock needs an end; open pauses are handled by "
+                    "compute_deadline and elapsed_budget"
+                )
+            low = self._w(self._clip(pause_start, "pause start"), "pause start")
+            high = self._w(self._clip(pause_end, "pause end"), "pause end")
+            if pause_end < pause_start:  # both are aware now, so comparable
+                raise ValueError(
+                    f"a pause ends ({pause_end.isoformat()}) before it starts "
+                    f"({pause_start.isoformat()})"
+                )
+            if high > low:
+                intervals.append((low, high))
+        intervals.sort()
+        merged: list[tuple[int, int]] = []
+        for low, high in intervals:
+            if merged and low <= merged[-1][1]:
+                if high > merged[-1][1]:
+                    merged[-1] = (merged[-1][0], high)
+            else:
+                merged.append((low, high))
+        return merged
+
+    def _clip(self, instant: datetime, what: str) -> datetime:
+        require_aware(instant, what)
+        if instant < self._range_start:
+            return self._range_start
+        if instant > self._range_end:
+            return self._range_end
+        return instant
+
+    # -- public API ------------------------------------------------------------------------
+
+    @property
+    def working_day_length(self) -> timedelta:
+        """Working time in one working day (7.5 h with the default office hours)."""
+        return timedelta(seconds=self._day_seconds)
+
+    def is_working_day(self, day: date) -> bool:
+        """Whether a date (or the local date of an aware datetime) is a working day."""
+        if isinstance(day, datetime):
+            require_aware(day, "day")
+            day = day.astimezone(self.tz).date()
+        return self.calendar.is_working_day(day)
+
+    def working_time_between(
+        self, start: datetime, end: datetime, pauses: Iterable[Pause] = ()
+    ) -> timedelta:
+        """Working time from start to end, paused time excluded; negative if end < start."""
+        low = self._w(start, "start")
+        high = self._w(end, "end")
+        sign = 1
+        if high < low:
+            low, high, sign = high, low, -1
+        paused = 0
+        for pause_low, pause_high in self._pause_intervals(pauses):
+            overlap = min(pause_high, high) - max(pause_low, low)
+            if overlap > 0:
+                paused += overlap
+        return timedelta(seconds=sign * (high - low - paused))
+
+    def add_working_time(
+        self, start: datetime, amount: timedelta, pauses: Iterable[Pause] = ()
+    ) -> datetime:
+        """The earliest instant at which `amount` of working time has elapsed since start.
+
+        Ends on the close of a period (17:30), never the opening of the next (08:30 the next
+        day). An amount of zero returns start itself. The result is in the clock's time zone.
+        """
+        if not isinstance(amount, timedelta):
+            raise TypeError(f"amount must be a timedelta, got {amount!r}")
+        if amount < timedelta(0):
+            raise ValueError(f"amount of working time cannot be negative: {amount}")
+        origin = self._w(start, "start")
+        target = origin + amount // _SECOND
+        for pause_low, pause_high in self._pause_intervals(pauses):
+            if pause_high <= origin:
+                continue
+            pause_low = max(pause_low, origin)
+            if pause_low >= target:
+                break
+            target += pause_high - pause_low  # the pause pushes the deadline back
+        if target == origin:
+            return start.astimezone(self.tz).replace(microsecond=0)
+        return self._instant(*self._locate(target))
+
+    def add_working_days(self, start: datetime, n: float, pauses: Iterable[Pause] = ()) -> datetime:
+        """add_working_time with n x working_day_length (fractions rounded to the second)."""
+        if n < 0:
+            raise ValueError(f"number of working days cannot be negative: {n}")
+        return self.add_working_time(start, timedelta(seconds=round(n * self._day_seconds)), pauses)
+
+    def working_days_between(
+        self, start: datetime, end: datetime, pauses: Iterable[Pause] = ()
+    ) -> float:
+        """working_time_between in working days (of working_day_length each)."""
+        return self.working_time_between(start, end, pauses) / self.working_day_length
+
+    def next_working_instant(self, instant: datetime) -> datetime:
+        """The instant itself if it is within office hours on a working day, else the next
+        opening (08:30 on the next working day after hours or on a holiday)."""
+        index, second = self._locate(self._w(instant, "instant") + 1)
+        return self._instant(index, second - 1)
+
+    def close_of_day(self, day: date) -> datetime:
+        """The end of the last office period of that date (17:30 by default)."""
+        self.calendar.is_working_day(day)  # range check with a clear message
+        return datetime.combine(day, self._close_time, tzinfo=self.tz)
+
+    def working_day_after(self, day: date, n: int = 1) -> date:
+        """The nth working day strictly after `day` (n >= 1)."""
+        if n < 1:
+            raise ValueError(f"n must be at least 1, got {n}")
+        index = self._day_index(day)
+        number = self._cum[index + 1] + n - 1
+        if number >= self._total_days:
+            raise ValueError(f"the working day {n} after {day} is after the calendar's range")
+        return date.fromordinal(self._first_ordinal + bisect_right(self._cum, number) - 1)
+
+    def last_working_day_of_month(self, day: date) -> date | None:
+        """The last working day of day's month (None if the month has none)."""
+        first = day.replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        start_index = self._day_index(first)
+        end_index = following.toordinal() - self._first_ordinal  # exclusive
+        if end_index > self._days:
+            raise ValueError(f"month of {day} is outside the calendar's range")
+        if self._cum[end_index] == self._cum[start_index]:
+            return None
+        # The working day numbered cum[end] - 1 is the month's last.
+        index = bisect_right(self._cum, self._cum[end_index] - 1) - 1
+        return date.fromordinal(self._first_ordinal + index)
+
+    def is_provisional(self, start: datetime | date, end: datetime | date) -> bool:
+        """Whether any day from start's date to end's date lies in a provisional year."""
+        first, last = sorted((self._local_date(start), self._local_date(end)))
+        provisional = self.calendar.provisional_years
+        return any(year in provisional for year in range(first.year, last.year + 1))
+
+    depends_on_provisional = is_provisional
+
+    def _local_date(self, value: datetime | date) -> date:
+        if isinstance(value, datetime):
+            require_aware(value, "datetime")
+            return value.astimezone(self.tz).date()
+        return value
+
+    def _day_index(self, day: date) -> int:
+        index = day.toordinal() - self._first_ordinal
+        if not 0 <= index < self._days:
+            raise ValueError(
+                f"date {day} is outside the calendar's range "
+                f"{self.calendar.first_day}..{self.calendar.last_day}"
+            )
+        return index
+
+
+@cache
+def default_clock() -> WorkingClock:
+    """The clock with default office hours on the repository's holiday files (built once)."""
+    return build_clock()
+
+
+def build_clock(
+    office_hours: Sequence[tuple[time, time]] | str | None = None,
+    closures: Iterable[Closure] = (),
+    holidays_dir: Path | str | None = None,
+) -> WorkingClock:
+    """A clock from configuration: office hours (tuples or "08:30-12:00,13:30-17:30"),
+    local closures and the holiday folder."""
+    if isinstance(office_hours, str):
+        office_hours = parse_office_hours(office_hours)
+    calendar = ChinaCalendar(holidays_dir=holidays_dir, closures=closures)
+    return WorkingClock(calendar, office_hours or DEFAULT_OFFICE_HOURS)
