@@ -1,9 +1,12 @@
 """The application's working clock: configuration plus the local closures an admin adds."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 from flask import current_app, g, has_app_context
 from sqlalchemy import select
@@ -63,8 +66,24 @@ def forget_clock() -> None:
     g.pop("tracker_clock", None)
 
 
+_as_of: ContextVar[datetime | None] = ContextVar("tracker_as_of", default=None)
+
+
+@contextmanager
+def as_of(instant: datetime) -> Iterator[None]:
+    """Run services as if it were `instant` (loading history, demo data); aware instants only."""
+    if instant.tzinfo is None:
+        raise ValueError("as_of needs a timezone-aware instant")
+    token = _as_of.set(instant)
+    try:
+        yield
+    finally:
+        _as_of.reset(token)
+
+
 def now() -> datetime:
-    """The current instant (a seam tests freeze)."""
+    """The current instant, or the one set by as_of()."""
     from ..models import now_utc
 
-    return now_utc()
+    simulated = _as_of.get()
+    return simulated if simulated is not None else now_utc()

@@ -6,7 +6,8 @@ from enum import Enum
 from typing import Any
 
 from ..extensions import db
-from ..models import Event, User, now_utc
+from ..models import Event, User
+from .clock import now
 
 
 def _plain(value: Any) -> Any:
@@ -27,7 +28,7 @@ def record(action: str, *, actor: User | None, subject_type: str, subject_id: in
            application_id: int | None = None, at: datetime | None = None, **data: Any) -> Event:
     """Add an event to the session (committed with the change it describes)."""
     event = Event(action=action, actor_id=actor.id if actor else None, subject_type=subject_type,
-                  subject_id=subject_id, application_id=application_id, at=at or now_utc(),
+                  subject_id=subject_id, application_id=application_id, at=at or now(),
                   data=_plain(data))
     db.session.add(event)
     return event

@@ -1,0 +1,154 @@
+"""Demo data: users for every role and a year of applications through the real services."""
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from .extensions import db
+from .models import Application, ApiToken, Department, Role, User
+from .services import applications as apps
+from .services.clock import app_clock, as_of, now
+from .services.errors import DomainError
+from .services.flows import sync_flows
+from .services.reference import ensure_departments
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+DEMO_USERS = [
+    # username, role, department, display name, password
+    ("lead", Role.TEAM_LEAD, "connection_team", "王专班", "demo-lead-2026"),
+    ("clerk", Role.CLERK, "connection_team", "李受理", "demo-clerk-2026"),
+    ("hall", Role.CLERK, "business_hall", "赵营业", "demo-hall-2026"),
+    ("engineer", Role.ENGINEER, "engineering", "张工程", "demo-engineer-2026"),
+    ("service", Role.CLERK, "customer_service", "陈客服", "demo-service-2026"),
+    ("auditor", Role.AUDITOR, "inspection_office", "刘督查", "demo-auditor-2026"),
+    ("admin", Role.ADMIN, "market_development", "系统管理员", "demo-admin-2026"),
+]
+
+COMPANIES = ["芜湖华信电子有限公司", "安徽江城食品有限公司", "芜湖鸠江建设工程有限公司",
+             "胶州市福源物流有限公司", "芜湖市第三中学", "弋江区幸福里小区物业", "芜湖新材料科技有限公司",
+             "青岛胶东酒店管理有限公司", "芜湖德胜医疗器械有限公司", "镜湖区阳光幼儿园"]
+PEOPLE = ["陈先生", "王女士", "刘先生", "周女士", "吴先生", "孙女士"]
+ROADS = ["北京东路", "银湖北路", "赭山西路", "九华中路", "长江南路", "胶州湾路"]
+
+
+def create_demo_users() -> dict[str, User]:
+    ensure_departments()
+    depts = {d.code: d for d in db.session.scalars(select(Department))}
+    users = {}
+    for username, role, dept, name, password in DEMO_USERS:
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            user = User(username=username, role=role, department=depts.get(dept), display_name=name)
+            user.set_password(password)
+            db.session.add(user)
+        users[username] = user
+    for platform in ("gongai", "qiyekaiban"):
+        if db.session.scalar(select(User).where(User.username == platform)) is None:
+            db.session.add(User(username=platform, role=Role.PLATFORM,
+                                display_name={"gongai": "工改平台", "qiyekaiban": "企业开办平台"}[platform]))
+    db.session.commit()
+    return users
+
+
+def _working_instant(day: date, rng: random.Random) -> datetime:
+    minutes = rng.choice([rng.randint(0, 210), rng.randint(300, 540)])  # morning or afternoon
+    return datetime.combine(day, time(8, 30), tzinfo=LOCAL) + timedelta(minutes=minutes)
+
+
+def load_demo(months: int = 12, per_working_day: float = 1.2, seed: int = 2026) -> int:
+    """Create a year of applications (idempotent: does nothing if applications exist)."""
+    users = create_demo_users()
+    sync_flows()
+    if db.session.scalar(select(func.count(Application.id))):
+        return 0
+    rng = random.Random(seed)
+    clock = app_clock()
+    today = now().astimezone(LOCAL).date()
+    first = (today.replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
+    created = 0
+    day = first
+    while day <= today:
+        if clock.is_working_day(day):
+            rate = per_working_day * (3 if (today - day).days < 10 else 1)
+            count = int(rate) + (1 if rng.random() < rate % 1 else 0)
+            for _ in range(count):
+                if _one_application(day, today, rng, users, clock):
+                    created += 1
+        day += timedelta(days=1)
+    return created
+
+
+def _one_application(day: date, today: date, rng: random.Random, users: dict[str, User],
+                     clock) -> bool:
+    flow = rng.choices(["201", "101", "211"], weights=[6, 2, 2])[0]
+    accepted = _working_instant(day, rng)
+    moment = now()
+    if accepted > moment:
+        return False
+    company = rng.random() < 0.8
+    data = apps.NewApplication(
+        flow=flow, customer_type="company" if company else "person",
+        customer_name=rng.choice(COMPANIES) if company else rng.choice(PEOPLE),
+        contact_name=rng.choice(PEOPLE), contact_phone=f"13{rng.randint(100000000, 999999999)}",
+        address=f"{rng.choice(ROADS)}{rng.randint(1, 300)}号",
+        channel="platform" if flow == "101" else rng.choice(["window", "online", "phone"]),
+        accepted_at=accepted,
+        requested_at=clock.add_working_days(accepted, rng.choice([0.5, 1, 2])) if flow == "101" else None,
+        attributes={"external_works": rng.choices(["none", "small", "large"], weights=[8, 2, 1])[0]}
+        if flow == "201" else {},
+    )
+    if flow == "211" and rng.random() < 0.3:
+        data.missing_materials = ["产权证明"]
+        data.materials_promised_on = clock.working_day_after(accepted.astimezone(LOCAL).date(), 3)
+    try:
+        with as_of(accepted):
+            app = apps.create_application(data, users["clerk"])
+        _work_through(app.number, accepted, rng, users, clock, moment)
+    except DomainError:
+        db.session.rollback()
+        return False
+    return True
+
+
+def _work_through(number: str, accepted: datetime, rng: random.Random, users: dict[str, User],
+                  clock, moment: datetime) -> None:
+    """Log the steps as staff would: mostly on time, some late, some paused, some left open."""
+    at = accepted
+    slow = rng.random() < 0.12
+    recent = clock.working_time_between(accepted, moment) < clock.working_day_length * 6
+    # Recent applications are still being worked on: stop some of them part-way.
+    actions = rng.randint(0, 3) if recent and rng.random() < 0.85 else 12
+    for _ in range(actions):
+        app = apps.get_application(number)
+        ready = [s for s in app.steps if s.status.value in ("ready", "started")]
+        if not ready or app.status.value == "cancelled":
+            return
+        step = ready[0]
+        definition = apps.flow_of(app).step(step.code)
+        gap = clock.working_day_length * (rng.uniform(0.5, 1.6) if slow else rng.uniform(0.02, 0.15))
+        at = clock.add_working_time(max(at, step.timer.started_at if step.timer else at), gap)
+        if at > moment:
+            return  # still in progress today
+        actor = users["engineer"] if step.department_code == "engineering" else users["clerk"]
+        with as_of(at):
+            if definition.skippable and rng.random() < 0.7:
+                apps.skip_step(number, step.code, actor, note="无需市政审批")
+            elif definition.needs_start and step.status.value == "ready":
+                apps.start_step(number, step.code, actor)
+            else:
+                if rng.random() < 0.01:
+                    apps.cancel_application(number, "客户撤回申请", actor)
+                    return
+                apps.complete_step(number, step.code, actor, note="")
+
+
+def issue_token(username: str) -> str:
+    user = db.session.scalar(select(User).where(User.username == username))
+    row, plain = ApiToken.issue(user, "demo")
+    db.session.add(row)
+    db.session.commit()
+    return plain
