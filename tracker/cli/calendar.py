@@ -78,7 +78,7 @@ def show(month: str) -> None:
         click.echo(note)
 
 
-@calendar_cli.command("due")
+@calendar_cli.command("due", context_settings={"ignore_unknown_options": True})
 @click.argument("start")
 @click.argument("days", type=float)
 def due(start: str, days: float) -> None:
