@@ -2,6 +2,7 @@
 for bad input."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
@@ -26,9 +27,44 @@ STATUS_TEXT = {
 }
 
 
+# marshmallow's built-in messages carry their numbers in the text ("Longer than maximum
+# length 200."); each pattern turns one into a msgid with parameters, so that one Chinese
+# entry in api.po covers every limit.
+_LIMIT = r"(?P<%s>-?[\w.:+-]+)"
+BUILTIN_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern % tuple(_LIMIT % name for name in names) + r"\Z"), msgid)
+    for pattern, names, msgid in (
+        (r"Longer than maximum length %s\.", ("max",), "Longer than maximum length %(max)s."),
+        (r"Shorter than minimum length %s\.", ("min",), "Shorter than minimum length %(min)s."),
+        (r"Length must be between %s and %s\.", ("min", "max"),
+         "Length must be between %(min)s and %(max)s."),
+        (r"Length must be %s\.", ("equal",), "Length must be %(equal)s."),
+        (r"Must be greater than or equal to %s and less than or equal to %s\.", ("min", "max"),
+         "Must be greater than or equal to %(min)s and less than or equal to %(max)s."),
+        (r"Must be greater than %s and less than %s\.", ("min", "max"),
+         "Must be greater than %(min)s and less than %(max)s."),
+        (r"Must be greater than or equal to %s and less than %s\.", ("min", "max"),
+         "Must be greater than or equal to %(min)s and less than %(max)s."),
+        (r"Must be greater than %s and less than or equal to %s\.", ("min", "max"),
+         "Must be greater than %(min)s and less than or equal to %(max)s."),
+        (r"Must be greater than or equal to %s\.", ("min",),
+         "Must be greater than or equal to %(min)s."),
+        (r"Must be greater than %s\.", ("min",), "Must be greater than %(min)s."),
+        (r"Must be less than or equal to %s\.", ("max",), "Must be less than or equal to %(max)s."),
+        (r"Must be less than %s\.", ("max",), "Must be less than %(max)s."),
+    )
+) + ((re.compile(r"Must be one of: (?P<choices>.+)\.\Z"), "Must be one of: %(choices)s."),)
+
+
 def translate(message: str, params: dict[str, Any] | None = None) -> str:
-    """Translate a msgid, substituting %(name)s parameters."""
+    """Translate a msgid, substituting %(name)s parameters; marshmallow's messages with
+    numbers in them go through BUILTIN_PATTERNS."""
     text = gettext(message)
+    if text == message and not params:
+        for pattern, msgid in BUILTIN_PATTERNS:
+            found = pattern.match(message)
+            if found:
+                return translate(msgid, found.groupdict())
     if params:
         try:
             return text % params
@@ -118,5 +154,5 @@ def register_error_handlers(app: Flask) -> None:
 def _page(status: int, message: str):
     try:
         return render_template("error.html", status=status, message=message), status
-    except Exception:  # the template itself failing must not hide the original error
+    except Exception:  # noqa: BLE001  (a failing template must not hide the original error)
         return f"{status} {message}", status

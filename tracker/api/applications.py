@@ -12,17 +12,41 @@ from ..models import Role
 from ..services import applications as service
 from ..services.clock import app_clock, now
 from ..services.errors import Conflict
-from ..services.presenters import present_application
+from ..services.presenters import present_application, present_events
 from ..services.queries import ApplicationFilter, list_applications
 from .auth import authenticate, require
-from .schemas import (ApplicationCreate, ApplicationOut, ApplicationPage, ApplicationQuery,
-                      ApplicationUpdate, CancelAction, PauseCreate, PauseEnd, SkipAction,
-                      StepAction)
+from .schemas import (
+    ApplicationCreate,
+    ApplicationOut,
+    ApplicationPage,
+    ApplicationQuery,
+    ApplicationUpdate,
+    CancelAction,
+    ConflictOut,
+    ErrorOut,
+    EventOut,
+    PauseCreate,
+    PauseEnd,
+    SkipAction,
+    StepAction,
+)
 
 blp = Blueprint("applications", __name__, url_prefix="/api/v1/applications",
                 description="Applications (报装申请) and their steps")
 
 WRITERS = (Role.CLERK, Role.ENGINEER, Role.TEAM_LEAD, Role.ADMIN)
+
+
+def errors(*statuses: int):
+    """Document the error answers of a view (409 carries the application as it stands)."""
+
+    def decorate(view):
+        for status in sorted(statuses, reverse=True):
+            schema = ConflictOut if status == 409 else ErrorOut
+            view = blp.alt_response(status, schema=schema)(view)
+        return view
+
+    return decorate
 
 
 def _present(number: str) -> dict:
@@ -47,11 +71,12 @@ class Applications(MethodView):
     @require()
     @blp.arguments(ApplicationQuery, location="query")
     @blp.response(200, ApplicationPage)
+    @errors(401, 403, 422)
     def get(self, args):
         """List applications, filtered and paginated."""
         page, per_page = args.pop("page"), args.pop("per_page")
-        items, total = list_applications(ApplicationFilter(**args), now(), page, per_page)
         clock, lang, moment = app_clock(), current_language(), now()
+        items, total = list_applications(ApplicationFilter(**args), moment, page, per_page)
         return {"items": [present_application(a, moment, clock, lang, with_steps=False)
                           for a in items],
                 "total": total, "page": page, "per_page": per_page,
@@ -60,6 +85,7 @@ class Applications(MethodView):
     @require(*WRITERS)
     @blp.arguments(ApplicationCreate)
     @blp.response(201, ApplicationOut)
+    @errors(401, 403, 422)
     def post(self, data):
         """Register an application; its clocks start at acceptance (or the requested time)."""
         app = service.create_application(service.NewApplication(**data), authenticate())
@@ -70,6 +96,7 @@ class Applications(MethodView):
 class ApplicationItem(MethodView):
     @require()
     @blp.response(200, ApplicationOut)
+    @errors(401, 403, 404)
     def get(self, number):
         """One application with its steps, deadlines and pauses."""
         return _present(number)
@@ -77,6 +104,7 @@ class ApplicationItem(MethodView):
     @require(*WRITERS)
     @blp.arguments(ApplicationUpdate)
     @blp.response(200, ApplicationOut)
+    @errors(401, 403, 404, 409, 422)
     def patch(self, data, number):
         """Correct customer details (each change is logged)."""
         version = data.pop("version", None)
@@ -84,11 +112,22 @@ class ApplicationItem(MethodView):
             number, data, authenticate(), expected_version=version))
 
 
+@blp.route("/<string:number>/events")
+class ApplicationEvents(MethodView):
+    @require()
+    @blp.response(200, EventOut(many=True))
+    @errors(401, 403, 404)
+    def get(self, number):
+        """The application's event log (who changed what, when), oldest first."""
+        return present_events(service.get_application(number))
+
+
 @blp.route("/<string:number>/cancel")
 class Cancel(MethodView):
     @require(*WRITERS)
     @blp.arguments(CancelAction)
     @blp.response(200, ApplicationOut)
+    @errors(401, 403, 404, 409, 422)
     def post(self, data, number):
         """Cancel an open application, with a reason."""
         return _with_current(number, lambda: service.cancel_application(
@@ -100,6 +139,7 @@ class MaterialsSupplied(MethodView):
     @require(*WRITERS)
     @blp.arguments(PauseEnd)
     @blp.response(200, ApplicationOut)
+    @errors(401, 403, 404, 409, 422)
     def post(self, data, number):
         """容缺受理: record that the missing materials arrived."""
         return _with_current(number, lambda: service.supply_materials(
@@ -111,6 +151,7 @@ class StartStep(MethodView):
     @require(*WRITERS)
     @blp.arguments(StepAction)
     @blp.response(200, ApplicationOut)
+    @errors(401, 403, 404, 409, 422)
     def post(self, data, number, code):
         """Start a step whose clock runs from when work begins."""
         return _with_current(number, lambda: service.start_step(
@@ -123,6 +164,7 @@ class CompleteStep(MethodView):
     @require(*WRITERS)
     @blp.arguments(StepAction)
     @blp.response(200, ApplicationOut)
+    @errors(401, 403, 404, 409, 422)
     def post(self, data, number, code):
         """Log a step as done, now or earlier within the back-dating window."""
         return _with_current(number, lambda: service.complete_step(
@@ -135,6 +177,7 @@ class SkipStep(MethodView):
     @require(*WRITERS)
     @blp.arguments(SkipAction)
     @blp.response(200, ApplicationOut)
+    @errors(401, 403, 404, 409, 422)
     def post(self, data, number, code):
         """Skip a skippable step, with the reason."""
         return _with_current(number, lambda: service.skip_step(
@@ -146,6 +189,7 @@ class Pauses(MethodView):
     @require(*WRITERS)
     @blp.arguments(PauseCreate)
     @blp.response(201, ApplicationOut)
+    @errors(401, 403, 404, 409, 422)
     def post(self, data, number):
         """Pause the clocks (补正材料, 市政审批, …)."""
         return _with_current(number, lambda: service.add_pause(
@@ -158,6 +202,7 @@ class EndPause(MethodView):
     @require(*WRITERS)
     @blp.arguments(PauseEnd)
     @blp.response(200, ApplicationOut)
+    @errors(401, 403, 404, 409, 422)
     def post(self, data, number, pause_id):
         """Resume the clocks."""
         return _with_current(number, lambda: service.end_pause(

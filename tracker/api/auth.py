@@ -1,14 +1,15 @@
 """Bearer-token authentication and role checks for the API."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 from flask import g, request
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import ApiToken, Role, User, now_utc
+from ..models import ApiToken, Role, User
 from ..services.errors import DomainError, Forbidden
 
 

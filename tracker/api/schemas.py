@@ -1,7 +1,9 @@
 """API schemas: separate load (in) and dump (out); computed SLA fields are dump-only."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from typing import ClassVar
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -21,37 +23,61 @@ class AwareDateTime(fields.AwareDateTime):
         return result
 
 
+# C0 control characters except tab, line feed and carriage return (PostgreSQL refuses NUL in
+# text and JSON; none of them belongs in anything a clerk types).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class Text(fields.String):
+    """A string a person typed: no control characters, no lone surrogates (not storable)."""
+
+    default_error_messages: ClassVar[dict[str, str]] = {
+        "control": "Must not contain control characters.",
+        "surrogate": "Not valid text.",
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        result = super()._deserialize(value, attr, data, **kwargs)
+        if _CONTROL.search(result):
+            raise self.make_error("control")
+        try:
+            result.encode("utf-8")
+        except UnicodeEncodeError:
+            raise self.make_error("surrogate") from None
+        return result
+
+
 SHORT = validate.Length(max=200)
 TEXT = validate.Length(max=2000)
 
 
 class ApplicationCreate(Schema):
-    flow = fields.String(required=True, validate=validate.Length(min=1, max=20))
-    customer_type = fields.String(load_default="company",
+    flow = Text(required=True, validate=validate.Length(min=1, max=20))
+    customer_type = Text(load_default="company",
                                   validate=validate.OneOf(["company", "person"]))
-    customer_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    contact_name = fields.String(load_default="", validate=validate.Length(max=100))
-    contact_phone = fields.String(load_default="", validate=validate.Length(max=40))
-    address = fields.String(load_default="", validate=validate.Length(max=300))
-    channel = fields.String(load_default="window",
+    customer_name = Text(required=True, validate=validate.Length(min=1, max=200))
+    contact_name = Text(load_default="", validate=validate.Length(max=100))
+    contact_phone = Text(load_default="", validate=validate.Length(max=40))
+    address = Text(load_default="", validate=validate.Length(max=300))
+    channel = Text(load_default="window",
                             validate=validate.OneOf(["window", "online", "phone", "platform"]))
     accepted_at = AwareDateTime(load_default=None, allow_none=True)
     requested_at = AwareDateTime(load_default=None, allow_none=True)
-    attributes = fields.Dict(keys=fields.String(validate=validate.Length(max=40)),
-                             values=fields.String(validate=validate.Length(max=40)),
+    attributes = fields.Dict(keys=Text(validate=validate.Length(max=40)),
+                             values=Text(validate=validate.Length(max=40)),
                              load_default=dict, validate=validate.Length(max=20))
-    missing_materials = fields.List(fields.String(validate=SHORT), load_default=list,
+    missing_materials = fields.List(Text(validate=SHORT), load_default=list,
                                     validate=validate.Length(max=50))
     materials_promised_on = fields.Date(load_default=None, allow_none=True)
-    note = fields.String(load_default="", validate=TEXT)
+    note = Text(load_default="", validate=TEXT)
 
 
 class ApplicationUpdate(Schema):
-    customer_name = fields.String(validate=validate.Length(min=1, max=200))
-    contact_name = fields.String(validate=validate.Length(max=100))
-    contact_phone = fields.String(validate=validate.Length(max=40))
-    address = fields.String(validate=validate.Length(max=300))
-    note = fields.String(validate=TEXT)
+    customer_name = Text(validate=validate.Length(min=1, max=200))
+    contact_name = Text(validate=validate.Length(max=100))
+    contact_phone = Text(validate=validate.Length(max=40))
+    address = Text(validate=validate.Length(max=300))
+    note = Text(validate=TEXT)
     materials_promised_on = fields.Date(allow_none=True)
     version = fields.Integer(load_default=None, allow_none=True)
 
@@ -69,20 +95,20 @@ class VersionArgs(Schema):
 class StepAction(VersionArgs):
     at = AwareDateTime(load_default=None, allow_none=True,
                        metadata={"description": "When it happened (default now); back-dating is limited."})
-    note = fields.String(load_default="", validate=TEXT)
+    note = Text(load_default="", validate=TEXT)
 
 
 class SkipAction(VersionArgs):
-    note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    note = Text(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class CancelAction(VersionArgs):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    reason = Text(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class PauseCreate(VersionArgs):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    note = fields.String(load_default="", validate=TEXT)
+    reason = Text(required=True, validate=validate.Length(min=1, max=40))
+    note = Text(load_default="", validate=TEXT)
     at = AwareDateTime(load_default=None, allow_none=True)
 
 
@@ -91,13 +117,13 @@ class PauseEnd(VersionArgs):
 
 
 class ApplicationQuery(Schema):
-    flow = fields.String(validate=validate.Length(max=20))
-    status = fields.String(validate=validate.OneOf(["open", "completed", "cancelled"]))
+    flow = Text(validate=validate.Length(max=20))
+    status = Text(validate=validate.OneOf(["open", "completed", "cancelled"]))
     overdue = fields.Boolean()
     due_before = AwareDateTime()
-    department = fields.String(validate=validate.Length(max=40))
-    step = fields.String(validate=validate.Length(max=40))
-    text = fields.String(validate=validate.Length(max=100))
+    department = Text(validate=validate.Length(max=40))
+    step = Text(validate=validate.Length(max=40))
+    text = Text(validate=validate.Length(max=100))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
@@ -175,6 +201,30 @@ class ApplicationOut(Schema):
     steps = fields.List(fields.Nested(StepOut), dump_only=True)
     pauses = fields.List(fields.Nested(PauseOut), dump_only=True)
     current_steps = fields.List(fields.String(), dump_only=True)
+
+
+class EventOut(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    action = fields.String()
+    actor = fields.String(allow_none=True)
+    subject_type = fields.String()
+    subject_id = fields.Integer(allow_none=True)
+    data = fields.Dict()
+
+
+class ErrorOut(Schema):
+    """An error answer: status, message, and per-field messages where fields were wrong."""
+
+    code = fields.Integer()
+    status = fields.String()
+    message = fields.String()
+    errors = fields.Dict(metadata={"description": "Field name → list of messages."})
+
+
+class ConflictOut(ErrorOut):
+    current = fields.Nested(ApplicationOut, metadata={
+        "description": "The application as it now stands (someone else changed it first)."})
 
 
 class ApplicationPage(Schema):

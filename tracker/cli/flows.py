@@ -5,6 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from ..services.flows import current_versions, sync_flows
+from ..steps import FlowFileError
 
 flows_cli = AppGroup("flows", help="Flow definitions (流程).")
 
@@ -15,7 +16,11 @@ def sync() -> None:
     from ..services.reference import ensure_departments
 
     ensure_departments()
-    for row in sync_flows():
+    try:
+        created = sync_flows()
+    except FlowFileError as exc:  # the message names the file and each bad field
+        raise click.ClickException(str(exc)) from None
+    for row in created:
         click.echo(f"stored flow {row.code} version {row.version}")
     for code, row in current_versions().items():
         click.echo(f"{code}: current version {row.version}")

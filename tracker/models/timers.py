@@ -48,6 +48,9 @@ class SlaTimer(db.Model):
         Index("ix_sla_timers_subject", "subject_type", "subject_id", "stage"),
         Index("ix_sla_timers_state_due", "state", "due_at"),
         Index("ix_sla_timers_completed", "completed_at"),
+        # The dashboard: one kind of duty at a time (stale callbacks never slow the overdue list).
+        Index("ix_sla_timers_kind_state_due", "subject_type", "state", "due_at"),
+        Index("ix_sla_timers_kind_completed", "subject_type", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

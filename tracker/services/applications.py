@@ -1,29 +1,47 @@
 """Applications and their steps: create, start, complete, skip, pause, resume, cancel, edit."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable
+from functools import wraps
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
-from ..models import (Application, AppStatus, Channel, CustomerType, Pause, StepRecord,
-                      StepStatus, SubjectType, TimerState, User)
+from ..models import (
+    Application,
+    AppStatus,
+    Channel,
+    CustomerType,
+    Pause,
+    StepRecord,
+    StepStatus,
+    SubjectType,
+    TimerState,
+    User,
+)
 from ..sla import WorkingClock
 from ..steps import FlowDefinition, StepDefinition
 from . import events, timers
-from .clock import app_clock, now as clock_now
-from .errors import Conflict, NotFound, ValidationFailed
+from .clock import app_clock
+from .clock import now as clock_now
+from .errors import Conflict, DomainError, NotFound, ValidationFailed
 from .flows import current_version, definition_of
 from .numbering import next_number
 from .reference import pause_reasons
 
 LOCAL = ZoneInfo("Asia/Shanghai")
+T = TypeVar("T")
 # Clocks of field tablets drift; a completion a minute "in the future" is not an error.
 FUTURE_TOLERANCE = timedelta(seconds=60)
+# A customer's requested time further from today than this is a typing mistake.
+REQUESTED_WITHIN = timedelta(days=366)
 
 
 @dataclass
@@ -48,11 +66,59 @@ def pause_intervals(app: Application) -> list[tuple[datetime, datetime | None]]:
 
 
 def get_application(number: str, *, for_update: bool = False) -> Application:
+    """The application numbered `number` (404 if none).
+
+    With `for_update` the caller is about to change it: its row is locked until the commit,
+    so a second writer waits and then sees the first one's result (a clear 409 from the
+    state checks, never a lost update). PostgreSQL locks the row; SQLite has no row locks,
+    so the transaction takes the database's write lock (waiting up to busy_timeout) before
+    it reads anything.
+    """
+    if "\x00" in number:  # PostgreSQL refuses NUL in text; no number contains one
+        raise NotFound("No application numbered %(number)s.", params={"number": number})
     query = db.select(Application).where(Application.number == number)
+    if for_update:
+        if db.session.get_bind().dialect.name == "sqlite":
+            db.session.execute(text("UPDATE applications SET id = id WHERE number = :number"),
+                               {"number": number})
+        else:
+            query = query.with_for_update(of=Application)
+        query = query.execution_options(populate_existing=True)
     app = db.session.scalar(query)
     if app is None:
         raise NotFound("No application numbered %(number)s.", params={"number": number})
     return app
+
+
+def _for_change(number: str, expected_version: int | None) -> Application:
+    """Lock the application for a change and check the version the client last saw."""
+    app = get_application(number, for_update=True)
+    _check_version(app, expected_version)
+    return app
+
+
+def _one_writer(service: Callable[..., T]) -> Callable[..., T]:
+    """A change commits whole or not at all; a concurrent writer's win becomes a 409."""
+
+    @wraps(service)
+    def run(*args: Any, **kwargs: Any) -> T:
+        try:
+            return service(*args, **kwargs)
+        except StaleDataError:
+            db.session.rollback()
+            raise Conflict("Someone else changed this application at the same moment; "
+                           "reload and try again.") from None
+        except OperationalError as exc:
+            # SQLite: another writer held the database longer than busy_timeout.
+            if "database is locked" not in str(exc.orig):
+                raise
+            db.session.rollback()
+            raise Conflict("Another change is being saved; try again in a moment.") from None
+        except DomainError:
+            db.session.rollback()  # nothing half-done stays in the session
+            raise
+
+    return run
 
 
 def flow_of(app: Application) -> FlowDefinition:
@@ -61,6 +127,7 @@ def flow_of(app: Application) -> FlowDefinition:
 
 # --- creation -----------------------------------------------------------------------------
 
+@_one_writer
 def create_application(data: NewApplication, actor: User | None, *,
                        intake_id: int | None = None) -> Application:
     """Register an application, start its clocks, log it, commit."""
@@ -80,6 +147,8 @@ def create_application(data: NewApplication, actor: User | None, *,
     if needs_requested and data.requested_at is None:
         errors.setdefault("requested_at", []).append(
             "This flow counts from the customer's requested time: give it.")
+    elif data.requested_at is not None:
+        _check_requested(data.requested_at, now, errors)
     attributes = _checked_attributes(flow, data.attributes, errors)
     if data.missing_materials and data.materials_promised_on is None:
         errors.setdefault("materials_promised_on", []).append(
@@ -127,6 +196,14 @@ def create_application(data: NewApplication, actor: User | None, *,
                   flow_version=version.version, number=app.number)
     _commit()
     return app
+
+
+def _check_requested(requested: datetime, now: datetime, errors: dict[str, list[str]]) -> None:
+    """The customer's requested time: ahead (their date) or behind (a push screened late, whose
+    clock is then already running), but within a year either way: anything further is a typing
+    mistake, and beyond the range of the working-time calendar."""
+    if abs(requested - now) > REQUESTED_WITHIN:
+        errors.setdefault("requested_at", []).append("Must be within a year of today.")
 
 
 def _checked_attributes(flow: FlowDefinition, given: dict[str, str],
@@ -246,16 +323,16 @@ def _checked_instant(at: datetime | None, now: datetime, clock: WorkingClock, na
     return min(at, now)
 
 
+@_one_writer
 def start_step(number: str, code: str, actor: User, *, at: datetime | None = None,
                note: str = "", expected_version: int | None = None) -> Application:
     """Record that work on a step began (e.g. engineering received the task); starts its clock."""
-    app = get_application(number)
-    _check_version(app, expected_version)
+    app = _for_change(number, expected_version)
     record, definition = _step_for_action(app, code)
     if record.status is StepStatus.STARTED:
         raise Conflict("Step %(step)s is already started.", params={"step": code})
     now, clock = clock_now(), app_clock()
-    at = _checked_instant(at, now, clock, "started_at", _earliest(app, record, definition))
+    at = _checked_instant(at, now, clock, "at", _earliest(app, record, definition))
     record.status = StepStatus.STARTED
     record.started_at = at
     record.started_by_id = actor.id
@@ -268,17 +345,17 @@ def start_step(number: str, code: str, actor: User, *, at: datetime | None = Non
     return app
 
 
+@_one_writer
 def complete_step(number: str, code: str, actor: User, *, at: datetime | None = None,
                   note: str = "", expected_version: int | None = None) -> Application:
     """Log a step as done (now, or earlier within the back-dating window)."""
-    app = get_application(number)
-    _check_version(app, expected_version)
+    app = _for_change(number, expected_version)
     record, definition = _step_for_action(app, code)
     if definition.needs_start and record.status is not StepStatus.STARTED:
         raise Conflict("Step %(step)s must be started before it is completed.",
                        params={"step": code})
     now, clock = clock_now(), app_clock()
-    at = _checked_instant(at, now, clock, "completed_at", _earliest(app, record, definition))
+    at = _checked_instant(at, now, clock, "at", _earliest(app, record, definition))
     _finish_step(app, record, definition, StepStatus.DONE, at, actor, note, clock)
     events.record("step.completed", actor=actor, subject_type="step", subject_id=record.id,
                   application_id=app.id, step=code, completed_at=at, note=note,
@@ -287,11 +364,11 @@ def complete_step(number: str, code: str, actor: User, *, at: datetime | None = 
     return app
 
 
+@_one_writer
 def skip_step(number: str, code: str, actor: User, *, note: str,
               expected_version: int | None = None) -> Application:
     """Skip a step the flow marks skippable (e.g. no municipal approval needed)."""
-    app = get_application(number)
-    _check_version(app, expected_version)
+    app = _for_change(number, expected_version)
     record, definition = _step_for_action(app, code)
     if not definition.skippable:
         raise Conflict("Step %(step)s cannot be skipped.", params={"step": code})
@@ -341,11 +418,11 @@ def _close_open_pause(app: Application, at: datetime, actor: User) -> None:
 
 # --- pauses -------------------------------------------------------------------------------
 
+@_one_writer
 def add_pause(number: str, reason_code: str, actor: User, *, note: str = "",
               at: datetime | None = None, expected_version: int | None = None) -> Pause:
     """Stop the clocks of an open application for time that is not the utility's."""
-    app = get_application(number)
-    _check_version(app, expected_version)
+    app = _for_change(number, expected_version)
     if app.status is not AppStatus.OPEN:
         raise Conflict("Only an open application can be paused.")
     reasons = pause_reasons()
@@ -357,7 +434,7 @@ def add_pause(number: str, reason_code: str, actor: User, *, note: str = "",
         raise Conflict("The clock is already paused; resume it first.")
     now, clock = clock_now(), app_clock()
     last_end = max((p.ended_at for p in app.pauses if p.ended_at), default=app.accepted_at)
-    at = _checked_instant(at, now, clock, "started_at", max(last_end, app.accepted_at))
+    at = _checked_instant(at, now, clock, "at", max(last_end, app.accepted_at))
     pause = Pause(application=app, reason_code=reason_code, note=note.strip(), started_at=at,
                   started_by_id=actor.id)
     db.session.add(pause)
@@ -370,18 +447,18 @@ def add_pause(number: str, reason_code: str, actor: User, *, note: str = "",
     return pause
 
 
+@_one_writer
 def end_pause(number: str, pause_id: int, actor: User, *, at: datetime | None = None,
               expected_version: int | None = None) -> Pause:
     """Restart the clocks; the paused span stays excluded."""
-    app = get_application(number)
-    _check_version(app, expected_version)
+    app = _for_change(number, expected_version)
     pause = next((p for p in app.pauses if p.id == pause_id), None)
     if pause is None:
         raise NotFound("No such pause.")
     if pause.ended_at is not None:
         raise Conflict("This pause has already ended.")
     now, clock = clock_now(), app_clock()
-    at = _checked_instant(at, now, clock, "ended_at", pause.started_at)
+    at = _checked_instant(at, now, clock, "at", pause.started_at)
     pause.ended_at = at
     pause.ended_by_id = actor.id
     _recompute_all(app, clock, now)
@@ -406,10 +483,10 @@ def _open_timers(app: Application) -> Iterable:
 
 # --- cancel and edit ----------------------------------------------------------------------
 
+@_one_writer
 def cancel_application(number: str, reason: str, actor: User, *,
                        expected_version: int | None = None) -> Application:
-    app = get_application(number)
-    _check_version(app, expected_version)
+    app = _for_change(number, expected_version)
     if not reason.strip():
         raise ValidationFailed("Say why the application is cancelled.",
                                fields={"reason": ["Required."]})
@@ -433,22 +510,31 @@ EDITABLE = ("customer_name", "contact_name", "contact_phone", "address", "note",
             "materials_promised_on")
 
 
+@_one_writer
 def update_application(number: str, changes: dict[str, Any], actor: User, *,
                        expected_version: int | None = None) -> Application:
     """Correct customer details; each change is logged with its old value."""
-    app = get_application(number)
-    _check_version(app, expected_version)
+    app = _for_change(number, expected_version)
     if app.status is AppStatus.CANCELLED:
         raise Conflict("Application %(number)s is cancelled.", params={"number": app.number})
-    diff = {}
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
     for name, value in changes.items():
         if name not in EDITABLE:
-            raise ValidationFailed("This field cannot be changed.", fields={name: ["Read-only."]})
-        if name == "customer_name" and not str(value).strip():
-            raise ValidationFailed("The application has errors.",
-                                   fields={"customer_name": ["Required."]})
+            errors.setdefault(name, []).append("Read-only.")
+            continue
+        cleaned[name] = value.strip() if isinstance(value, str) else value
+    if "customer_name" in cleaned and not cleaned["customer_name"]:
+        errors.setdefault("customer_name", []).append("Required.")
+    promised = cleaned.get("materials_promised_on")
+    if promised is not None and promised < app.accepted_at.astimezone(LOCAL).date():
+        errors.setdefault("materials_promised_on", []).append(
+            "The promised date cannot be before acceptance.")
+    if errors:  # every bad field named at once, nothing changed
+        raise ValidationFailed("The application has errors.", fields=errors)
+    diff = {}
+    for name, new in cleaned.items():
         old = getattr(app, name)
-        new = value.strip() if isinstance(value, str) else value
         if old != new:
             diff[name] = {"from": old, "to": new}
             setattr(app, name, new)
@@ -460,17 +546,17 @@ def update_application(number: str, changes: dict[str, Any], actor: User, *,
     return app
 
 
+@_one_writer
 def supply_materials(number: str, actor: User, *, at: datetime | None = None,
                      expected_version: int | None = None) -> Application:
     """容缺受理: the customer supplied what was missing."""
-    app = get_application(number)
-    _check_version(app, expected_version)
+    app = _for_change(number, expected_version)
     if not app.missing_materials:
         raise Conflict("No materials were missing.")
     if app.materials_supplied_at is not None:
         raise Conflict("The missing materials were already recorded as supplied.")
     now, clock = clock_now(), app_clock()
-    app.materials_supplied_at = _checked_instant(at, now, clock, "supplied_at", app.accepted_at)
+    app.materials_supplied_at = _checked_instant(at, now, clock, "at", app.accepted_at)
     _touch(app)
     events.record("materials.supplied", actor=actor, subject_type="application",
                   subject_id=app.id, application_id=app.id, materials=app.missing_materials)
@@ -484,9 +570,4 @@ def _touch(app: Application) -> None:
 
 
 def _commit() -> None:
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict("Someone else changed this application at the same moment; "
-                       "reload and try again.") from None
+    db.session.commit()  # a StaleDataError here becomes a 409 in _one_writer

@@ -5,7 +5,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..models import Application, Pause, SlaTimer, StepRecord, User
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Application, Event, Pause, SlaTimer, StepRecord, User
 from ..sla import WorkingClock
 from .applications import flow_of, pause_intervals
 from .reference import departments, pause_reasons
@@ -110,6 +113,16 @@ def present_application(app: Application, now: datetime, clock: WorkingClock, la
         data["steps"] = [present_step(app, s, now, clock, lang, pauses) for s in app.steps]
         data["pauses"] = [present_pause(p, lang) for p in app.pauses]
     else:
-        current = [s for s in app.steps if s.status.value in ("ready", "started")]
+        current = [] if app.status.value == "cancelled" else [
+            s for s in app.steps if s.status.value in ("ready", "started")]
         data["current_steps"] = [s.code for s in current]
     return data
+
+
+def present_events(app: Application) -> list[dict[str, Any]]:
+    """The application's append-only event log, oldest first."""
+    rows = db.session.scalars(select(Event).where(Event.application_id == app.id)
+                              .order_by(Event.at, Event.id))
+    return [{"id": e.id, "at": local(e.at), "action": e.action, "actor": _user(e.actor),
+             "subject_type": e.subject_type, "subject_id": e.subject_id, "data": e.data}
+            for e in rows]

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, and_, exists, func, literal_column, or_, select
+from sqlalchemy.orm import aliased, contains_eager, lazyload, load_only, selectinload
 
 from ..extensions import db
-from ..models import Application, AppStatus, SlaTimer, StepRecord, StepStatus, TimerState
+from ..models import Application, AppStatus, Pause, SlaTimer, StepRecord, SubjectType, TimerState
+from ..models.applications import OPEN_STEP  # the predicate of ix_step_records_open
 
 
 @dataclass
@@ -22,57 +24,115 @@ class ApplicationFilter:
     text: str | None = None
 
 
-def _filtered(f: ApplicationFilter, now: datetime):
+@dataclass
+class _Query:
+    """The filtered query, the timer alias it joins, and a cheaper statement for the count."""
+
+    select: Select
+    timer: Any
+    count: Select
+    by_deadline: bool = False
+
+
+def _running_or_late(timer: Any):
+    """The predicate of the partial index ix_sla_timers_running_or_late, with literals: a bound
+    parameter does not let SQLite, nor a generic plan on PostgreSQL, use a partial index."""
+    return or_(timer.state == literal_column("'running'"), timer.late.is_(True))
+
+
+def _filtered(f: ApplicationFilter, now: datetime) -> _Query:
     timer = aliased(SlaTimer)
-    query = select(Application).join(timer, Application.timer_id == timer.id, isouter=True)
-    if f.flow:
-        query = query.where(Application.flow_code == f.flow)
-    if f.status:
-        query = query.where(Application.status == AppStatus(f.status))
+    timer_conditions: list = []
     if f.overdue is not None:
         is_overdue = or_(and_(timer.state == TimerState.RUNNING, timer.due_at <= now),
                          and_(timer.state == TimerState.DONE, timer.late.is_(True)))
-        query = query.where(is_overdue if f.overdue else ~is_overdue)
+        # Overdue: the running or late application timers, a few rows however long the
+        # history, read from their index in deadline order.
+        timer_conditions += [_running_or_late(timer), is_overdue] if f.overdue else [~is_overdue]
     if f.due_before:
-        query = query.where(timer.due_at < f.due_before,
-                            timer.state.in_([TimerState.RUNNING, TimerState.PAUSED]))
+        timer_conditions += [timer.due_at < f.due_before,
+                             timer.state.in_([TimerState.RUNNING, TimerState.PAUSED])]
+
+    app_conditions: list = []
+    if f.flow:
+        app_conditions.append(Application.flow_code == f.flow)
+    if f.status:
+        app_conditions.append(Application.status == AppStatus(f.status))
     if f.department or f.step:
-        active = select(StepRecord.id).where(
-            StepRecord.application_id == Application.id,
-            StepRecord.status.in_([StepStatus.READY, StepStatus.STARTED]))
+        # A cancelled application has no current step, whatever its step rows still say.
+        app_conditions.append(Application.status != AppStatus.CANCELLED)
+        active = select(StepRecord.id).where(StepRecord.application_id == Application.id,
+                                             OPEN_STEP)
         if f.department:
             active = active.where(StepRecord.department_code == f.department)
         if f.step:
             active = active.where(StepRecord.code == f.step)
-        query = query.where(exists(active))
-    if f.text:
-        like = f"%{f.text.strip()}%"
-        query = query.where(or_(Application.number.ilike(like),
-                                Application.customer_name.ilike(like),
-                                Application.contact_name.ilike(like),
-                                Application.contact_phone.ilike(like),
-                                Application.address.ilike(like)))
-    return query, timer
+        app_conditions.append(exists(active))
+    if f.text and f.text.strip():
+        # Taken literally: a "%" or "_" typed in the search box is not a wildcard.
+        text = f.text.strip()
+        app_conditions.append(or_(*(column.icontains(text, autoescape=True) for column in (
+            Application.number, Application.customer_name, Application.contact_name,
+            Application.contact_phone, Application.address))))
+
+    if timer_conditions:
+        # Each application has exactly one timer of its own. Joined by application id, the
+        # database can walk the timer index and look each application up by its key.
+        own_timer = and_(timer.application_id == Application.id,
+                         timer.subject_type == SubjectType.APPLICATION)
+        query = select(Application).join(timer, own_timer)
+    else:
+        query = select(Application).join(timer, Application.timer_id == timer.id, isouter=True)
+    query = query.where(*timer_conditions, *app_conditions)
+    if timer_conditions and not app_conditions:
+        # Only the timers decide: count them alone (one per application) rather than the join.
+        count = select(func.count()).select_from(timer).where(
+            timer.subject_type == SubjectType.APPLICATION, *timer_conditions)
+    else:
+        count = query.with_only_columns(func.count(Application.id))
+    return _Query(query, timer, count, by_deadline=bool(f.overdue or f.due_before))
+
+
+# A list row shows the application's own deadline and its current steps: load each page's
+# steps (code and status) and pauses in one query apiece, without their timers and people (a
+# list never shows them; joining them made every page load a user row per step), and the flow
+# versions once each (joined, every row decoded the whole flow definition again).
+LIST_LOADING = (
+    selectinload(Application.flow_version),
+    selectinload(Application.steps).options(load_only(StepRecord.code, StepRecord.status,
+                                                      StepRecord.position),
+                                            lazyload(StepRecord.timer),
+                                            lazyload(StepRecord.started_by),
+                                            lazyload(StepRecord.completed_by)),
+    selectinload(Application.pauses).options(lazyload(Pause.started_by),
+                                             lazyload(Pause.ended_by)),
+)
 
 
 def list_applications(f: ApplicationFilter, now: datetime, page: int, per_page: int
                       ) -> tuple[list[Application], int]:
-    """One page of applications (soonest deadline first when filtering overdue/due) and the total."""
-    query, timer = _filtered(f, now)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    if f.overdue or f.due_before:
-        order = (timer.due_at.asc(), Application.id.asc())
+    """One page of applications (soonest deadline first when filtering overdue/due) and the total.
+
+    The number of statements does not depend on per_page (benchmarks/bench_api.py checks it).
+    """
+    q = _filtered(f, now)
+    total = db.session.scalar(q.count)
+    if q.by_deadline:
+        order = (q.timer.due_at.asc(), Application.id.asc())
     else:
         order = (Application.accepted_at.desc(), Application.id.desc())
-    items = db.session.scalars(query.order_by(*order).offset((page - 1) * per_page)
-                               .limit(per_page)).unique().all()
+    # The timer joined for the filter is the one loaded (one join, not two).
+    loading = (contains_eager(Application.timer.of_type(q.timer)), *LIST_LOADING)
+    items = db.session.scalars(q.select.options(*loading).order_by(*order)
+                               .offset((page - 1) * per_page).limit(per_page)).unique().all()
     return list(items), int(total or 0)
 
 
 def iter_applications(f: ApplicationFilter, now: datetime, batch: int = 500):
     """All matching applications in batches (CSV export without loading everything)."""
-    query, _ = _filtered(f, now)
-    query = query.order_by(Application.accepted_at.desc(), Application.id.desc())
+    q = _filtered(f, now)
+    query = q.select.options(contains_eager(Application.timer.of_type(q.timer))).order_by(
+        Application.accepted_at.desc(), Application.id.desc())
     offset = 0
     while True:
         rows = db.session.scalars(query.offset(offset).limit(batch)).unique().all()

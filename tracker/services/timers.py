@@ -1,9 +1,10 @@
 """SLA timers: start, recompute after pauses or calendar changes, finish, and describe."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from flask import current_app
 

@@ -1,0 +1,150 @@
+"""Exactly once with two schedulers against one PostgreSQL (the acceptance test of issue 5)."""
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from tests.conftest import local
+from tracker import create_app
+from tracker.config import TestingConfig
+from tracker.extensions import db
+from tracker.models import Event, Notification, SlaTimer
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg_only(backend):
+    if backend != "postgresql":
+        pytest.skip("two processes sharing one database is the PostgreSQL deployment")
+
+
+def _other_host(database_url: str, **config):
+    """A second app on the same database, as another gunicorn worker or host would have."""
+    return create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, **config)
+
+
+def _applications(actor, count: int) -> list[str]:
+    """`count` 211 applications accepted Thu 8 Oct 2026 09:00: two running timers each (the
+    whole application, due Fri 09:00, and the "accept" step, due Thu 17:30)."""
+    from tracker.services.applications import NewApplication, create_application
+
+    with time_machine.travel(local(2026, 10, 8, 9, 0), tick=False):
+        return [create_application(NewApplication(flow="211", customer_name=f"客户{i}"),
+                                   actor).number for i in range(count)]
+
+
+def _assert_once(expected_timers: int, targets: int) -> None:
+    db.session.expire_all()
+    per_transition = Counter(
+        (event.action, event.data["timer_id"]) for event in db.session.scalars(
+            select(Event).where(Event.action.in_(["sla.warning", "sla.overdue"]))))
+    assert len(per_transition) == 2 * expected_timers
+    assert set(per_transition.values()) == {1}
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == \
+        2 * expected_timers * targets
+    for timer in db.session.scalars(select(SlaTimer)):
+        assert timer.overdue_at == timer.due_at and timer.warned_at == timer.warn_at
+
+
+@contextmanager
+def _no_lock(*_args, **_kwargs):
+    yield True
+
+
+@pytest.mark.parametrize("locked", [True, False], ids=["advisory-lock", "no-lock"])
+def test_two_watchers_racing_flag_and_notify_once(app, actor, database_url, pg_only, locked,
+                                                  monkeypatch):
+    """Two hosts run the watcher in a loop over the same minutes. With the advisory lock one
+    of them skips; even with the lock taken away, the UPDATE … WHERE overdue_at IS NULL lets
+    only one claim each transition."""
+    from tracker.jobs import watcher
+
+    if not locked:
+        monkeypatch.setattr(watcher, "exclusive", _no_lock)
+    hooks = {"*": "http://127.0.0.1:9/robot"}
+    app.config["TRACKER_WEBHOOKS"] = hooks
+    _applications(actor, 12)
+    hosts = [app, _other_host(database_url, TRACKER_WEBHOOKS=hooks)]
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+    skipped = [0, 0]
+
+    def run(index: int) -> None:
+        try:
+            with hosts[index].app_context():
+                start.wait()
+                # Every minute from Thursday 15:00 to Friday 09:10, over and over.
+                for _round in range(3):
+                    minute = local(2026, 10, 8, 15, 0)
+                    while minute <= local(2026, 10, 9, 9, 10):
+                        skipped[index] += watcher.run_watcher(minute).skipped
+                        minute += timedelta(minutes=20)
+                db.session.remove()
+        except BaseException as exc:  # noqa: BLE001  reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors, errors
+    _assert_once(expected_timers=12 * 2, targets=1)
+    if not locked:
+        assert skipped == [0, 0]
+    with hosts[1].app_context():
+        db.engine.dispose()
+
+
+def test_two_schedulers_flag_notify_and_deliver_once(app, actor, database_url, pg_only, webhook):
+    """Two real APScheduler instances (two "hosts"), watcher and delivery every second, against
+    one PostgreSQL and one robot webhook: every transition is recorded, queued and received once."""
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from tracker.jobs.scheduler import build_scheduler
+
+    robot = webhook()
+    hooks = {"*": robot.url}
+    app.config.update(TRACKER_WEBHOOKS=hooks, TRACKER_WATCH_SECONDS=1)
+    _applications(actor, 3)
+    db.session.remove()
+    hosts = [app, _other_host(database_url, TRACKER_WEBHOOKS=hooks, TRACKER_WATCH_SECONDS=1)]
+    schedulers = []
+    for host in hosts:
+        scheduler = build_scheduler(host)
+        scheduler.remove_job("monthly_report")
+        scheduler.remove_job("monthly_report_catch_up")
+        scheduler.reschedule_job("delivery", trigger=IntervalTrigger(seconds=1))
+        schedulers.append(scheduler)
+    for scheduler in schedulers:
+        scheduler.start()
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            with app.app_context():
+                sent = db.session.scalar(select(func.count()).select_from(Notification)
+                                         .where(Notification.status == "sent"))
+            if sent == 2 * 3 * 2:
+                break
+        time.sleep(2.5)  # a few more runs of both schedulers, which must find nothing to do
+    finally:
+        for scheduler in schedulers:
+            scheduler.shutdown(wait=True)
+    with app.app_context():
+        _assert_once(expected_timers=3 * 2, targets=1)
+        assert db.session.scalar(select(func.count()).select_from(Notification)
+                                 .where(Notification.status != "sent")) == 0
+    received = [body["tracker"]["timer_id"] for body in robot.accepted]
+    assert len(received) == 2 * 3 * 2
+    assert len({(b["tracker"]["timer_id"], b["tracker"]["event"]) for b in robot.accepted}) == 12
+    with hosts[1].app_context():
+        db.engine.dispose()

@@ -1,0 +1,126 @@
+"""What the October report must say, computed from the generator's records with the working
+clock alone (no report code, no database)."""
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from tests.conftest import local
+from tests.reports.generator import CLOCK, DAY, PROBLEM_AT, Record
+
+START, END = local(2026, 10, 1, 0, 0), local(2026, 11, 1, 0, 0)
+POINTS = {"step_overdue": 2, "callback_dissatisfied": 2, "government_survey_dissatisfied": 5,
+          "problem_overdue": 2}
+
+
+def in_october(at: datetime | None) -> bool:
+    return at is not None and START <= at < END
+
+
+def nearest_rank(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[math.ceil(share * len(ordered)) - 1]
+
+
+def working(start: datetime, end: datetime, pauses) -> float:
+    return CLOCK.working_time_between(start, end, pauses).total_seconds()
+
+
+def timers_of(rec: Record) -> list[dict[str, Any]]:
+    """The duties of a 211 record: (kind, step, department, due, end, state)."""
+    end_of_whole = rec.water_on or rec.cancelled
+    whole_state = "done" if rec.water_on else "cancelled" if rec.cancelled else "running"
+    return [
+        {"kind": "application", "step": None, "department": "business_hall",
+         "due": rec.whole_due, "end": end_of_whole, "state": whole_state},
+        {"kind": "step", "step": "accept", "department": "business_hall",
+         "due": rec.same_day_due, "end": rec.accept_done, "state": "done"},
+        {"kind": "step", "step": "supply_plan", "department": "business_hall",
+         "due": rec.same_day_due, "end": rec.supply_done, "state": "done"},
+        # water_on counts from acceptance with the whole's limit: the same deadline.
+        {"kind": "step", "step": "water_on", "department": "engineering",
+         "due": rec.whole_due, "end": end_of_whole, "state": whole_state},
+    ]
+
+
+def expected(records: list[Record], evaluations, as_of: datetime) -> dict[str, Any]:
+    flows: dict[str, dict[str, Any]] = defaultdict(lambda: Counter())
+    durations: dict[str, list[float]] = defaultdict(list)
+    steps: Counter = Counter()
+    steps_late: Counter = Counter()
+    overdue = []
+    for rec in records:
+        f = flows[rec.flow]
+        if in_october(rec.accepted):
+            f["accepted"] += 1
+            f["accepted_cancelled"] += rec.cancelled is not None
+        if in_october(rec.water_on):
+            f["completed"] += 1
+            f["completed_on_time"] += rec.water_on <= rec.whole_due
+            durations[rec.flow].append(working(rec.accepted, rec.water_on, rec.intervals)
+                                       / DAY.total_seconds())
+        if rec.flow == "201":
+            for code, at in rec.steps_201.items():
+                if ":" not in code and code != "municipal_approval" and in_october(at):
+                    steps[("201", code)] += 1
+            continue
+        for timer in timers_of(rec):
+            if timer["kind"] == "step" and timer["state"] == "done" and in_october(timer["end"]):
+                steps[("211", timer["step"])] += 1
+                steps_late[("211", timer["step"])] += timer["end"] > timer["due"]
+            due, end = timer["due"], timer["end"]
+            if in_october(due) and due < as_of and (end is None or end > due):
+                stop = end or as_of
+                reasons = []
+                for start, finish, reason in rec.pauses:
+                    if start < stop and finish > rec.accepted and reason not in reasons:
+                        reasons.append(reason)
+                overdue.append({**timer, "number": rec.number,
+                                "over_seconds": int(working(due, stop, rec.intervals)),
+                                "pause_reasons": reasons})
+
+    # Points: a late step once per work order and department; dissatisfaction is charged to
+    # the department that turned the water on (engineering in flow 211).
+    points: Counter = Counter()
+    for number, dept in {(o["number"], o["department"]) for o in overdue if o["kind"] == "step"}:
+        points[(dept, "step_overdue")] += 1
+    for rec in records:
+        if rec.callback and not rec.callback[1] and in_october(rec.callback[0]):
+            points[("engineering", "callback_dissatisfied")] += 1
+    for _id, key, at, satisfied in evaluations:
+        if not satisfied and in_october(at):
+            points[("engineering" if key else "", "government_survey_dissatisfied")] += 1
+    problem_due = CLOCK.add_working_days(PROBLEM_AT, 3)
+    if in_october(problem_due):
+        points[("meter_station", "problem_overdue")] += 1
+    by_department: Counter = Counter()
+    for (dept, rule), count in points.items():
+        by_department[dept] += POINTS[rule] * count
+
+    completed_records = [r for r in records if in_october(r.water_on)]
+    done = [r for r in completed_records if r.callback and r.callback[0] <= as_of]
+    aftercare = {
+        "callbacks_due": len(completed_records),
+        "callbacks_done": len(done),
+        "callbacks_satisfied": sum(1 for r in done if r.callback[1]),
+        "callbacks_dissatisfied": sum(1 for r in done if not r.callback[1]),
+        "evaluations": sum(1 for e in evaluations if in_october(e[2])),
+        "evaluations_dissatisfied": sum(1 for e in evaluations if in_october(e[2]) and not e[3]),
+        # Home visits: one per "not satisfied" callback recorded in October and one per
+        # "not satisfied" evaluation imported (on 31 October, whatever its evaluation date).
+        "follow_ups_opened": sum(1 for r in records if r.callback and not r.callback[1]
+                                 and in_october(r.callback[0]))
+        + sum(1 for e in evaluations if not e[3]),
+    }
+    return {"flows": flows, "durations": durations, "steps": steps, "steps_late": steps_late,
+            "overdue": overdue, "points": points, "by_department": by_department,
+            "aftercare": aftercare}
+
+
+def close(a: float, b: float, tolerance: float = 0.006) -> bool:
+    return abs(a - b) <= tolerance
+
+
+__all__ = ["close", "expected", "nearest_rank", "timedelta"]

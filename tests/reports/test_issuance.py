@@ -1,0 +1,87 @@
+"""Issuing: scheduled once per month however often it runs; manual re-issues add versions."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import local
+from tracker.extensions import db
+from tracker.models import Event, MonthlyReport
+from tracker.reports.issuance import issue_monthly_report, issue_previous_month, list_issued
+from tracker.services.errors import ValidationFailed
+
+
+def _count() -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(MonthlyReport))
+
+
+def test_the_scheduled_issue_is_idempotent(app, ctx, frozen):
+    frozen(local(2026, 11, 1, 1, 0))  # the 1st at 01:00 Beijing time
+    row = issue_previous_month()
+    assert (row.month, row.version) == ("2026-10", 1)
+    assert row.issued_by_id is None and row.data["issue"]["trigger"] == "scheduled"
+    assert row.xlsx[:2] == b"PK"  # the workbook is stored with it
+    # The same run window again (a second scheduler, a restart, the catch-up at start-up).
+    assert issue_previous_month(local(2026, 11, 1, 1, 0)) is None
+    assert issue_previous_month(local(2026, 11, 3, 9, 0)) is None
+    assert _count() == 1
+    assert db.session.scalar(select(func.count()).select_from(Event)
+                             .where(Event.action == "report.issued")) == 1
+    # A month later it is November's turn.
+    assert issue_previous_month(local(2026, 12, 1, 1, 0)).month == "2026-11"
+
+
+def test_a_manual_issue_before_the_job_makes_the_job_a_no_op(app, actor, frozen):
+    frozen(local(2026, 11, 1, 0, 30))
+    issue_monthly_report("2026-10", actor)
+    assert issue_previous_month(local(2026, 11, 1, 1, 0)) is None
+    assert [r.version for r in list_issued("2026-10")] == [1]
+
+
+def test_a_month_that_has_not_ended_cannot_be_issued(app, actor, frozen):
+    from tracker import jobs  # the job entry point the scheduler and tests call
+
+    frozen(local(2026, 10, 31, 23, 59))
+    with pytest.raises(ValidationFailed) as refused:
+        jobs.issue_monthly_report("2026-10", actor)
+    assert refused.value.params["date"] == "2026-11-01"
+    assert _count() == 0
+
+
+def test_two_schedulers_issue_one_version(app, database_url, backend, frozen):
+    """Two hosts run the monthly job at the same moment: one version."""
+    from tracker import create_app
+    from tracker.config import TestingConfig
+
+    if backend != "postgresql":
+        pytest.skip("two hosts sharing one database is the PostgreSQL deployment")
+    frozen(local(2026, 11, 1, 1, 0))
+    other = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url)
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def issue(host):
+        try:
+            with host.app_context():
+                barrier.wait()
+                for _ in range(3):
+                    row = issue_previous_month(local(2026, 11, 1, 1, 0))
+                    results.append(None if row is None else row.version)
+                db.session.remove()
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=issue, args=(h,)) for h in (app, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    assert sorted(r for r in results if r is not None) == [1]
+    with app.app_context():
+        assert _count() == 1
+    with other.app_context():
+        db.engine.dispose()

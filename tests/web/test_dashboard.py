@@ -1,0 +1,259 @@
+"""The connection team's dashboard: open work, due today, overdue with working time over,
+this month's on-time rate and working days against the limit, callbacks, the 12-month chart,
+its refresh fragment, and a query count that does not grow with the data."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import local
+from tests.web.conftest import page_text
+
+
+def complete_all(app, number: str, by: str, *, skip: tuple[str, ...] = ("municipal_approval",)):
+    """Log every step of an application (starting those that need it) as the user `by`."""
+    from tracker.extensions import db
+    from tracker.models import StepStatus, User
+    from tracker.services import applications as service
+
+    with app.app_context():
+        actor = db.session.scalar(sa.select(User).where(User.username == by))
+        while True:
+            found = service.get_application(number)
+            flow = service.flow_of(found)
+            ready = [s for s in found.steps if s.status in (StepStatus.READY, StepStatus.STARTED)]
+            if not ready or found.status.value == "completed":
+                break
+            step = ready[0]
+            if step.code in skip:
+                service.skip_step(number, step.code, actor, note="无需")
+            elif flow.step(step.code).needs_start and step.status is StepStatus.READY:
+                service.start_step(number, step.code, actor)
+            else:
+                service.complete_step(number, step.code, actor)
+        db.session.remove()
+
+
+def board(app):
+    from tracker.extensions import db
+    from tracker.services.clock import app_clock, now
+    from tracker.services.dashboard import build_dashboard
+
+    with app.app_context():
+        result = build_dashboard(now(), app_clock())
+        db.session.remove()
+        return result
+
+
+@pytest.fixture
+def scene(app, make_user, new_application, frozen):
+    """Tuesday 2026-10-13 10:00: A (201) just accepted, B (201) accepted on Monday 09:00 and now
+    overdue, C (211) completed on time, D (201) accepted on Monday and completed late now."""
+    make_user("team_lead", "lead")
+    clock = frozen(local(2026, 10, 13, 10, 0), tick=True)
+    a = new_application("201", customer_name="甲公司")
+    b = new_application("201", customer_name="乙公司", accepted_at=local(2026, 10, 12, 9, 0))
+    c = new_application("211", customer_name="丙公司")
+    d = new_application("201", customer_name="丁公司", accepted_at=local(2026, 10, 12, 9, 0))
+    complete_all(app, c, "lead")
+    complete_all(app, d, "lead")
+    return {"a": a, "b": b, "c": c, "d": d, "clock": clock}
+
+
+def test_figures_by_flow_step_overdue_and_due_today(app, scene):
+    result = board(app)
+    by_flow = {f.code: f for f in result.open_by_flow}
+    assert (by_flow["201"].open, by_flow["201"].overdue) == (2, 1)
+    assert by_flow["211"].open == 0 and by_flow["101"].open == 0
+    assert result.overdue_applications == 1
+    by_step = {(s.flow, s.step): s for s in result.open_by_step}
+    assert by_step[("201", "accept")].open == 2 and by_step[("201", "accept")].overdue == 1
+    assert by_step[("201", "accept")].department == "connection_team"
+    # D is completed, but its follow-up paperwork is open (system entry, archive, meter entry).
+    assert by_step[("201", "system_entry")].open == 1
+    assert by_step[("201", "meter_stock_entry")].not_started == 1
+
+    [late] = result.overdue
+    assert late.number == scene["b"]
+    whole, step = late.duties
+    assert whole.step is None and step.step == "accept" and step.department == "connection_team"
+    # Monday 17:30 → Tuesday 10:00 is 1.5 working hours; the whole limit fell due at 09:00.
+    assert step.over_seconds == pytest.approx(1.5 * 3600, abs=60)
+    assert whole.over_seconds == pytest.approx(1.0 * 3600, abs=60)
+    assert whole.due_at == local(2026, 10, 13, 9, 0)
+
+    due_today = {(d.number, d.step) for d in result.due_today}
+    assert (scene["a"], "accept") in due_today and (scene["d"], "system_entry") in due_today
+    assert (scene["a"], None) not in due_today  # A's whole limit runs to tomorrow
+    assert result.due_today_total == len(result.due_today)
+
+
+def test_this_month_on_time_rate_and_working_days_against_the_limit(app, scene):
+    result = board(app)
+    months = {f.code: f for f in result.month_by_flow}
+    assert (months["211"].completed, months["211"].on_time, months["211"].rate) == (1, 1, 1.0)
+    assert months["211"].meets_target is True
+    assert (months["201"].completed, months["201"].on_time, months["201"].rate) == (1, 0, 0.0)
+    assert months["201"].meets_target is False
+    # D: Monday 09:00 → Tuesday 10:00 = 7 h + 1.5 h of working time = 8.5 / 7.5 working days.
+    assert months["201"].avg_days == pytest.approx(8.5 / 7.5, abs=0.01)
+    assert months["201"].p90_days == pytest.approx(8.5 / 7.5, abs=0.01)
+    assert months["201"].avg_limit_days == pytest.approx(1.0)
+    assert months["101"].completed == 0 and months["101"].rate is None
+    assert [c.number for c in result.recent[:2]] == [scene["d"], scene["c"]]
+    assert [c.late for c in result.recent[:2]] == [True, False]
+
+
+def test_paused_time_is_not_counted_in_the_working_days(app, make_user, new_application, frozen):
+    from tracker.extensions import db
+    from tracker.models import User
+    from tracker.services import applications as service
+
+    make_user("team_lead", "lead")
+    clock = frozen(local(2026, 10, 12, 9, 0))
+    number = new_application("211")
+    with app.app_context():
+        lead = db.session.scalar(sa.select(User).where(User.username == "lead"))
+        clock.move_to(local(2026, 10, 12, 10, 0))
+        pause = service.add_pause(number, "missing_documents", lead)
+        clock.move_to(local(2026, 10, 12, 12, 0))
+        service.end_pause(number, pause.id, lead)
+        db.session.remove()
+    clock.move_to(local(2026, 10, 12, 14, 0))
+    complete_all(app, number, "lead")
+    months = {f.code: f for f in board(app).month_by_flow}
+    # 09:00 → 14:00 is 3.5 working hours, 2 of them paused: 1.5 h = 0.2 working day.
+    assert months["211"].avg_days == pytest.approx(0.2, abs=0.001)
+
+
+def test_the_page_shows_the_figures_and_a_chart(app, client, web_login, scene):
+    web_login("team_lead", "lead2")
+    page = page_text(client.get("/dashboard"))
+    assert "营商报装专班看板" in page
+    overdue = page[page.index('id="overdue"'):page.index('id="due-today"')]
+    assert scene["b"] in overdue and "营商报装专班" in overdue and "1.5 工作小时" in overdue
+    assert scene["a"] not in overdue
+    recent = page[page.index('id="recent"'):page.index('id="by-flow"')]
+    assert "超时办结" in recent and "按时办结" in recent
+    by_flow = page[page.index('id="by-flow"'):page.index('id="chart"')]
+    assert "0%" in by_flow and "100%" in by_flow and "1 / 3 / 5" in by_flow
+    assert "1.13" in by_flow  # D's working days, average and P90
+    chart = page[page.index('id="chart"'):page.index('id="by-step"')]
+    assert chart.count("<rect class=\"bar\"") == 13  # 12 months and the legend
+    assert ">25-11<" in chart and ">26-10<" in chart
+    assert 'data-fragment-url="/dashboard/fragment"' in page and "dashboard.js" in page
+
+
+def test_the_fragment_refreshes_the_figures_without_the_frame(app, client, web_login,
+                                                            new_application, frozen):
+    frozen(local(2026, 10, 12, 10, 0))
+    web_login("team_lead", "lead")
+    fragment = page_text(client.get("/dashboard/fragment"))
+    assert "<html" not in fragment and "tile-value" in fragment
+    first = re.search(r'tile-value">(\d+)<', fragment).group(1)
+    new_application("201")  # recorded: the figures are recomputed at once, same minute
+    again = page_text(client.get("/dashboard/fragment"))
+    assert re.search(r'tile-value">(\d+)<', again).group(1) == str(int(first) + 1)
+    response = client.get("/dashboard/fragment")
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_fragment_answers_401_to_the_script_once_logged_out(client):
+    response = client.get("/dashboard/fragment", headers={"X-Requested-With": "fetch"})
+    assert response.status_code == 401
+    assert client.get("/dashboard/fragment").status_code == 302
+
+
+def test_callback_rate_counts_the_callbacks_due_this_month(app, client, web_login, scene):
+    from tracker.extensions import db
+    from tracker.models import Callback, SlaTimer
+
+    with app.app_context():
+        callbacks = db.session.scalars(sa.select(Callback).order_by(Callback.id)).all()
+        assert len(callbacks) == 2  # C and D are completed
+        for callback in callbacks:
+            db.session.get(SlaTimer, callback.timer_id).due_at = local(2026, 10, 12, 9, 0)
+        callbacks[0].status = "done"
+        db.session.commit()
+    result = board(app)
+    assert (result.callbacks_due, result.callbacks_done, result.callback_rate) == (2, 1, 0.5)
+    web_login("team_lead", "lead2")
+    page = page_text(client.get("/dashboard"))
+    assert "应回访 2，已回访 1" in page and "50%" in page
+
+
+def test_past_months_on_the_chart(app, make_user, new_application, frozen):
+    make_user("team_lead", "lead")
+    clock = frozen(local(2026, 8, 10, 9, 0), tick=True)
+    on_time = new_application("211")
+    complete_all(app, on_time, "lead")
+    late = new_application("211", accepted_at=local(2026, 8, 6, 9, 0))
+    complete_all(app, late, "lead")
+    clock.move_to(local(2026, 10, 12, 10, 0))
+    series = {p.month: p for p in board(app).series}
+    assert len(series) == 12 and list(series)[-1] == "2026-10"
+    assert (series["2026-08"].accepted, series["2026-08"].completed,
+            series["2026-08"].on_time) == (2, 2, 1)
+    assert series["2026-08"].rate == 0.5
+    assert series["2026-09"].completed == 0 and series["2026-09"].rate is None
+    # Settled months are kept; the figures stay the same when read again.
+    again = {p.month: p for p in board(app).series}
+    assert again["2026-08"] == series["2026-08"]
+
+
+def test_the_query_count_does_not_grow_with_the_data(app, client, web_login, make_user,
+                                                    new_application, frozen):
+    from tracker.extensions import db
+
+    clock = frozen(local(2026, 10, 12, 10, 0), tick=True)
+    web_login("team_lead", "lead")
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    def add(n: int) -> None:
+        for i in range(n):
+            number = new_application("201" if i % 2 else "211",
+                                     accepted_at=local(2026, 10, 9, 9, 0) if i % 3 == 0 else None)
+            if i % 4 == 1:
+                complete_all(app, number, "lead")
+
+    def measured() -> int:
+        new_application("211")  # a recorded change: the figures are recomputed
+        complete_all(app, new_application("101", requested_at=local(2026, 10, 12, 9, 0)),
+                     "lead")
+        statements.clear()
+        sa.event.listen(engine, "before_cursor_execute", seen)
+        try:
+            assert client.get("/dashboard").status_code == 200
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", seen)
+        return len(statements)
+
+    add(3)
+    client.get("/dashboard")  # the settled months are computed once
+    small = measured()
+    clock.move_to(local(2026, 10, 12, 11, 0))
+    add(15)
+    large = measured()
+    assert large == small
+    assert small <= 20
+    statements.clear()
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        client.get("/dashboard")  # nothing changed within the minute: the figures are kept
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
+    assert len(statements) <= 3
+
+
+def test_an_auditor_sees_the_dashboard(client, web_login, frozen):
+    frozen(local(2026, 10, 12, 10, 0) + timedelta(seconds=1))
+    web_login("auditor", "audit1", department="inspection_office")
+    assert client.get("/dashboard").status_code == 200

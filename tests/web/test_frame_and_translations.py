@@ -1,0 +1,145 @@
+"""The frame every page shares: navigation by what exists and who looks, translations, the
+optional page modules of other features, static assets."""
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from datetime import UTC
+from pathlib import Path
+
+import pytest
+
+from tests.web.conftest import page_text
+
+ROOT = Path(__file__).resolve().parents[2] / "tracker"
+WEB_PYTHON = ["__init__.py", "access.py", "applications.py", "auth.py", "calendar.py", "charts.py",
+              "context.py", "dashboard.py", "event_log.py", "export.py", "formatting.py",
+              "forms.py", "labels.py", "nav.py", "work.py"]
+WEB_TEMPLATES = ["base.html", "macros.html", "error.html", "auth/login.html",
+                 "applications/new.html", "applications/detail.html", "applications/list.html",
+                 "work/index.html", "dashboard/index.html", "dashboard/_body.html",
+                 "calendar/year.html", "calendar/change.html"]
+
+
+def page_messages() -> set[str]:
+    """Every message the staff pages pass to gettext (Python and templates)."""
+    from babel.messages.extract import extract_from_file
+
+    found: set[str] = set()
+    keywords = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)}
+    for name in WEB_PYTHON:
+        for _, message, _, _ in extract_from_file("python", str(ROOT / "web" / name),
+                                                  keywords=keywords):
+            found.add(message if isinstance(message, str) else message[0])
+    for name in WEB_TEMPLATES:
+        for _, message, _, _ in extract_from_file(
+                "jinja2.ext:babel_extract", str(ROOT / "templates" / name), keywords=keywords,
+                options={"extensions": "jinja2.ext.i18n"}):
+            found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def test_every_page_message_has_a_chinese_translation():
+    from tracker.i18n_build import merged_catalog
+
+    catalog = merged_catalog(ROOT / "translations" / "zh")
+    messages = page_messages()
+    assert len(messages) > 200
+    missing = sorted(m for m in messages
+                     if catalog.get(m) is None or not catalog.get(m).string)
+    assert missing == []
+
+
+def test_pages_are_chinese_by_default_and_english_on_switch(client, web_login):
+    web_login("team_lead", "lead")
+    page = page_text(client.get("/dashboard"))
+    for words in ("看板", "我的待办", "申请列表", "新建申请", "工作日历", "退出", "当前超时"):
+        assert words in page
+    client.get("/language/en")
+    page = page_text(client.get("/dashboard"))
+    for words in ("Dashboard", "My work", "Applications", "New application", "Calendar",
+                  "Log out", "Overdue now"):
+        assert words in page
+    assert "当前超时" not in page
+
+
+def test_navigation_follows_the_role(client, web_login):
+    web_login("auditor", "audit1", department="inspection_office")
+    nav = page_text(client.get("/dashboard")).split('class="mainnav"', 1)[1].split("</nav>")[0]
+    assert "看板" in nav and "工作日历" in nav and "新建申请" not in nav
+    assert 'aria-current="page"' in nav
+
+
+def test_a_link_appears_only_for_an_endpoint_that_exists(app, client, web_login):
+    from tracker.web.nav import NavItem
+
+    app.extensions["tracker_nav"].append(NavItem("nowhere.index", "不存在的页面", 5))
+    web_login("team_lead", "lead")
+    page = page_text(client.get("/dashboard"))
+    assert "不存在的页面" not in page
+
+
+def test_optional_page_modules_are_registered_when_present(monkeypatch):
+    """A feature's page module joins the app (its blueprint, its NAV links) when it exists;
+    one that fails to import for another reason is an error, not silently skipped."""
+    from flask import Blueprint
+
+    from tracker import create_app
+    from tracker.config import TestingConfig
+    from tracker.web import OPTIONAL_PAGE_MODULES, _optional
+    from tracker.web.nav import NavItem
+
+    assert set(OPTIONAL_PAGE_MODULES) == {"report_pages", "intake_pages", "aftercare_pages",
+                                          "problem_pages"}
+    module = types.ModuleType("tracker.web.report_pages")
+    module.bp = Blueprint("report_pages", "tracker.web.report_pages")
+    module.bp.add_url_rule("/reports/monthly", "monthly", lambda: "ok")
+    module.NAV = [NavItem("report_pages.monthly", "月报测试", 80)]
+    monkeypatch.setitem(sys.modules, "tracker.web.report_pages", module)
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI="sqlite://")
+    assert "report_pages.monthly" in app.view_functions
+    assert any(item.endpoint == "report_pages.monthly" for item in app.extensions["tracker_nav"])
+
+    def broken(name, *args, **kwargs):
+        raise ModuleNotFoundError("No module named 'reportlab'", name="reportlab")
+
+    monkeypatch.setattr(importlib, "import_module", broken)
+    with pytest.raises(ModuleNotFoundError):
+        _optional("report_pages")
+
+    def absent(name, *args, **kwargs):
+        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+    monkeypatch.setattr(importlib, "import_module", absent)
+    assert _optional("report_pages") is None
+
+
+def test_static_assets_are_served_locally(client):
+    with client.get("/static/css/app.css") as css:
+        assert css.status_code == 200 and b".state-overdue" in css.data
+    with client.get("/static/js/dashboard.js") as script:
+        assert script.status_code == 200 and b"fetch(" in script.data
+    page = page_text(client.get("/login"))
+    assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in page
+
+
+def test_healthz_still_answers(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_macros_render_states_with_words_and_beijing_time(app):
+    from datetime import datetime
+
+    from flask import render_template_string
+
+    with app.test_request_context("/"):
+        html = render_template_string(
+            '{% import "macros.html" as m %}{{ m.state_badge("overdue") }}|'
+            '{{ m.state_badge("done_late") }}|{{ m.dt(when) }}',
+            when=datetime(2026, 10, 8, 8, 0, tzinfo=UTC))
+    overdue, late, when = html.split("|")
+    assert "state-overdue" in overdue and "超时" in overdue and "✖" in overdue
+    assert "超时办结" in late
+    assert "2026-10-08 16:00" in when

@@ -1,0 +1,55 @@
+"""One table of the report as CSV (UTF-8 with a BOM, so that Excel shows Chinese correctly)."""
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask_babel import force_locale
+
+from . import labels
+from .labels import name
+
+TABLES = ("overdue", "flows", "steps", "points")
+
+
+def render_csv(data: dict[str, Any], table: str = "overdue", lang: str = "zh") -> bytes:
+    """`table` is one of overdue (the default), flows, steps, points."""
+    if table not in TABLES:
+        raise ValueError(f"unknown table {table!r}; choose one of {', '.join(TABLES)}")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    with force_locale(lang):
+        columns, rows = _TABLES[table](data, lang)
+        writer.writerow([header for _key, header in columns])
+        for row in rows:
+            writer.writerow(["" if row.get(key) is None else row.get(key) for key, _h in columns])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _overdue(data: dict[str, Any], lang: str):
+    states = labels.state_names()
+    rows = [labels.overdue_cells(item, i, lang, states)
+            for i, item in enumerate(data["overdue"], start=1)]
+    return labels.overdue_columns(), rows
+
+
+def _flows(data: dict[str, Any], lang: str):
+    rows = [dict(flow, flow_name=name(flow, "flow_name", lang), limit=labels.limit_text(flow))
+            for flow in data["flows"]]
+    return labels.flow_columns(), rows
+
+
+def _steps(data: dict[str, Any], lang: str):
+    rows = [dict(step, step_name=name(step, "step_name", lang),
+                 department_name=name(step, "department_name", lang)) for step in data["steps"]]
+    return labels.step_columns(), rows
+
+
+def _points(data: dict[str, Any], lang: str):
+    rows = [dict(item, department_name=name(item, "department_name", lang),
+                 rule_name=labels.rule_name(item["rule"])) for item in data["points"]["items"]]
+    return labels.points_columns(), rows
+
+
+_TABLES = {"overdue": _overdue, "flows": _flows, "steps": _steps, "points": _points}

@@ -1,0 +1,122 @@
+"""Headers and names every rendering of the report shares (English msgids, Chinese in reports.po)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask_babel import gettext as _
+
+Column = tuple[str, str, Callable[[dict[str, Any], str], Any]]
+
+
+def name(item: dict[str, Any], field: str, lang: str) -> str:
+    """item['<field>_zh'] or item['<field>_en'] by language."""
+    return item.get(f"{field}_{'en' if lang == 'en' else 'zh'}") or ""
+
+
+def rule_name(rule: str) -> str:
+    names = {
+        "step_overdue": _("Step past its limit"),
+        "meter_entry_late": _("Meter not entered in time"),
+        "callback_dissatisfied": _("Callback: not satisfied"),
+        "government_survey_dissatisfied": _("Government survey: not satisfied"),
+        "problem_overdue": _("Problem not handled in time"),
+        "materials_delay": _("Materials or meters delaying construction"),
+    }
+    return names.get(rule, rule)
+
+
+def state_names() -> dict[str, str]:
+    """The overdue states by code (translate once per table, not once per row)."""
+    return {"done": _("Completed late"), "running": _("Open, overdue"),
+            "cancelled": _("Cancelled after the deadline")}
+
+
+def limit_text(item: dict[str, Any]) -> str:
+    low, high = item.get("limit_working_days_min"), item.get("limit_working_days_max")
+    if low is None:
+        return ""
+    return f"{low:g}" if low == high else f"{low:g}–{high:g}"
+
+
+def title(month: str) -> str:
+    return _("Water connection: timeliness and assessment report, %(month)s") % {"month": month}
+
+
+def flow_columns() -> list[tuple[str, str]]:
+    """(key, header) of the per-flow table."""
+    return [
+        ("flow", _("Flow")), ("flow_name", _("Flow name")), ("accepted", _("Number accepted")),
+        ("accepted_cancelled", _("Of which cancelled")), ("completed", _("Number completed")),
+        ("completed_on_time", _("Completed on time")), ("completed_late", _("Completed late")),
+        ("on_time_rate", _("On-time rate")), ("avg_working_days", _("Average (working days)")),
+        ("p90_working_days", _("90th percentile (working days)")),
+        ("limit", _("Limit (working days)")),
+    ]
+
+
+def step_columns() -> list[tuple[str, str]]:
+    return [
+        ("flow", _("Flow")), ("step_name", _("Step")), ("department_name", _("Responsible department")),
+        ("completed", _("Number completed")), ("on_time", _("Completed on time")), ("late", _("Completed late")),
+        ("on_time_rate", _("On-time rate")),
+    ]
+
+
+def overdue_columns() -> list[tuple[str, str]]:
+    return [
+        ("index", _("No.")), ("number", _("Application number")), ("customer", _("Customer")),
+        ("flow", _("Flow")), ("step_name", _("Step")), ("department_name", _("Responsible department")),
+        ("due_at", _("Deadline (Beijing time)")), ("completed_at", _("Finished at")), ("state", _("Overdue state")),
+        ("over_hours", _("Over (working hours)")), ("over_days", _("Over (working days)")),
+        ("pause_reasons", _("Pause reasons")),
+    ]
+
+
+def points_columns() -> list[tuple[str, str]]:
+    return [
+        ("department_name", _("Responsible department")), ("rule_name", _("Assessment rule")),
+        ("count", _("Occurrences")), ("points_each", _("Points each")), ("points", _("Deduction")),
+    ]
+
+
+def department_points_columns() -> list[tuple[str, str]]:
+    return [("department_name", _("Responsible department")), ("points", _("Points deducted"))]
+
+
+def aftercare_rows(aftercare: dict[str, Any]) -> list[tuple[str, Any, bool]]:
+    """(label, value, is_rate) lines of the callback and evaluation summary."""
+    return [
+        (_("Callbacks due"), aftercare["callbacks_due"], False),
+        (_("Callbacks done"), aftercare["callbacks_done"], False),
+        (_("Callback rate"), aftercare["callback_rate"], True),
+        (_("Callbacks done in time"), aftercare["callbacks_done_on_time"], False),
+        (_("Callbacks satisfied"), aftercare["callbacks_satisfied"], False),
+        (_("Callbacks not satisfied"), aftercare["callbacks_dissatisfied"], False),
+        (_("Satisfaction rate"), aftercare["satisfaction_rate"], True),
+        (_("Evaluations (good/bad reviews)"), aftercare["evaluations"], False),
+        (_("Bad reviews"), aftercare["evaluations_dissatisfied"], False),
+        (_("Home visits opened"), aftercare["follow_ups_opened"], False),
+        (_("Home visits closed"), aftercare["follow_ups_closed"], False),
+    ]
+
+
+def overdue_cells(item: dict[str, Any], index: int, lang: str,
+                  states: dict[str, str]) -> dict[str, Any]:
+    """One overdue-list row as display values (times as 'YYYY-MM-DD HH:MM', Beijing time);
+    `states` is state_names()."""
+    finished = item.get("completed_at") or item.get("cancelled_at")
+    return {
+        "index": index, "number": item["number"], "customer": item["customer"],
+        "flow": item["flow"], "step_name": name(item, "step_name", lang),
+        "department_name": name(item, "department_name", lang),
+        "due_at": short_time(item["due_at"]), "completed_at": short_time(finished),
+        "state": states.get(item["state"], item["state"]), "over_hours": item["over_hours"],
+        "over_days": item["over_days"],
+        "pause_reasons": "、".join(name(r, "name", lang) for r in item["pause_reasons"])
+        if lang != "en" else ", ".join(name(r, "name", lang) for r in item["pause_reasons"]),
+    }
+
+
+def short_time(iso: str | None) -> str:
+    return "" if not iso else iso[:16].replace("T", " ")

@@ -1,0 +1,405 @@
+"""The monthly report (月度报装时效与考核报告): figures of one month as plain JSON-able data.
+
+Definitions (the same in every output, and in docs/operations-scheduler.md):
+- accepted: applications whose acceptance falls in the month (cancelled ones counted apart);
+- completed: applications whose water went on (completion) in the month, whenever accepted;
+  on time = the whole-application timer finished by its deadline; working days = working
+  time from the start of its clock to completion, paused time excluded; P90 by nearest rank;
+- steps: step timers finished in the month (skipped steps are not counted);
+- overdue list: application and step timers whose deadline fell in the month (and before the
+  report was made) and that were not finished by it, whether finished late, still open, or
+  cancelled after it; working time over is counted to completion, else to the report time;
+- aftercare: callbacks of the applications completed in the month (done = customer reached and
+  answer recorded, whenever), evaluations dated in the month, home visits opened in it, as
+  services/aftercare.callback_rates counts them;
+- points: TRACKER_ASSESSMENT_POINTS per rule, charged to the responsible department.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import and_, case, func, or_, select
+
+from ..extensions import db
+from ..models import (
+    Application,
+    AppStatus,
+    Callback,
+    Evaluation,
+    FlowVersion,
+    Pause,
+    SlaTimer,
+    SubjectType,
+    TimerState,
+)
+from ..services.clock import app_clock
+from ..services.clock import now as clock_now
+from ..services.flows import definition_of, ensure_synced
+from ..services.reference import departments, pause_reasons
+from ..sla import WorkingClock, elapsed_budget
+from .months import LOCAL, Month
+
+SCHEMA_VERSION = 1
+
+# Steps whose lateness the assessment rules name separately ("meters not entered in time").
+RULE_OF_STEP = {"meter_stock_entry": "meter_entry_late"}
+RULES = ("step_overdue", "meter_entry_late", "callback_dissatisfied",
+         "government_survey_dissatisfied", "problem_overdue", "materials_delay")
+# No table records "missing materials or meters delaying construction" yet: not measured.
+NOT_MEASURED = ("materials_delay",)
+
+Interval = tuple[datetime, datetime | None]
+
+
+def _iso(instant: datetime | None) -> str | None:
+    return None if instant is None else instant.astimezone(LOCAL).isoformat()
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return None if not whole else round(part / whole, 4)
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """Nearest-rank percentile: the smallest value with at least `share` of values at or below."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+class Names:
+    """Chinese and English names of flows, steps and departments, from every stored version."""
+
+    def __init__(self) -> None:
+        self.flows: dict[str, tuple[str, str]] = {}
+        self.steps: dict[tuple[str, str], tuple[str, str]] = {}
+        self.finisher: dict[int, str] = {}  # flow version id → department of completes_with
+        ensure_synced()  # a fresh database knows the shipped flows before any application
+        rows = list(db.session.scalars(select(FlowVersion).order_by(FlowVersion.code,
+                                                                    FlowVersion.version)))
+        # Older versions first, the current one last: its names win; older ones fill gaps
+        # (a step that a later version dropped still has a name in old figures).
+        for row in sorted(rows, key=lambda r: (r.current, r.version)):
+            flow = definition_of(row)
+            self.finisher[row.id] = flow.step(flow.completes_with).department
+            self.flows[row.code] = (flow.name_zh, flow.name_en)
+            for step in flow.steps:
+                self.steps[(row.code, step.code)] = (step.name_zh, step.name_en)
+        self.current = sorted({row.code for row in rows if row.current})
+
+    def flow(self, code: str) -> dict[str, str]:
+        zh, en = self.flows.get(code, (code, code))
+        return {"flow_name_zh": zh, "flow_name_en": en}
+
+    def step(self, flow: str | None, code: str | None, kind: str) -> dict[str, str]:
+        if kind == "application":
+            zh, en = "整体时限", "Whole application"
+        else:
+            zh, en = self.steps.get((flow or "", code or ""), (code or "", code or ""))
+        return {"step_name_zh": zh, "step_name_en": en}
+
+    @staticmethod
+    def department(code: str) -> dict[str, str]:
+        if not code:
+            return {"department_name_zh": "未关联部门", "department_name_en": "Unassigned"}
+        dept = departments().get(code)
+        zh, en = (dept.name_zh, dept.name_en) if dept else (code, code)
+        return {"department_name_zh": zh, "department_name_en": en}
+
+
+@dataclass
+class _Scope:
+    month: Month
+    start: datetime
+    end: datetime
+    as_of: datetime
+    clock: WorkingClock
+    names: Names
+
+    def within(self, column: Any) -> Any:
+        return and_(column >= self.start, column < self.end)
+
+
+def compute_monthly_report(month: Month, as_of: datetime | None = None) -> dict[str, Any]:
+    """Every figure of the report for `month`, as known at `as_of` (default: now)."""
+    as_of = as_of or clock_now()
+    clock = app_clock()
+    scope = _Scope(month, month.start, month.end, as_of, clock, Names())
+    day_seconds = clock.working_day_length.total_seconds()
+    overdue = _overdue(scope)
+    data: dict[str, Any] = {
+        "schema": SCHEMA_VERSION,
+        "month": month.label,
+        "period": {"start": _iso(month.start), "end": _iso(month.end)},
+        "as_of": _iso(as_of),
+        "working_day_hours": round(day_seconds / 3600, 2),
+        "flows": [],
+        "totals": {},
+        "steps": _steps(scope),
+        "overdue": overdue,
+        "aftercare": _aftercare(scope),
+        "points": {},
+    }
+    data["flows"], data["totals"] = _flows(scope, day_seconds)
+    data["points"] = _points(scope, overdue)
+    return data
+
+
+# --- flows --------------------------------------------------------------------------------
+
+def _flows(scope: _Scope, day_seconds: float) -> tuple[list[dict], dict]:
+    accepted: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for flow, status, count in db.session.execute(
+            select(Application.flow_code, Application.status, func.count())
+            .where(scope.within(Application.accepted_at))
+            .group_by(Application.flow_code, Application.status)):
+        accepted[flow][getattr(status, "value", status)] += count
+
+    timer = SlaTimer
+    rows = db.session.execute(
+        select(Application.id, Application.flow_code, timer.started_at, timer.completed_at,
+               timer.late, timer.budget_seconds, timer.round_the_clock)
+        .join(timer, timer.id == Application.timer_id)
+        .where(Application.status == AppStatus.COMPLETED, scope.within(Application.completed_at))
+    ).all()
+    pauses = _pause_rows(select(Application.id).where(
+        Application.status == AppStatus.COMPLETED, scope.within(Application.completed_at)))
+    durations: dict[str, list[float]] = defaultdict(list)
+    budgets: dict[str, list[float]] = defaultdict(list)
+    on_time: dict[str, int] = defaultdict(int)
+    for row in rows:
+        used = elapsed_budget(scope.clock, row.started_at, row.completed_at, row.round_the_clock,
+                              _intervals(pauses.get(row.id, ())))
+        unit = 86400.0 if row.round_the_clock else day_seconds
+        durations[row.flow_code].append(used.total_seconds() / unit)
+        budgets[row.flow_code].append(row.budget_seconds / unit)
+        on_time[row.flow_code] += 0 if row.late else 1
+
+    codes = sorted(set(scope.names.current) | set(accepted) | set(durations))
+    flows = []
+    for code in codes:
+        done = durations.get(code, [])
+        limits = budgets.get(code, [])
+        flows.append({
+            "flow": code, **scope.names.flow(code),
+            "accepted": sum(accepted[code].values()),
+            "accepted_cancelled": accepted[code].get("cancelled", 0),
+            "completed": len(done),
+            "completed_on_time": on_time.get(code, 0),
+            "completed_late": len(done) - on_time.get(code, 0),
+            "on_time_rate": _rate(on_time.get(code, 0), len(done)),
+            "avg_working_days": round(sum(done) / len(done), 2) if done else None,
+            "p90_working_days": _round(percentile(done, 0.9)),
+            "limit_working_days_min": _round(min(limits)) if limits else None,
+            "limit_working_days_max": _round(max(limits)) if limits else None,
+        })
+    everything = [d for values in durations.values() for d in values]
+    total_on_time = sum(on_time.values())
+    totals = {
+        "accepted": sum(f["accepted"] for f in flows),
+        "accepted_cancelled": sum(f["accepted_cancelled"] for f in flows),
+        "completed": len(everything),
+        "completed_on_time": total_on_time,
+        "completed_late": len(everything) - total_on_time,
+        "on_time_rate": _rate(total_on_time, len(everything)),
+        "avg_working_days": round(sum(everything) / len(everything), 2) if everything else None,
+        "p90_working_days": _round(percentile(everything, 0.9)),
+    }
+    return flows, totals
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+@dataclass(frozen=True)
+class _PauseRow:
+    start: datetime
+    end: datetime | None
+    reason: str
+
+
+def _pause_rows(app_ids: Any) -> dict[int, list[_PauseRow]]:
+    """Pauses of the applications selected by `app_ids` (a subquery), in one query."""
+    found: dict[int, list[_PauseRow]] = defaultdict(list)
+    for row in db.session.execute(
+            select(Pause.application_id, Pause.started_at, Pause.ended_at, Pause.reason_code)
+            .where(Pause.application_id.in_(app_ids)).order_by(Pause.started_at)):
+        found[row.application_id].append(_PauseRow(row.started_at, row.ended_at, row.reason_code))
+    return found
+
+
+def _intervals(rows: Iterable[_PauseRow]) -> list[Interval]:
+    return [(p.start, p.end) for p in rows]
+
+
+# --- steps --------------------------------------------------------------------------------
+
+def _steps(scope: _Scope) -> list[dict[str, Any]]:
+    t = SlaTimer
+    late = func.sum(case((t.late.is_(True), 1), else_=0))
+    rows = db.session.execute(
+        select(t.flow_code, t.step_code, t.department_code, func.count(), late)
+        .where(t.subject_type == SubjectType.STEP, t.state == TimerState.DONE,
+               scope.within(t.completed_at))
+        .group_by(t.flow_code, t.step_code, t.department_code)
+        .order_by(t.flow_code, t.step_code, t.department_code)).all()
+    steps = []
+    for flow, step, dept, count, late_count in rows:
+        late_count = int(late_count or 0)
+        steps.append({"flow": flow, **scope.names.flow(flow), "step": step,
+                      **scope.names.step(flow, step, "step"), "department": dept,
+                      **scope.names.department(dept), "completed": count,
+                      "on_time": count - late_count, "late": late_count,
+                      "on_time_rate": _rate(count - late_count, count)})
+    return steps
+
+
+# --- the overdue list ---------------------------------------------------------------------
+
+def _overdue_condition(scope: _Scope, kinds: Iterable[SubjectType]) -> Any:
+    t = SlaTimer
+    return and_(t.subject_type.in_(list(kinds)), t.due_at >= scope.start,
+                t.due_at < min(scope.end, scope.as_of),
+                or_(t.completed_at.is_(None), t.completed_at > t.due_at))
+
+
+def _overdue(scope: _Scope) -> list[dict[str, Any]]:
+    t, a = SlaTimer, Application
+    condition = _overdue_condition(scope, (SubjectType.APPLICATION, SubjectType.STEP))
+    rows = db.session.execute(
+        select(t.id, t.subject_type, t.step_code, t.department_code, t.started_at, t.due_at,
+               t.completed_at, t.state, t.round_the_clock, t.application_id, a.number,
+               a.customer_name, a.flow_code, a.status.label("app_status"))
+        .join(a, a.id == t.application_id).where(condition)
+        .order_by(t.due_at, a.number, t.id)).all()
+    pauses = _pause_rows(select(t.application_id).where(condition))
+    reasons = pause_reasons()
+    day_seconds = scope.clock.working_day_length.total_seconds()
+    items = []
+    for row in rows:
+        kind = getattr(row.subject_type, "value", row.subject_type)
+        state = getattr(row.state, "value", row.state)
+        end = row.completed_at if row.completed_at is not None else scope.as_of
+        app_pauses = pauses.get(row.application_id, [])
+        over = _span(scope.clock, row.due_at, end, row.round_the_clock, app_pauses)
+        # The reasons the clock of this duty stood still (pauses overlapping its run).
+        codes: list[str] = []
+        for pause in app_pauses:
+            if pause.start < end and (pause.end is None or pause.end > row.started_at) \
+                    and pause.reason not in codes:
+                codes.append(pause.reason)
+        items.append({
+            "kind": kind,
+            "number": row.number,
+            "customer": row.customer_name,
+            "flow": row.flow_code, **scope.names.flow(row.flow_code),
+            "step": row.step_code if kind == "step" else None,
+            **scope.names.step(row.flow_code, row.step_code, kind),
+            "department": row.department_code, **scope.names.department(row.department_code),
+            "due_at": _iso(row.due_at),
+            "completed_at": _iso(row.completed_at) if state == "done" else None,
+            "cancelled_at": _iso(row.completed_at) if state == "cancelled" else None,
+            "state": state,
+            "round_the_clock": bool(row.round_the_clock),
+            "over_seconds": over,
+            "over_hours": round(over / 3600, 2),
+            "over_days": round(over / (86400 if row.round_the_clock else day_seconds), 2),
+            "pause_reasons": [{"code": c, "name_zh": reasons[c].name_zh if c in reasons else c,
+                               "name_en": reasons[c].name_en if c in reasons else c}
+                              for c in codes],
+        })
+    return items
+
+
+def _span(clock: WorkingClock, start: datetime, end: datetime, round_the_clock: bool,
+          pauses: list[_PauseRow]) -> int:
+    """Working (or wall) seconds from start to end, paused time excluded."""
+    if end <= start:
+        return 0
+    closed = [(p.start, p.end if p.end is not None else end) for p in pauses]
+    if round_the_clock:
+        return int(elapsed_budget(clock, start, end, True, closed).total_seconds())
+    return int(clock.working_time_between(start, end, closed).total_seconds())
+
+
+# --- callbacks and evaluations ------------------------------------------------------------
+
+def _aftercare(scope: _Scope) -> dict[str, Any]:
+    """The callback and satisfaction figures, as the after-care pages count them."""
+    from ..services.aftercare import callback_rates  # one definition of 回访率 for every page
+
+    rates = callback_rates(scope.month.year, scope.month.month)
+    return {
+        "callbacks_due": rates["due"],
+        "callbacks_done": rates["done"],
+        "callback_rate": rates["rate"],
+        "callbacks_done_on_time": rates["done_on_time"],
+        "callbacks_satisfied": rates["satisfied"],
+        "callbacks_dissatisfied": rates["dissatisfied"],
+        "satisfaction_rate": rates["satisfaction_rate"],
+        "evaluations": rates["evaluations"],
+        "evaluations_dissatisfied": rates["evaluations_dissatisfied"],
+        "evaluation_dissatisfaction_rate": _rate(rates["evaluations_dissatisfied"],
+                                                 rates["evaluations"]),
+        "follow_ups_opened": rates["follow_ups_opened"],
+        "follow_ups_closed": rates["follow_ups_closed"],
+    }
+
+
+# --- assessment points --------------------------------------------------------------------
+
+def _points(scope: _Scope, overdue: list[dict[str, Any]]) -> dict[str, Any]:
+    """Points per department: one charge per work order, department and rule."""
+    configured: dict[str, float] = current_app.config.get("TRACKER_ASSESSMENT_POINTS") or {}
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+
+    # A late step: once per work order and responsible department (not once per step).
+    orders: set[tuple[str, str, str]] = set()
+    for item in overdue:
+        if item["kind"] == "step":
+            rule = RULE_OF_STEP.get(item["step"] or "", "step_overdue")
+            orders.add((item["number"], item["department"], rule))
+    for _number, dept, rule in orders:
+        counts[(dept, rule)] += 1
+
+    # Dissatisfaction is charged to the department that turned the water on.
+    for (version_id,) in db.session.execute(
+            select(Application.flow_version_id).join(Callback, Callback.application_id == Application.id)
+            .where(scope.within(Callback.done_at), Callback.status == "done",
+                   Callback.satisfied.is_(False))):
+        counts[(scope.names.finisher.get(version_id, ""), "callback_dissatisfied")] += 1
+    for (version_id,) in db.session.execute(
+            select(Application.flow_version_id)
+            .select_from(Evaluation).outerjoin(Application, Application.id == Evaluation.application_id)
+            .where(scope.within(Evaluation.evaluated_at), Evaluation.satisfied.is_(False))):
+        dept = scope.names.finisher.get(version_id, "") if version_id else ""
+        counts[(dept, "government_survey_dissatisfied")] += 1
+
+    for dept, count in db.session.execute(
+            select(SlaTimer.department_code, func.count())
+            .where(_overdue_condition(scope, (SubjectType.PROBLEM,)))
+            .group_by(SlaTimer.department_code)):
+        counts[(dept, "problem_overdue")] += count
+
+    items = []
+    by_department: dict[str, float] = defaultdict(float)
+    for (dept, rule), count in sorted(counts.items()):
+        each = float(configured.get(rule, 0) or 0)
+        items.append({"department": dept, **Names.department(dept), "rule": rule,
+                      "count": count, "points_each": each, "points": round(each * count, 2)})
+        by_department[dept] += each * count
+    return {
+        "rules": {rule: float(configured.get(rule, 0) or 0) for rule in RULES},
+        "not_measured": list(NOT_MEASURED),
+        "items": items,
+        "by_department": [{"department": dept, **Names.department(dept), "points": round(p, 2)}
+                          for dept, p in sorted(by_department.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "total": round(sum(by_department.values()), 2),
+    }

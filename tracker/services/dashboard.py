@@ -1,0 +1,561 @@
+"""The connection team's dashboard (营商报装专班): open work, due today, overdue, this month's
+on-time rate and working days per flow, the callback rate, and the last 12 months.
+
+Every figure is aggregated in SQL over the open applications (their status index), the open
+steps (a partial index), the running timers of one kind of duty (`subject_type, state, due_at`)
+or one month of completions (`subject_type, completed_at`), so the number of queries is fixed
+and the work does not grow with the history. Months that closed
+before the back-dating window cannot change any more; their chart figures are kept per
+application process. The whole set of figures is kept for at most a minute, and recomputed at
+once when anything is recorded (the event log's latest id moves): every screen polls it each
+minute, and nothing it shows is finer than a minute.
+"""
+from __future__ import annotations
+
+import math
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from itertools import pairwise
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import and_, case, func, literal, select
+
+from ..extensions import db
+from ..models import (
+    Application,
+    AppStatus,
+    Callback,
+    Event,
+    Pause,
+    SlaTimer,
+    StepRecord,
+    SubjectType,
+    TimerState,
+)
+from ..models.applications import OPEN_STEP
+from ..sla import WorkingClock
+from ..steps import FlowDefinition
+from .flows import current_versions, definition_of
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+OPEN_STATES = (TimerState.RUNNING, TimerState.PAUSED)
+DUTY_SUBJECTS = (SubjectType.APPLICATION, SubjectType.STEP)
+LIST_LIMIT = 20  # rows per list; the applications list has them all
+MONTHS = 12
+
+
+# --- result types -------------------------------------------------------------------------
+
+@dataclass
+class FlowOpen:
+    code: str
+    open: int = 0
+    overdue: int = 0
+    due_today: int = 0
+    paused: int = 0
+
+
+@dataclass
+class StepOpen:
+    flow: str
+    step: str
+    department: str
+    position: int
+    open: int = 0
+    not_started: int = 0
+    overdue: int = 0
+    due_today: int = 0
+
+
+@dataclass
+class Duty:
+    """One timed duty (a whole application or one of its steps) for a list."""
+
+    application_id: int
+    number: str
+    flow: str
+    customer: str
+    step: str | None  # None: the whole application
+    department: str
+    due_at: datetime
+    over_seconds: int = 0
+    remaining_seconds: int = 0
+
+
+@dataclass
+class OverdueApplication:
+    application_id: int
+    number: str
+    flow: str
+    customer: str
+    duties: list[Duty] = field(default_factory=list)
+
+    @property
+    def worst_over_seconds(self) -> int:
+        return max(d.over_seconds for d in self.duties)
+
+
+@dataclass
+class FlowMonth:
+    code: str
+    completed: int = 0
+    on_time: int = 0
+    target: float = 1.0
+    avg_days: float | None = None
+    p90_days: float | None = None
+    avg_limit_days: float | None = None
+    max_limit_days: float | None = None
+
+    @property
+    def rate(self) -> float | None:
+        return self.on_time / self.completed if self.completed else None
+
+    @property
+    def meets_target(self) -> bool | None:
+        rate = self.rate
+        return None if rate is None else rate + 1e-9 >= self.target
+
+
+@dataclass
+class Completion:
+    application_id: int
+    number: str
+    flow: str
+    customer: str
+    completed_at: datetime
+    late: bool
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    month: str  # YYYY-MM
+    accepted: int
+    completed: int
+    on_time: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.on_time / self.completed if self.completed else None
+
+
+@dataclass
+class Dashboard:
+    now: datetime
+    month: str
+    flows: dict[str, FlowDefinition]
+    open_by_flow: list[FlowOpen]
+    open_by_step: list[StepOpen]
+    overdue_applications: int  # whose whole limit has passed
+    overdue_steps: int
+    overdue_any: int  # applications with any overdue duty: the whole limit or a step's
+    overdue: list[OverdueApplication]
+    due_today_total: int
+    due_today: list[Duty]
+    month_by_flow: list[FlowMonth]
+    recent: list[Completion]
+    callbacks_due: int
+    callbacks_done: int
+    series: list[MonthPoint]
+
+    @property
+    def callback_rate(self) -> float | None:
+        return self.callbacks_done / self.callbacks_due if self.callbacks_due else None
+
+    @property
+    def open_total(self) -> int:
+        return sum(f.open for f in self.open_by_flow)
+
+
+# --- time helpers -------------------------------------------------------------------------
+
+def month_start(day: date) -> datetime:
+    """00:00 Beijing time on the first of day's month, as an aware instant."""
+    return datetime.combine(day.replace(day=1), time(0), tzinfo=LOCAL)
+
+
+def add_months(start: datetime, n: int) -> datetime:
+    month0 = start.year * 12 + start.month - 1 + n
+    return datetime(month0 // 12, month0 % 12 + 1, 1, tzinfo=LOCAL)
+
+
+def _end_of_local_day(now: datetime) -> datetime:
+    day = now.astimezone(LOCAL).date() + timedelta(days=1)
+    return datetime.combine(day, time(0), tzinfo=LOCAL)
+
+
+def _settled(month_end: datetime, now: datetime, clock: WorkingClock) -> bool:
+    """A month is settled once its end lies beyond the back-dating window: nothing recorded
+    from now on can fall inside it."""
+    days = float(current_app.config.get("TRACKER_BACKDATE_WORKING_DAYS", 3.0))
+    window = clock.working_day_length * days
+    return month_end <= now and clock.working_time_between(month_end, now) > window
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """Nearest-rank percentile (P90 of 10 values is the 9th smallest)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+# --- the dashboard ------------------------------------------------------------------------
+
+_board_lock = threading.Lock()
+
+
+def data_version() -> int:
+    """The latest event id: every recorded change (applications, steps, pauses, closures,
+    callbacks) moves it. One primary-key lookup."""
+    return int(db.session.scalar(select(func.max(Event.id))) or 0)
+
+
+def current_dashboard(now: datetime, clock: Callable[[], WorkingClock]) -> Dashboard:
+    """The dashboard at `now`: the figures computed within the same minute are reused unless a
+    change was recorded since. `clock` is called only when the figures are recomputed."""
+    key = (data_version(), now.astimezone(LOCAL).replace(second=0, microsecond=0))
+    store = current_app.extensions.setdefault("tracker_dashboard_board", {})
+    cached = store.get("board")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    board = build_dashboard(now, clock())
+    with _board_lock:
+        store["board"] = (key, board)
+    return board
+
+
+def build_dashboard(now: datetime, clock: WorkingClock) -> Dashboard:
+    """All figures of the dashboard at `now` (a fixed number of queries)."""
+    flows = {code: definition_of(row) for code, row in current_versions().items()}
+    start = month_start(now.astimezone(LOCAL).date())
+    end_today = _end_of_local_day(now)
+    open_by_flow = _open_by_flow(now, end_today)
+    open_by_step = _open_by_step(now, end_today, flows)
+    overdue = _overdue(now, clock)
+    due_today_total, due_today = _due_today(now, end_today, clock)
+    series, month_rows = _series(now, start, clock)
+    return Dashboard(
+        now=now, month=start.strftime("%Y-%m"), flows=flows,
+        open_by_flow=_ordered(open_by_flow, flows),
+        open_by_step=open_by_step,
+        overdue_applications=sum(f.overdue for f in open_by_flow.values()),
+        overdue_steps=sum(s.overdue for s in open_by_step),
+        overdue_any=_overdue_applications(now), overdue=overdue,
+        due_today_total=due_today_total, due_today=due_today,
+        month_by_flow=_month_by_flow(month_rows, start, flows, clock),
+        recent=_recent_completions(),
+        callbacks_due=(callbacks := _callbacks(start, now))[0], callbacks_done=callbacks[1],
+        series=series,
+    )
+
+
+def _ordered(by_code: dict[str, FlowOpen], flows: dict[str, FlowDefinition]) -> list[FlowOpen]:
+    codes = list(flows) + sorted(c for c in by_code if c not in flows)
+    return [by_code.get(code) or FlowOpen(code) for code in codes]
+
+
+def _open_by_flow(now: datetime, end_today: datetime) -> dict[str, FlowOpen]:
+    """Open applications per flow with their whole-application clocks, driven from the
+    applications' status index (only the open ones are read)."""
+    running = SlaTimer.state == TimerState.RUNNING
+    rows = db.session.execute(
+        select(Application.flow_code, func.count(),
+               func.sum(case((and_(running, SlaTimer.due_at <= now), 1), else_=0)),
+               func.sum(case((and_(running, SlaTimer.due_at > now, SlaTimer.due_at < end_today),
+                              1), else_=0)),
+               func.sum(case((SlaTimer.state == TimerState.PAUSED, 1), else_=0)))
+        .select_from(Application).outerjoin(SlaTimer, SlaTimer.id == Application.timer_id)
+        .where(Application.status == AppStatus.OPEN)
+        .group_by(Application.flow_code))
+    return {code: FlowOpen(code, int(n), int(late or 0), int(today or 0), int(paused or 0))
+            for code, n, late, today, paused in rows}
+
+
+def _open_by_step(now: datetime, end_today: datetime,
+                  flows: dict[str, FlowDefinition]) -> list[StepOpen]:
+    """Open steps (ready or started) per flow and step, from the open-steps partial index;
+    the paperwork after water on (system entry, archive) counts until it is done."""
+    running = SlaTimer.state == TimerState.RUNNING
+    rows = db.session.execute(
+        select(Application.flow_code, StepRecord.code, StepRecord.department_code,
+               func.min(StepRecord.position), func.count(),
+               func.sum(case((SlaTimer.id.is_(None), 1), else_=0)),
+               func.sum(case((and_(running, SlaTimer.due_at <= now), 1), else_=0)),
+               func.sum(case((and_(running, SlaTimer.due_at > now, SlaTimer.due_at < end_today),
+                              1), else_=0)))
+        .select_from(StepRecord)
+        .join(Application, Application.id == StepRecord.application_id)
+        .outerjoin(SlaTimer, SlaTimer.id == StepRecord.timer_id)
+        .where(OPEN_STEP, Application.status != AppStatus.CANCELLED)
+        .group_by(Application.flow_code, StepRecord.code, StepRecord.department_code))
+    result = [StepOpen(flow, step, dept, int(pos), int(n), int(waiting or 0), int(late or 0),
+                       int(today or 0))
+              for flow, step, dept, pos, n, waiting, late, today in rows]
+    order = {code: i for i, code in enumerate(flows)}
+    result.sort(key=lambda s: (order.get(s.flow, len(order)), s.flow, s.position))
+    return result
+
+
+def _duty_rows(where: Any, limit: int) -> list:
+    """Timed duties (whole applications, then steps) matching `where`, soonest deadline first.
+
+    One query per kind of duty: with the kind fixed, the (kind, state, due_at) index gives the
+    order and never walks other kinds of timers (stale callbacks, say)."""
+    rows = []
+    for subject in DUTY_SUBJECTS:
+        rows += db.session.execute(
+            select(SlaTimer.application_id, Application.number, Application.flow_code,
+                   Application.customer_name, SlaTimer.subject_type, SlaTimer.step_code,
+                   SlaTimer.department_code, SlaTimer.due_at, SlaTimer.id)
+            .join(Application, Application.id == SlaTimer.application_id)
+            .where(where, SlaTimer.subject_type == subject)
+            .order_by(SlaTimer.due_at.asc(), SlaTimer.id.asc()).limit(limit)).all()
+    rows.sort(key=lambda r: (r.due_at, r.id))
+    return rows[:limit]
+
+
+def _pauses_of(app_ids: set[int]) -> dict[int, list[tuple[datetime, datetime | None]]]:
+    found: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
+    if app_ids:
+        for app_id, started, ended in db.session.execute(
+                select(Pause.application_id, Pause.started_at, Pause.ended_at)
+                .where(Pause.application_id.in_(sorted(app_ids)))):
+            found[app_id].append((started, ended))
+    return found
+
+
+def _overdue(now: datetime, clock: WorkingClock) -> list[OverdueApplication]:
+    """The most overdue applications (their overdue duties each), worst first."""
+    rows = _duty_rows(and_(SlaTimer.state == TimerState.RUNNING, SlaTimer.due_at <= now),
+                      LIST_LIMIT * 3)
+    pauses = _pauses_of({r.application_id for r in rows})
+    by_app: dict[int, OverdueApplication] = {}
+    for r in rows:
+        closed = [(s, e if e is not None else now) for s, e in pauses.get(r.application_id, [])]
+        over = int(clock.working_time_between(r.due_at, now, closed).total_seconds())
+        item = by_app.get(r.application_id)
+        if item is None:
+            if len(by_app) >= LIST_LIMIT:
+                continue
+            item = by_app[r.application_id] = OverdueApplication(
+                r.application_id, r.number, r.flow_code, r.customer_name)
+        item.duties.append(Duty(r.application_id, r.number, r.flow_code, r.customer_name,
+                                None if r.subject_type is SubjectType.APPLICATION else r.step_code,
+                                r.department_code, r.due_at, over_seconds=max(0, over)))
+    for item in by_app.values():
+        item.duties.sort(key=lambda d: (d.step is not None, -d.over_seconds))
+    return sorted(by_app.values(), key=lambda a: -a.worst_over_seconds)
+
+
+def _overdue_applications(now: datetime) -> int:
+    """How many applications have an overdue duty (a query per kind of duty, on its index)."""
+    ids: set[int] = set()
+    for subject in DUTY_SUBJECTS:
+        ids.update(db.session.scalars(
+            select(SlaTimer.application_id).distinct()
+            .where(SlaTimer.subject_type == subject, SlaTimer.state == TimerState.RUNNING,
+                   SlaTimer.due_at <= now)))
+    ids.discard(None)
+    return len(ids)
+
+
+def _due_today(now: datetime, end_today: datetime, clock: WorkingClock) -> tuple[int, list[Duty]]:
+    where = and_(SlaTimer.state == TimerState.RUNNING, SlaTimer.due_at > now,
+                 SlaTimer.due_at < end_today)
+    total = db.session.scalar(select(func.count()).select_from(SlaTimer).where(
+        where, SlaTimer.subject_type.in_(DUTY_SUBJECTS))) or 0
+    duties = []
+    for r in _duty_rows(where, LIST_LIMIT):
+        left = int(clock.working_time_between(now, r.due_at).total_seconds())
+        duties.append(Duty(r.application_id, r.number, r.flow_code, r.customer_name,
+                           None if r.subject_type is SubjectType.APPLICATION else r.step_code,
+                           r.department_code, r.due_at, remaining_seconds=max(0, left)))
+    return int(total), duties
+
+
+def _done_app_timers(live: list[datetime]):
+    """This and the other live months' completed application timers: ids, flow, lateness and
+    budget, and the index of the month each fell in (no instants: they are costly to read)."""
+    bounds = live[1:]
+    month = sum((case((SlaTimer.completed_at >= b, 1), else_=0) for b in bounds), literal(0)) \
+        if bounds else literal(0)
+    return db.session.execute(
+        select(SlaTimer.id, SlaTimer.application_id, SlaTimer.flow_code, SlaTimer.late,
+               SlaTimer.budget_seconds, month.label("month"))
+        .where(SlaTimer.completed_at >= live[0], SlaTimer.state == TimerState.DONE,
+               SlaTimer.subject_type == SubjectType.APPLICATION)).all()
+
+
+def _worked_days(rows: list, since: datetime, clock: WorkingClock) -> dict[int, float]:
+    """Working days from start to completion, pauses excluded, per done application timer.
+
+    A completed application's span and pauses never change (a completed application cannot be
+    paused), so each is computed once per process and clock; after the first request of a
+    month only the new completions are read. Two queries at most either way."""
+    store = current_app.extensions.setdefault("tracker_dashboard_worked", {})
+    if store.get("clock") is not clock:  # closures changed: working time is measured anew
+        store.clear()
+        store["clock"] = clock
+    known: dict[int, float] = store.setdefault("days", {})
+    new = [r for r in rows if r.id not in known]
+    if new:
+        if len(new) <= 500:
+            which = SlaTimer.id.in_([r.id for r in new])
+            apps: Any = [r.application_id for r in new]
+        else:  # the month's first request: all of them, selected as the rows were
+            which = and_(SlaTimer.completed_at >= since, SlaTimer.state == TimerState.DONE,
+                         SlaTimer.subject_type == SubjectType.APPLICATION)
+            apps = select(SlaTimer.application_id).where(which)
+        spans = db.session.execute(
+            select(SlaTimer.id, SlaTimer.application_id, SlaTimer.started_at,
+                   SlaTimer.completed_at).where(which)).all()
+        pauses: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
+        for app_id, started, ended in db.session.execute(
+                select(Pause.application_id, Pause.started_at, Pause.ended_at)
+                .where(Pause.application_id.in_(apps))):
+            pauses[app_id].append((started, ended))
+        day_seconds = clock.working_day_length.total_seconds()
+        for r in spans:
+            closed = [(s, e if e is not None else r.completed_at)
+                      for s, e in pauses.get(r.application_id, [])]
+            worked = clock.working_time_between(r.started_at, r.completed_at, closed)
+            known[r.id] = max(0.0, worked.total_seconds()) / day_seconds
+    current = {r.id for r in rows}
+    for stale in [k for k in known if k not in current]:  # keep only this month's
+        del known[stale]
+    return known
+
+
+def _month_by_flow(rows: list, since: datetime, flows: dict[str, FlowDefinition],
+                   clock: WorkingClock) -> list[FlowMonth]:
+    """On-time rate and working days (average, P90) of this month's completions per flow."""
+    day_seconds = clock.working_day_length.total_seconds()
+    worked = _worked_days(rows, since, clock)
+    used: dict[str, list[float]] = defaultdict(list)
+    budgets: dict[str, list[float]] = defaultdict(list)
+    stats = {code: FlowMonth(code, target=flow.target_on_time_rate) for code, flow in flows.items()}
+    for timer_id, _app_id, flow_code, late, budget, _month in rows:
+        item = stats.get(flow_code)
+        if item is None:
+            item = stats[flow_code] = FlowMonth(flow_code)
+        item.completed += 1
+        if not late:
+            item.on_time += 1
+        used[flow_code].append(worked[timer_id])
+        budgets[flow_code].append(budget / day_seconds)
+    for code, item in stats.items():
+        if used[code]:
+            item.avg_days = sum(used[code]) / len(used[code])
+            item.p90_days = percentile(used[code], 0.9)
+            item.avg_limit_days = sum(budgets[code]) / len(budgets[code])
+            item.max_limit_days = max(budgets[code])
+    return list(stats.values())
+
+
+def _recent_completions(limit: int = 10) -> list[Completion]:
+    rows = db.session.execute(
+        select(SlaTimer.application_id, Application.number, Application.flow_code,
+               Application.customer_name, SlaTimer.completed_at, SlaTimer.late)
+        .join(Application, Application.id == SlaTimer.application_id)
+        .where(SlaTimer.completed_at.is_not(None), SlaTimer.state == TimerState.DONE,
+               SlaTimer.subject_type == SubjectType.APPLICATION)
+        .order_by(SlaTimer.completed_at.desc(), SlaTimer.id.desc()).limit(limit))
+    return [Completion(*r) for r in rows]
+
+
+def _callbacks(start: datetime, now: datetime) -> tuple[int, int]:
+    """Callbacks falling due this month so far, and how many of them are done."""
+    due, done = db.session.execute(
+        select(func.count(), func.sum(case((Callback.status == "done", 1), else_=0)))
+        .select_from(SlaTimer).join(Callback, Callback.id == SlaTimer.subject_id)
+        .where(SlaTimer.subject_type == SubjectType.CALLBACK,
+               SlaTimer.state.in_(tuple(TimerState)),
+               SlaTimer.due_at >= start, SlaTimer.due_at <= now)).one()
+    return int(due or 0), int(done or 0)
+
+
+# --- the last 12 months -------------------------------------------------------------------
+
+_cache_lock = threading.Lock()
+
+
+def _settled_store() -> dict[str, MonthPoint]:
+    return current_app.extensions.setdefault("tracker_dashboard_months", {})
+
+
+def _series(now: datetime, this_month: datetime, clock: WorkingClock
+            ) -> tuple[list[MonthPoint], list]:
+    """Accepted, completed and on time per month for the last 12 months (oldest first), and
+    the completion rows of this month. Settled months come from the process's store."""
+    starts = [add_months(this_month, -i) for i in range(MONTHS - 1, -1, -1)]
+    store = _settled_store()
+    live_from = next((s for s in starts
+                      if s.strftime("%Y-%m") not in store
+                      and not _settled(add_months(s, 1), now, clock)), this_month)
+    missing = [s for s in starts if s < live_from and s.strftime("%Y-%m") not in store]
+    if missing:
+        points = _month_points(missing, add_months(missing[-1], 1))
+        with _cache_lock:
+            store.update({p.month: p for p in points})
+    live = [s for s in starts if s >= live_from]
+    rows = _done_app_timers(live)
+    accepted = _accepted_counts(live, add_months(live[-1], 1))
+    done = [0] * len(live)
+    on_time = [0] * len(live)
+    this_index = live.index(this_month)
+    this_month_rows = []
+    for row in rows:
+        month = row[5]
+        done[month] += 1
+        if not row[3]:
+            on_time[month] += 1
+        if month == this_index:
+            this_month_rows.append(row)
+    completed = {s.strftime("%Y-%m"): (done[i], on_time[i]) for i, s in enumerate(live)}
+    series = []
+    for s in starts:
+        key = s.strftime("%Y-%m")
+        if s < live_from:
+            series.append(store[key])
+        else:
+            count, in_time = completed.get(key, (0, 0))
+            series.append(MonthPoint(key, accepted.get(key, 0), count, in_time))
+    return series, this_month_rows
+
+
+def _bucket_sums(column: Any, starts: list[datetime], end: datetime, *extra: Any) -> list[Any]:
+    bounds = starts + [end]
+    sums = []
+    for low, high in pairwise(bounds):
+        inside = and_(column >= low, column < high)
+        sums.append(func.sum(case((inside, 1), else_=0)))
+        for condition in extra:
+            sums.append(func.sum(case((and_(inside, condition), 1), else_=0)))
+    return sums
+
+
+def _accepted_counts(starts: list[datetime], end: datetime) -> dict[str, int]:
+    row = db.session.execute(
+        select(*_bucket_sums(Application.accepted_at, starts, end))
+        .where(Application.accepted_at >= starts[0], Application.accepted_at < end)).one()
+    return {s.strftime("%Y-%m"): int(v or 0) for s, v in zip(starts, row)}
+
+
+def _month_points(starts: list[datetime], end: datetime) -> list[MonthPoint]:
+    accepted = _accepted_counts(starts, end)
+    row = db.session.execute(
+        select(*_bucket_sums(SlaTimer.completed_at, starts, end, SlaTimer.late.is_(False)))
+        .where(SlaTimer.completed_at >= starts[0], SlaTimer.completed_at < end,
+               SlaTimer.state == TimerState.DONE,
+               SlaTimer.subject_type == SubjectType.APPLICATION)).one()
+    points = []
+    for i, s in enumerate(starts):
+        key = s.strftime("%Y-%m")
+        points.append(MonthPoint(key, accepted[key], int(row[2 * i] or 0),
+                                 int(row[2 * i + 1] or 0)))
+    return points

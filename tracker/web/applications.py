@@ -1,0 +1,364 @@
+"""Application pages: register, the application with its steps and log, the list and CSV."""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import Form
+
+from ..errors import translate
+from ..extensions import db
+from ..i18n import current_language
+from ..models import AppStatus, StepStatus
+from ..services import applications as service
+from ..services.clock import app_clock, now
+from ..services.errors import Conflict, ValidationFailed
+from ..services.flows import current_versions, definition_of
+from ..services.presenters import present_application
+from ..services.queries import ApplicationFilter, list_applications
+from ..services.reference import departments, pause_reasons
+from .access import writer_required
+from .event_log import application_events
+from .export import csv_response
+from .forms import (
+    CancelForm,
+    CustomerForm,
+    FilterForm,
+    PauseForm,
+    ResumeForm,
+    SkipForm,
+    StepActionForm,
+    SupplyForm,
+    attribute_field_name,
+    new_application_form,
+    options,
+)
+
+bp = Blueprint("application_pages", __name__)
+LOCAL = ZoneInfo("Asia/Shanghai")
+PER_PAGE = 50
+# Service field names that a page form calls differently.
+FIELD_ALIASES = {"completed_at": "at", "started_at": "at", "ended_at": "at", "supplied_at": "at"}
+
+
+def _flows() -> list:
+    return [definition_of(row) for row in current_versions().values()]
+
+
+def attach_errors(form: Form, fields: dict[str, list[str]],
+                  aliases: dict[str, str] | None = None) -> list[str]:
+    """Put a service's field errors on the form's fields; returns those no field shows."""
+    unplaced = []
+    for name, messages in (fields or {}).items():
+        target = getattr(form, (aliases or {}).get(name, FIELD_ALIASES.get(name, name)), None)
+        texts = [translate(m) for m in (messages if isinstance(messages, list) else [messages])]
+        if target is None or not hasattr(target, "errors"):
+            unplaced.extend(texts)
+            continue
+        if not isinstance(target.errors, list):
+            target.errors = list(target.errors)
+        target.errors.extend(texts)
+    return unplaced
+
+
+# --- new application ----------------------------------------------------------------------
+
+@bp.route("/applications/new", methods=["GET", "POST"])
+@writer_required
+def new() -> Any:
+    lang = current_language()
+    flows = _flows()
+    form = new_application_form(flows, lang)
+    if request.method == "GET" and request.args.get("flow") in {f.code for f in flows}:
+        form.flow.data = request.args["flow"]
+    status, message = 200, None
+    if form.validate_on_submit():
+        flow = next(f for f in flows if f.code == form.flow.data)
+        data = service.NewApplication(
+            flow=flow.code, customer_name=form.customer_name.data or "",
+            customer_type=form.customer_type.data, contact_name=form.contact_name.data or "",
+            contact_phone=form.contact_phone.data or "", address=form.address.data or "",
+            channel=form.channel.data, accepted_at=form.accepted_at.data,
+            requested_at=form.requested_at.data,
+            attributes={a.code: getattr(form, attribute_field_name(flow.code, a.code)).data
+                        for a in flow.attributes},
+            missing_materials=form.materials(),
+            materials_promised_on=form.materials_promised_on.data, note=form.note.data or "")
+        try:
+            app = service.create_application(data, current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            aliases = {f"attributes.{a.code}": attribute_field_name(flow.code, a.code)
+                       for a in flow.attributes}
+            extra = attach_errors(form, exc.fields, aliases)
+            status, message = 422, " ".join([translate(exc.message, exc.params)] + extra)
+        else:
+            flash(_("Application %(number)s registered.", number=app.number), "success")
+            return redirect(url_for(".detail", number=app.number))
+    elif request.method == "POST":
+        status, message = 422, _("Please correct the marked fields.")
+    return render_template("applications/new.html", form=form, flows=flows,
+                           message=message), status
+
+
+# --- one application ----------------------------------------------------------------------
+
+def _fresh_forms(app: Any, view: dict[str, Any]) -> dict[Any, Form]:
+    """Unbound forms for every action the application allows now."""
+    version = app.version_id
+    forms: dict[Any, Form] = {}
+    if app.status is AppStatus.CANCELLED:
+        return forms
+    for step in view["steps"]:
+        code = step["code"]
+        if step["status"] not in (StepStatus.READY.value, StepStatus.STARTED.value):
+            continue
+        if step["needs_start"] and step["status"] == StepStatus.READY.value:
+            forms[("start", code)] = StepActionForm(formdata=None, prefix=f"start-{code}",
+                                                    version=version)
+        else:
+            forms[("complete", code)] = StepActionForm(formdata=None, prefix=f"complete-{code}",
+                                                       version=version)
+        if step["skippable"]:
+            forms[("skip", code)] = SkipForm(formdata=None, prefix=f"skip-{code}",
+                                             version=version)
+    open_pause = next((p for p in app.pauses if p.ended_at is None), None)
+    if app.status is AppStatus.OPEN:
+        if open_pause is None:
+            forms["pause"] = PauseForm(formdata=None, prefix="pause", version=version)
+        forms["cancel"] = CancelForm(formdata=None, prefix="cancel", version=version)
+    if open_pause is not None:
+        forms[("resume", open_pause.id)] = ResumeForm(formdata=None, prefix=f"resume-{open_pause.id}",
+                                                      version=version)
+    forms["customer"] = CustomerForm(formdata=None, prefix="customer", obj=app, version=version)
+    if app.missing_materials and app.materials_supplied_at is None:
+        forms["supply"] = SupplyForm(formdata=None, prefix="supply", version=version)
+    return forms
+
+
+def render_detail(number: str, failed: dict[Any, Form] | None = None, status: int = 200,
+                  message: str | None = None) -> Any:
+    db.session.expire_all()
+    app = service.get_application(number)
+    lang = current_language()
+    clock, moment = app_clock(), now()
+    view = present_application(app, moment, clock, lang)
+    flow = service.flow_of(app)
+    forms = _fresh_forms(app, view)
+    for key, form in (failed or {}).items():
+        if status == 409 and hasattr(form, "version"):
+            # The page now shows the application as it stands; a deliberate retry may go on.
+            form.version.data = app.version_id
+            form.version.raw_data = [str(app.version_id)]
+        forms[key] = form
+    reasons = options((r.code, r.name_en if lang == "en" else r.name_zh)
+                      for r in pause_reasons().values())
+    if "pause" in forms:
+        forms["pause"].reason.choices = reasons
+    return render_template(
+        "applications/detail.html", app=app, view=view, flow=flow, forms=forms,
+        events=application_events(app, flow, lang), message=message, now=moment,
+        attribute_names=_attribute_names(flow, app.attributes, lang),
+        steps={s.code: s for s in flow.steps}), status
+
+
+def _attribute_names(flow: Any, values: dict[str, str], lang: str) -> list[tuple[str, str]]:
+    shown = []
+    for attribute in flow.attributes:
+        value = values.get(attribute.code)
+        text = next(((en if lang == "en" else zh) for v, zh, en in attribute.choices
+                     if v == value), value or "—")
+        shown.append((attribute.name_en if lang == "en" else attribute.name_zh, text))
+    return shown
+
+
+@bp.route("/applications/<string:number>")
+def detail(number: str) -> Any:
+    return render_detail(number)
+
+
+def _act(number: str, key: Any, form: Form, action: Callable[[], Any], done: str,
+         anchor: str = "") -> Any:
+    """Validate the form, run one service call, and answer: back to the page on success, the
+    page with the form as entered and the message on a refusal."""
+    if key == "pause":
+        form.reason.choices = options((r.code, r.code) for r in pause_reasons().values())
+    if not form.validate_on_submit():
+        return render_detail(number, {key: form}, 422, _("Please correct the marked fields."))
+    try:
+        action()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        extra = attach_errors(form, exc.fields)
+        return render_detail(number, {key: form}, 422,
+                             " ".join([translate(exc.message, exc.params)] + extra))
+    except Conflict as exc:
+        db.session.rollback()
+        return render_detail(number, {key: form}, 409, translate(exc.message, exc.params))
+    flash(done, "success")
+    return redirect(url_for(".detail", number=number, _anchor=anchor or None))
+
+
+def _step_name(number: str, code: str) -> str:
+    app = service.get_application(number)
+    try:
+        step = service.flow_of(app).step(code)
+    except ValueError:
+        return code
+    return step.name_en if current_language() == "en" else step.name_zh
+
+
+@bp.route("/applications/<string:number>/steps/<string:code>/start", methods=["POST"])
+@writer_required
+def start_step(number: str, code: str) -> Any:
+    form = StepActionForm(prefix=f"start-{code}")
+    return _act(number, ("start", code), form, lambda: service.start_step(
+        number, code, current_user, at=form.at.data, note=form.note.data or "",
+        expected_version=form.version.data),
+        _("Step %(step)s started.", step=_step_name(number, code)), f"step-{code}")
+
+
+@bp.route("/applications/<string:number>/steps/<string:code>/complete", methods=["POST"])
+@writer_required
+def complete_step(number: str, code: str) -> Any:
+    form = StepActionForm(prefix=f"complete-{code}")
+    return _act(number, ("complete", code), form, lambda: service.complete_step(
+        number, code, current_user, at=form.at.data, note=form.note.data or "",
+        expected_version=form.version.data),
+        _("Step %(step)s completed.", step=_step_name(number, code)), f"step-{code}")
+
+
+@bp.route("/applications/<string:number>/steps/<string:code>/skip", methods=["POST"])
+@writer_required
+def skip_step(number: str, code: str) -> Any:
+    form = SkipForm(prefix=f"skip-{code}")
+    return _act(number, ("skip", code), form, lambda: service.skip_step(
+        number, code, current_user, note=form.note.data or "",
+        expected_version=form.version.data),
+        _("Step %(step)s skipped.", step=_step_name(number, code)), f"step-{code}")
+
+
+@bp.route("/applications/<string:number>/pauses", methods=["POST"])
+@writer_required
+def pause(number: str) -> Any:
+    form = PauseForm(prefix="pause")
+    return _act(number, "pause", form, lambda: service.add_pause(
+        number, form.reason.data, current_user, note=form.note.data or "", at=form.at.data,
+        expected_version=form.version.data), _("The clock is paused."), "pauses")
+
+
+@bp.route("/applications/<string:number>/pauses/<int:pause_id>/end", methods=["POST"])
+@writer_required
+def resume(number: str, pause_id: int) -> Any:
+    form = ResumeForm(prefix=f"resume-{pause_id}")
+    return _act(number, ("resume", pause_id), form, lambda: service.end_pause(
+        number, pause_id, current_user, at=form.at.data, expected_version=form.version.data),
+        _("The clock is running again."), "pauses")
+
+
+@bp.route("/applications/<string:number>/cancel", methods=["POST"])
+@writer_required
+def cancel(number: str) -> Any:
+    form = CancelForm(prefix="cancel")
+    return _act(number, "cancel", form, lambda: service.cancel_application(
+        number, form.reason.data or "", current_user, expected_version=form.version.data),
+        _("Application %(number)s cancelled.", number=number))
+
+
+@bp.route("/applications/<string:number>/customer", methods=["POST"])
+@writer_required
+def edit_customer(number: str) -> Any:
+    form = CustomerForm(prefix="customer")
+    fields = ("customer_name", "contact_name", "contact_phone", "address", "note")
+
+    def change() -> None:
+        changes: dict[str, Any] = {name: getattr(form, name).data or "" for name in fields}
+        app = service.get_application(number)
+        if app.missing_materials or form.materials_promised_on.data:
+            changes["materials_promised_on"] = form.materials_promised_on.data
+        service.update_application(number, changes, current_user,
+                                   expected_version=form.version.data)
+
+    return _act(number, "customer", form, change, _("Customer details saved."), "customer")
+
+
+@bp.route("/applications/<string:number>/materials", methods=["POST"])
+@writer_required
+def supply_materials(number: str) -> Any:
+    form = SupplyForm(prefix="supply")
+    return _act(number, "supply", form, lambda: service.supply_materials(
+        number, current_user, at=form.at.data, expected_version=form.version.data),
+        _("The missing materials are recorded as supplied."), "customer")
+
+
+# --- the list and its CSV -----------------------------------------------------------------
+
+def _filter_form() -> FilterForm:
+    lang = current_language()
+    form = FilterForm(request.args)
+    form.flow.choices = options([("", _("Any"))] + [
+        (f.code, f"{f.code} · {f.name_en if lang == 'en' else f.name_zh}") for f in _flows()])
+    form.department.choices = options([("", _("Any"))] + [
+        (d.code, d.name_en if lang == "en" else d.name_zh) for d in departments().values()])
+    return form
+
+
+def _application_filter(form: FilterForm) -> ApplicationFilter:
+    due_before = None
+    if form.due_before.data:
+        due_before = datetime.combine(form.due_before.data, time(0), tzinfo=LOCAL)
+    overdue = {"yes": True, "no": False}.get(form.overdue.data or "")
+    return ApplicationFilter(flow=form.flow.data or None, status=form.status.data or None,
+                             overdue=overdue, due_before=due_before,
+                             department=form.department.data or None,
+                             step=(form.step.data or "").strip() or None,
+                             text=(form.text.data or "").strip() or None)
+
+
+@bp.route("/applications")
+def index() -> Any:
+    form = _filter_form()
+    if not form.validate():
+        return render_template("applications/list.html", form=form, rows=[], total=0, page=1,
+                               pages=0, message=_("Please correct the marked fields.")), 422
+    try:
+        page = max(1, min(int(request.args.get("page", 1)), 100000))
+    except ValueError:
+        page = 1
+    moment, clock, lang = now(), app_clock(), current_language()
+    items, total = list_applications(_application_filter(form), moment, page, PER_PAGE)
+    rows = []
+    for app in items:
+        view = present_application(app, moment, clock, lang, with_steps=False)
+        flow = service.flow_of(app)
+        view["current_step_names"] = [
+            (s.name_en if lang == "en" else s.name_zh) for s in flow.steps
+            if s.code in view["current_steps"]]
+        rows.append(view)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("applications/list.html", form=form, rows=rows, total=total,
+                           page=page, pages=math.ceil(total / PER_PAGE) if total else 0,
+                           args=args, message=None)
+
+
+@bp.route("/applications.csv")
+def export() -> Response:
+    form = _filter_form()
+    if not form.validate():
+        return Response(_("Please correct the marked fields."), status=422,
+                        mimetype="text/plain")
+    return csv_response(_application_filter(form))

@@ -1,0 +1,108 @@
+"""The event log of an application in words (newest first)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Application, Event
+from ..services.reference import pause_reasons
+from ..steps import FlowDefinition
+from . import labels
+from .formatting import iso_beijing
+
+
+@dataclass(frozen=True)
+class EventLine:
+    at: datetime
+    actor: str
+    action: str
+    title: str
+    detail: str
+
+
+def _instant(text: Any) -> str:
+    return iso_beijing(text)
+
+
+def _step_name(flow: FlowDefinition, code: Any, lang: str) -> str:
+    try:
+        step = flow.step(str(code))
+    except ValueError:
+        return str(code)
+    return step.name_en if lang == "en" else step.name_zh
+
+
+def _reason_name(code: Any, lang: str) -> str:
+    reason = pause_reasons().get(str(code))
+    if reason is None:
+        return str(code)
+    return reason.name_en if lang == "en" else reason.name_zh
+
+
+def moved_subject(flow: FlowDefinition, data: dict[str, Any], lang: str) -> str:
+    """What a moved deadline belonged to: a step, the whole application, or another duty."""
+    subject = data.get("subject")
+    if subject == "step" or (subject is None and data.get("step")):
+        return _step_name(flow, data.get("step"), lang)
+    return labels.label(labels.SUBJECTS, subject or "application")
+
+
+def _show(value: Any) -> str:
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def describe(event: Event, flow: FlowDefinition, lang: str) -> str:
+    """One line saying what the event changed."""
+    data = event.data or {}
+    action = event.action
+    parts: list[str] = []
+    if action == "application.created":
+        parts.append(_("Number %(number)s, flow %(flow)s version %(version)s",
+                       number=data.get("number", ""), flow=data.get("flow", ""),
+                       version=data.get("flow_version", "")))
+    elif action == "application.updated":
+        for name, change in (data.get("changes") or {}).items():
+            parts.append(f"{labels.label(labels.FIELDS, name)}: {_show(change.get('from'))} → "
+                         f"{_show(change.get('to'))}")
+    elif action == "application.cancelled":
+        parts.append(_("Reason: %(reason)s", reason=data.get("reason", "")))
+    elif action in ("step.started", "step.completed", "step.skipped"):
+        parts.append(_step_name(flow, data.get("step"), lang))
+        when = data.get("completed_at") or data.get("started_at")
+        if when:
+            parts.append(_("at %(time)s", time=_instant(when)))
+        if data.get("late"):
+            parts.append(_("late"))
+    elif action in ("pause.started", "pause.ended"):
+        parts.append(_reason_name(data.get("reason"), lang))
+        when = data.get("started_at") or data.get("ended_at")
+        if when:
+            parts.append(_("at %(time)s", time=_instant(when)))
+    elif action == "materials.supplied":
+        parts.append(_show(data.get("materials")))
+    elif action == "deadline.moved":
+        what = moved_subject(flow, data, lang)
+        parts.append(_("%(what)s: deadline %(old)s → %(new)s", what=what,
+                       old=_instant(data.get("from")), new=_instant(data.get("to"))))
+    note = data.get("note")
+    if note and action != "application.updated":
+        parts.append(_("Note: %(note)s", note=note))
+    return "; ".join(p for p in parts if p)
+
+
+def application_events(app: Application, flow: FlowDefinition, lang: str,
+                       limit: int = 500) -> list[EventLine]:
+    rows = db.session.scalars(select(Event).where(Event.application_id == app.id)
+                              .order_by(Event.at.desc(), Event.id.desc()).limit(limit))
+    return [EventLine(e.at, e.actor.label if e.actor else _("System"), e.action,
+                      labels.label(labels.EVENTS, e.action), describe(e, flow, lang))
+            for e in rows]

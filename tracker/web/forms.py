@@ -1,0 +1,200 @@
+"""The pages' forms (Flask-WTF: every POST form carries a CSRF token)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from . import labels
+
+try:
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - WTForms < 3.3
+    SelectChoice = None
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+
+def _in_clock_range(form: Any, field: Any) -> None:
+    value = field.data
+    if isinstance(value, (date, datetime)) and not 2000 <= value.year <= 2099:
+        raise ValidationError(_l("Date out of range (2000–2099)."))
+
+
+def _when(label: Any) -> DateTimeLocalField:
+    """A Beijing-time instant; blank means now."""
+    return DateTimeLocalField(label, validators=[Optional(), _in_clock_range], tz=LOCAL,
+                              description=_l("Leave blank for now."))
+
+
+def _version() -> IntegerField:
+    # Optimistic lock: the application's version when the page was drawn.
+    return IntegerField(widget=HiddenField.widget, validators=[Optional()])
+
+
+def options(pairs: Iterable[tuple[str, Any]]) -> list[Any]:
+    """Select options (WTForms 3.3 wants SelectChoice; older versions take pairs)."""
+    if SelectChoice is None:  # pragma: no cover - WTForms < 3.3
+        return list(pairs)
+    return [SelectChoice(str(value), text) for value, text in pairs]
+
+
+def _choices(table: dict[str, Any]) -> list[Any]:
+    return options(table.items())
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+class PostForm(FlaskForm):
+    """A form with nothing but its CSRF token (log out, remove a closure)."""
+
+
+class NewApplicationForm(FlaskForm):
+    flow = RadioField(_l("Flow"), validators=[InputRequired()], choices=[])
+    customer_type = SelectField(_l("Customer type"), choices=_choices(labels.CUSTOMER_TYPES),
+                                default="company")
+    customer_name = StringField(_l("Customer (company or person)"),
+                                validators=[DataRequired(), Length(max=200)])
+    contact_name = StringField(_l("Contact person"), validators=[Length(max=100)])
+    contact_phone = StringField(_l("Phone"), validators=[Length(max=40)])
+    address = StringField(_l("Address"), validators=[Length(max=300)])
+    channel = SelectField(_l("Channel"), choices=_choices(labels.CHANNELS), default="window")
+    accepted_at = DateTimeLocalField(
+        _l("Accepted at"), validators=[Optional(), _in_clock_range], tz=LOCAL,
+        description=_l("Leave blank for now; an earlier time within the back-dating window "
+                       "may be given."))
+    requested_at = DateTimeLocalField(
+        _l("Customer's requested time"), validators=[Optional(), _in_clock_range], tz=LOCAL,
+        description=_l("Required by flows that count from the customer's requested time (101)."))
+    missing_materials = TextAreaField(
+        _l("Missing materials (容缺受理)"), validators=[Length(max=4000)],
+        description=_l("One per line; leave blank when the materials are complete."))
+    materials_promised_on = DateField(_l("Materials promised on"),
+                                      validators=[Optional(), _in_clock_range])
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+
+    def attribute_field_names(self) -> list[str]:
+        return [name for name in self._fields if name.startswith("attr_")]
+
+    def materials(self) -> list[str]:
+        return [line.strip() for line in (self.missing_materials.data or "").splitlines()
+                if line.strip()]
+
+
+def attribute_field_name(flow: str, code: str) -> str:
+    return f"attr_{flow}_{code}"
+
+
+def new_application_form(flows: Iterable[Any], lang: str, **kwargs: Any) -> NewApplicationForm:
+    """The form with one choice per flow and a select per flow attribute (e.g. external works)."""
+    flows = list(flows)
+
+    class Form(NewApplicationForm):
+        pass
+
+    for flow in flows:
+        for attribute in flow.attributes:
+            choices = options((value, en if lang == "en" else zh)
+                              for value, zh, en in attribute.choices)
+            name = attribute.name_en if lang == "en" else attribute.name_zh
+            setattr(Form, attribute_field_name(flow.code, attribute.code), SelectField(
+                name, choices=choices, default=attribute.default, validators=[Optional()],
+                render_kw={"data-flow": flow.code}))
+    form = Form(**kwargs)
+    form.flow.choices = options((f.code, f"{f.code} · {f.name_en if lang == 'en' else f.name_zh}")
+                                for f in flows)
+    return form
+
+
+class StepActionForm(FlaskForm):
+    version = _version()
+    at = _when(_l("Done at"))
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+
+
+class SkipForm(FlaskForm):
+    version = _version()
+    note = TextAreaField(_l("Why is the step skipped?"),
+                         validators=[DataRequired(), Length(max=2000)])
+
+
+class PauseForm(FlaskForm):
+    version = _version()
+    reason = SelectField(_l("Reason"), choices=[], validators=[DataRequired()])
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    at = _when(_l("Paused from"))
+
+
+class ResumeForm(FlaskForm):
+    version = _version()
+    at = _when(_l("Resumed at"))
+
+
+class SupplyForm(FlaskForm):
+    version = _version()
+    at = _when(_l("Supplied at"))
+
+
+class CancelForm(FlaskForm):
+    version = _version()
+    reason = TextAreaField(_l("Why is the application cancelled?"),
+                           validators=[DataRequired(), Length(max=2000)])
+
+
+class CustomerForm(FlaskForm):
+    version = _version()
+    customer_name = StringField(_l("Customer (company or person)"),
+                                validators=[DataRequired(), Length(max=200)])
+    contact_name = StringField(_l("Contact person"), validators=[Length(max=100)])
+    contact_phone = StringField(_l("Phone"), validators=[Length(max=40)])
+    address = StringField(_l("Address"), validators=[Length(max=300)])
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    materials_promised_on = DateField(_l("Materials promised on"),
+                                      validators=[Optional(), _in_clock_range])
+
+
+class ClosureForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[InputRequired(), _in_clock_range])
+    kind = SelectField(_l("Kind"), choices=options([("off", _l("Day off (e.g. typhoon)")),
+                                                    ("work", _l("Extra working day"))]),
+                       default="off")
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
+
+
+class FilterForm(FlaskForm):
+    """The applications list's filters (GET, the same as the API's)."""
+
+    class Meta:
+        csrf = False
+
+    flow = SelectField(_l("Flow"), choices=[], validators=[Optional()])
+    status = SelectField(_l("Status"), validators=[Optional()],
+                         choices=options([("", _l("Any"))] + list(labels.APP_STATUSES.items())))
+    overdue = SelectField(_l("Overdue"), validators=[Optional()],
+                          choices=options([("", _l("Any")), ("yes", _l("Overdue only")),
+                                           ("no", _l("Not overdue"))]))
+    due_before = DateField(_l("Due before"), validators=[Optional(), _in_clock_range])
+    department = SelectField(_l("Department with an open step"), choices=[],
+                             validators=[Optional()])
+    step = StringField(_l("Open step (code)"), validators=[Optional(), Length(max=40)])
+    text = StringField(_l("Search"), validators=[Optional(), Length(max=100)],
+                       render_kw={"placeholder": _l("Number, customer, phone, address")})

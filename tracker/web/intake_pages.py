@@ -1,0 +1,126 @@
+"""Platform intake pages: the screening queue (甄别), one pushed record with the decision, and the
+rejected-push log for administrators."""
+from __future__ import annotations
+
+import math
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, HiddenField, IntegerField, RadioField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from ..errors import translate
+from ..extensions import db
+from ..i18n import current_language
+from ..models import Role
+from ..services import intake as service
+from ..services.errors import Conflict, Forbidden, ValidationFailed
+from .forms import _in_clock_range as in_clock_range
+from .forms import options
+
+bp = Blueprint("intake_pages", __name__)
+LOCAL = ZoneInfo("Asia/Shanghai")
+PER_PAGE = 50
+
+STATUSES = {"pending": _l("Waiting for screening"), "needs_water": _l("Needs water"),
+            "no_need": _l("No need for water")}
+KINDS = {"project": _l("Construction project"), "company": _l("New company")}
+
+
+class ScreenForm(FlaskForm):
+    version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
+    decision = RadioField(_l("Decision"), validators=[InputRequired()], choices=options([
+        ("needs_water", _l("Needs water: create a 101 application")),
+        ("no_need", _l("No need for water"))]))
+    requested_at = DateTimeLocalField(
+        _l("Requested connection time"), validators=[Optional(), in_clock_range], tz=LOCAL,
+        description=_l("The 101 clock starts here; leave blank to keep the platform's time."))
+    reason = TextAreaField(_l("Reason (required for no need)"), validators=[Length(max=2000)])
+
+
+def _page_number() -> int:
+    try:
+        return max(1, min(int(request.args.get("page", 1)), 100000))
+    except ValueError:
+        return 1
+
+
+@bp.route("/intake")
+def index() -> Any:
+    status = request.args.get("status", "pending")
+    if status not in (*STATUSES, "all"):
+        status = "pending"
+    page = _page_number()
+    items, total = service.list_records(status=None if status == "all" else status,
+                                        page=page, per_page=PER_PAGE)
+    lang = current_language()
+    rows = [service.present_record(r, lang) for r in items]
+    counts = service.status_counts()
+    return render_template("intake/index.html", rows=rows, total=total, status=status,
+                           statuses=STATUSES, kinds=KINDS, counts=counts, page=page,
+                           pages=math.ceil(total / PER_PAGE) if total else 0,
+                           args={"status": status},
+                           is_admin=current_user.role is Role.ADMIN)
+
+
+def render_record(record_id: int, form: ScreenForm | None = None, status: int = 200,
+                  message: str | None = None) -> Any:
+    db.session.expire_all()
+    record = service.get_record(record_id)
+    view = service.present_record(record, current_language())
+    if form is None:
+        form = ScreenForm(formdata=None, version=record.version_id)
+    elif status == 409:
+        # The page now shows the record as it stands; a deliberate retry may go on.
+        form.version.data = record.version_id
+        form.version.raw_data = [str(record.version_id)]
+    return render_template("intake/detail.html", view=view, form=form, statuses=STATUSES,
+                           kinds=KINDS, message=message), status
+
+
+@bp.route("/intake/<int:record_id>")
+def detail(record_id: int) -> Any:
+    return render_record(record_id)
+
+
+@bp.route("/intake/<int:record_id>/screen", methods=["POST"])
+def screen(record_id: int) -> Any:
+    form = ScreenForm()
+    if not form.validate_on_submit():
+        return render_record(record_id, form, 422, _("Please correct the marked fields."))
+    try:
+        _record, app = service.screen(record_id, form.decision.data, current_user,
+                                     reason=form.reason.data or "",
+                                     requested_at=form.requested_at.data,
+                                     expected_version=form.version.data)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        for name, messages in exc.fields.items():
+            target = getattr(form, name, None)
+            if target is not None:
+                target.errors = list(target.errors) + [translate(m) for m in messages]
+        return render_record(record_id, form, 422, translate(exc.message, exc.params))
+    except Conflict as exc:
+        db.session.rollback()
+        return render_record(record_id, form, 409, translate(exc.message, exc.params))
+    if app is not None:
+        flash(_("Screened: application %(number)s created.", number=app.number), "success")
+        return redirect(url_for("application_pages.detail", number=app.number))
+    flash(_("Screened: no need for water."), "success")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/intake/rejected")
+def rejected() -> Any:
+    if current_user.role is not Role.ADMIN:
+        raise Forbidden("Only an administrator may read the rejected pushes.")
+    page = _page_number()
+    items, total = service.list_rejected(page, PER_PAGE)
+    return render_template("intake/rejected.html",
+                           rows=[service.present_rejected(r) for r in items], total=total,
+                           page=page, pages=math.ceil(total / PER_PAGE) if total else 0, args={})

@@ -1,0 +1,73 @@
+"""Words the pages show for codes: SLA states, statuses, channels, roles, event actions."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+STATES = {
+    "on_track": _l("On track"),
+    "warning": _l("Warning"),
+    "overdue": _l("Overdue"),
+    "paused": _l("Paused"),
+    "done_on_time": _l("Done on time"),
+    "done_late": _l("Done late"),
+    "not_started": _l("Not started"),
+    "skipped": _l("Skipped"),
+    "cancelled": _l("Cancelled"),
+}
+# A sign beside the colour, so that the state never rests on colour alone.
+STATE_SIGNS = {
+    "on_track": "●", "warning": "▲", "overdue": "✖", "paused": "❚❚", "done_on_time": "✔",
+    "done_late": "✔!", "not_started": "○", "skipped": "↷", "cancelled": "—",
+}
+
+APP_STATUSES = {"open": _l("In progress"), "completed": _l("Completed"),
+                "cancelled": _l("Cancelled")}
+STEP_STATUSES = {"waiting": _l("Waiting"), "ready": _l("Ready"), "started": _l("Started"),
+                 "done": _l("Done"), "skipped": _l("Skipped")}
+CHANNELS = {"window": _l("Window"), "online": _l("Online"), "phone": _l("Phone"),
+            "platform": _l("Platform push")}
+CUSTOMER_TYPES = {"company": _l("Company"), "person": _l("Person")}
+ROLES = {"clerk": _l("Clerk"), "engineer": _l("Engineer"), "team_lead": _l("Team lead"),
+         "admin": _l("Administrator"), "auditor": _l("Auditor (read-only)"),
+         "platform": _l("Platform account")}
+DAY_KINDS = {"working": _l("Working day"), "weekend": _l("Weekend"),
+             "holiday": _l("Public holiday"), "makeup_working": _l("Make-up working day"),
+             "closure": _l("Local closure"), "local_working": _l("Local extra working day")}
+
+# What an SLA timer measures (models.timers.SubjectType).
+SUBJECTS = {"application": _l("Whole application"), "step": _l("Step"),
+            "screening": _l("Screening"), "callback": _l("Callback"),
+            "followup": _l("Home-visit follow-up"), "problem": _l("Problem")}
+
+EVENTS = {
+    "application.created": _l("Application registered"),
+    "application.updated": _l("Customer details changed"),
+    "application.cancelled": _l("Application cancelled"),
+    "step.started": _l("Step started"),
+    "step.completed": _l("Step completed"),
+    "step.skipped": _l("Step skipped"),
+    "pause.started": _l("Clock paused"),
+    "pause.ended": _l("Clock resumed"),
+    "materials.supplied": _l("Missing materials supplied"),
+    "deadline.moved": _l("Deadline recomputed (calendar change)"),
+    "calendar.closure_added": _l("Local closure added"),
+    "calendar.closure_removed": _l("Local closure removed"),
+    "callback.opened": _l("Callback opened"),
+    "callback.done": _l("Callback done"),
+    "user.locked": _l("Account locked"),
+}
+
+FIELDS = {
+    "customer_name": _l("Customer"), "contact_name": _l("Contact person"),
+    "contact_phone": _l("Phone"), "address": _l("Address"), "note": _l("Note"),
+    "materials_promised_on": _l("Materials promised on"),
+}
+
+
+def label(table: dict[str, Any], code: Any) -> str:
+    """The word for a code, or the code itself when it is unknown (never an error)."""
+    code = getattr(code, "value", code)
+    value = table.get(code)
+    return str(value) if value is not None else str(code)

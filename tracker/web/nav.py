@@ -1,0 +1,60 @@
+"""The navigation bar: a link for each page that exists in this build and the user may use."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from .access import can_manage, can_write
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: Any  # a lazy string
+    order: int = 100
+    visible: Callable[[], bool] | None = None  # e.g. can_write; None: every signed-in user
+
+
+# The core pages, then the pages other features add (report_pages, intake_pages, …): a link
+# appears only when its endpoint is registered. A page module may also declare its own links
+# as a module-level NAV list of NavItem (see DEVELOPERS-NOTES.md).
+CORE = [
+    NavItem("dashboard.index", _l("Dashboard"), 10),
+    NavItem("work.index", _l("My work"), 20),
+    NavItem("application_pages.index", _l("Applications"), 30),
+    NavItem("application_pages.new", _l("New application"), 40, can_write),
+    NavItem("intake_pages.index", _l("Platform intake"), 50),
+    NavItem("aftercare_pages.index", _l("Callbacks"), 60),
+    NavItem("problem_pages.index", _l("Problems"), 70),
+    NavItem("report_pages.monthly", _l("Monthly report"), 80),
+    NavItem("calendar_pages.year", _l("Calendar"), 90),
+]
+
+
+def nav_items() -> list[NavItem]:
+    items = {item.endpoint: item for item in CORE}
+    for item in current_app.extensions.get("tracker_nav", []):
+        items.setdefault(item.endpoint, item)
+    return sorted(items.values(), key=lambda i: (i.order, i.endpoint))
+
+
+def navigation() -> list[dict[str, Any]]:
+    """Links for the current user: endpoint registered, allowed, and which one is current."""
+    shown = [item for item in nav_items()
+             if item.endpoint in current_app.view_functions
+             and (item.visible is None or item.visible())]
+    exact = any(item.endpoint == request.endpoint for item in shown)
+    links, marked = [], False
+    for item in shown:
+        same_blueprint = item.endpoint.split(".", 1)[0] == request.blueprint
+        active = item.endpoint == request.endpoint or (not exact and same_blueprint and not marked)
+        marked = marked or active
+        links.append({"url": url_for(item.endpoint), "label": str(item.label), "active": active})
+    return links
+
+
+__all__ = ["NavItem", "can_manage", "can_write", "navigation"]
