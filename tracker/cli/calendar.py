@@ -95,3 +95,14 @@ def due(start: str, days: float) -> None:
     suffix = "  (provisional: depends on a year with no published schedule)" \
         if clock.is_provisional(instant, deadline) else ""
     click.echo(f"{text}{suffix}")
+
+
+@calendar_cli.command("recompute")
+def recompute() -> None:
+    """Recompute every open deadline on the current calendar (after adding a holiday file)."""
+    from ..jobs.calendar_sync import sync_calendar
+
+    result = sync_calendar(force=True)
+    if result.get("skipped"):
+        raise click.ClickException("Another process is recomputing the calendar; try again.")
+    click.echo(f"open deadlines checked: {result['checked']}, moved: {result['moved']}")

@@ -30,6 +30,7 @@ ADVISORY_KEYS = {
     "watcher": 0x57415452_0001,
     "delivery": 0x57415452_0002,
     "monthly_report": 0x57415452_0003,
+    "calendar_sync": 0x57415452_0004,
 }
 
 # A lease outlives any normal run; a holder that died frees it after this long.

@@ -65,6 +65,12 @@ def _issue_previous_month() -> object:
     return issue_previous_month()
 
 
+def _sync_calendar() -> object:
+    from .calendar_sync import sync_calendar
+
+    return sync_calendar()
+
+
 def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
     """Add the tracker's jobs to `scheduler` (not started)."""
     seconds = max(1, int(app.config.get("TRACKER_WATCH_SECONDS", 60)))
@@ -82,6 +88,11 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
     # (a no-op when any version of last month exists).
     scheduler.add_job(_in_context(app, "monthly_report_catch_up", _issue_previous_month),
                       id="monthly_report_catch_up", name="issue last month's report if missing",
+                      next_run_time=datetime.now(LOCAL), replace_existing=True)
+    # A new year's holiday file (or changed office hours) recomputes every open deadline.
+    scheduler.add_job(_in_context(app, "calendar_sync", _sync_calendar),
+                      IntervalTrigger(minutes=10), id="calendar_sync",
+                      name="recompute deadlines after a calendar change",
                       next_run_time=datetime.now(LOCAL), replace_existing=True)
     return scheduler
 

@@ -1,6 +1,7 @@
 """The application's working clock: configuration plus the local closures an admin adds."""
 from __future__ import annotations
 
+import hashlib
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import LocalClosure
 from ..sla import Closure, WorkingClock, build_clock, parse_office_hours
+from ..sla.calendar import default_holidays_dir
 
 
 def parse_closures(text: str) -> tuple[Closure, ...]:
@@ -31,10 +33,34 @@ def parse_closures(text: str) -> tuple[Closure, ...]:
     return tuple(closures)
 
 
+def holidays_directory() -> Path:
+    configured = current_app.config.get("TRACKER_HOLIDAYS_DIR", "") or ""
+    return Path(configured) if configured else default_holidays_dir()
+
+
+def holiday_files_stamp(directory: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and modification times of the holiday files: a new year's file is seen
+    without a restart."""
+    return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns)
+                        for p in directory.glob("*.txt")))
+
+
+def calendar_fingerprint() -> str:
+    """Digest of everything the calendar is built from but the stored closures: holiday file
+    contents, configured closures and office hours."""
+    digest = hashlib.sha256()
+    for path in sorted(holidays_directory().glob("*.txt")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(current_app.config.get("TRACKER_LOCAL_CLOSURES", "").encode() + b"\0")
+    digest.update(current_app.config.get("TRACKER_OFFICE_HOURS", "").encode())
+    return digest.hexdigest()
+
+
 @lru_cache(maxsize=16)
-def _cached_clock(office_hours: str, closures: tuple[Closure, ...], holidays_dir: str) -> WorkingClock:
+def _cached_clock(office_hours: str, closures: tuple[Closure, ...], holidays_dir: str,
+                  _files_stamp: tuple) -> WorkingClock:
     return build_clock(office_hours=parse_office_hours(office_hours), closures=closures,
-                       holidays_dir=Path(holidays_dir) if holidays_dir else None)
+                       holidays_dir=Path(holidays_dir))
 
 
 def active_closures() -> tuple[Closure, ...]:
@@ -52,10 +78,12 @@ def app_clock() -> WorkingClock:
     """The clock for this request or job (built once per process per closure set)."""
     if has_app_context() and "tracker_clock" in g:
         return g.tracker_clock
+    directory = holidays_directory()
     clock = _cached_clock(
         current_app.config.get("TRACKER_OFFICE_HOURS", "08:30-12:00,13:30-17:30"),
         active_closures(),
-        current_app.config.get("TRACKER_HOLIDAYS_DIR", "") or "",
+        str(directory),
+        holiday_files_stamp(directory),
     )
     g.tracker_clock = clock
     return clock
