@@ -79,7 +79,100 @@ def load_demo(months: int = 12, per_working_day: float = 1.2, seed: int = 2026) 
                 if _one_application(day, today, rng, users, clock):
                     created += 1
         day += timedelta(days=1)
+    _demo_callbacks(rng, users, clock)
+    _demo_intake(rng, clock)
+    _demo_problems(rng, users, clock)
     return created
+
+
+def _demo_callbacks(rng: random.Random, users: dict[str, User], clock) -> None:
+    """Most callbacks done within a day or two; a few customers not satisfied."""
+    from .models import Callback
+    from .services.aftercare import close_follow_up, record_callback_result
+
+    moment = now()
+    rows = db.session.execute(
+        select(Callback.id, Application.water_on_at).join(Application,
+                                                          Application.id == Callback.application_id)
+        .where(Callback.status == "open").order_by(Callback.id)).all()
+    for callback_id, water_on_at in rows:
+        at = clock.add_working_time(water_on_at, clock.working_day_length * rng.uniform(0.2, 2.5))
+        if at > moment or rng.random() < 0.04:
+            continue  # not called yet
+        satisfied = rng.random() > 0.04
+        try:
+            with as_of(at):
+                callback = record_callback_result(
+                    callback_id, users["service"], reached=True, satisfied=satisfied,
+                    comment="" if satisfied else "通水时间比预约晚，客户不满意")
+            if not satisfied and callback.application_id:
+                from .models import FollowUp
+
+                follow_up = db.session.scalar(select(FollowUp).where(
+                    FollowUp.callback_id == callback_id))
+                visit = clock.add_working_time(at, clock.working_day_length)
+                if follow_up is not None and visit < moment:
+                    with as_of(visit):
+                        close_follow_up(follow_up.id, users["service"],
+                                        action_taken="上门致歉并说明原因，客户表示理解",
+                                        evidence="上门回访记录单")
+        except DomainError:
+            db.session.rollback()
+
+
+def _demo_intake(rng: random.Random, clock) -> None:
+    """A few platform pushes waiting to be screened (甄别)."""
+    from .services.intake import Push, receive
+
+    moment = now()
+    for index in range(4):
+        received = clock.add_working_time(moment - timedelta(days=3), timedelta(hours=index * 2))
+        if received > moment:
+            continue
+        requested = clock.add_working_days(received, 2)
+        payload = {"external_id": f"GG-2026-{9100 + index}",
+                   "project_name": f"{rng.choice(ROADS)}新建厂房项目（{index + 1}期）",
+                   "address": f"{rng.choice(ROADS)}{rng.randint(1, 300)}号",
+                   "contact_name": rng.choice(PEOPLE), "contact_phone": "0553-5550000",
+                   "water_need": "DN50 生产生活用水", "requested_at": requested.isoformat()}
+        with as_of(received):
+            receive("gongai", Push(external_id=payload["external_id"],
+                                   project_name=payload["project_name"],
+                                   address=payload["address"],
+                                   contact_name=payload["contact_name"],
+                                   contact_phone=payload["contact_phone"],
+                                   water_need=payload["water_need"], requested_at=requested),
+                    payload, None)
+
+
+def _demo_problems(rng: random.Random, users: dict[str, User], clock) -> None:
+    """Problems found by service experience officers and the hotline, at several stages."""
+    from .services.problems import NewProblem, create_problem, report_rectified, verify
+
+    moment = now()
+    samples = [
+        ("officer", "营业厅叫号屏故障，客户排队无提示", "business_hall", "镜湖营业厅"),
+        ("hotline_12345", "客户反映报装进度查询不到", "connection_team", "线上渠道"),
+        ("visit", "施工后路面未恢复", "engineering", "银湖北路88号"),
+        ("haochaping", "工作人员解释政策不清楚", "business_hall", "弋江营业厅"),
+    ]
+    for index, (source, text, dept, where) in enumerate(samples):
+        reported = clock.add_working_time(moment - timedelta(days=12 - index * 3), timedelta(hours=1))
+        try:
+            with as_of(reported):
+                problem = create_problem(NewProblem(source=source, description=text,
+                                                    department=dept, location=where),
+                                         users["lead"])
+            if index < 3:
+                checked = clock.add_working_days(reported, 1)
+                with as_of(checked):
+                    verify(problem.number, users["lead"], is_problem=True, note="情况属实",
+                           rectify_due_at=clock.add_working_days(checked, 5))
+                if index == 0:
+                    with as_of(clock.add_working_days(checked, 2)):
+                        report_rectified(problem.number, users["lead"], note="已更换叫号屏")
+        except DomainError:
+            db.session.rollback()
 
 
 def _one_application(day: date, today: date, rng: random.Random, users: dict[str, User],
