@@ -7,7 +7,8 @@ SUPPORTED = ("zh", "en")
 
 
 def select_locale() -> str:
-    """API: Accept-Language. Pages: the user's switch (session), then Accept-Language; else zh."""
+    """API: Accept-Language, else zh. Pages: the user's switch (session), else zh — staff
+    screens are Chinese whatever language the browser was installed in."""
     if not has_request_context():
         return "zh"
     asked = request.args.get("lang")
@@ -15,8 +16,7 @@ def select_locale() -> str:
         return asked
     if not request.path.startswith("/api/"):
         chosen = session.get("lang")
-        if chosen in SUPPORTED:
-            return chosen
+        return chosen if chosen in SUPPORTED else "zh"
     best = request.accept_languages.best_match(["zh-CN", "zh", "en", "en-US", "en-GB"])
     if best and best.startswith("en"):
         return "en"
