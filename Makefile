@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export TRACKER_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/tracker.db
 
-.PHONY: run test install translations browser-deps demo lint bench clean serve
+.PHONY: run test install translations browser-deps lint bench clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,9 @@ lint: $(STAMP)
 
 bench: install
 	$(BIN)/python benchmarks/bench_clock.py
+	$(BIN)/python benchmarks/bench_api.py
+	$(BIN)/python benchmarks/bench_pages.py
+	$(BIN)/python benchmarks/bench_watch.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
