@@ -66,8 +66,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .api import register_api
+    from .input_guard import install_converters, install_input_guard
     from .web import register_web
 
+    install_converters(app)
+    install_input_guard(app)
     register_api(app)
     register_web(app)
 

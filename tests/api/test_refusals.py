@@ -210,17 +210,18 @@ def test_a_requested_time_too_far_ahead_or_behind_is_refused(api, app, open_201)
     from tests.api.conftest import table_counts
 
     before = table_counts(app)
-    for requested in ("2099-12-31T10:00:00", "2027-10-20T10:00:00", "2025-10-01T10:00:00"):
+    for requested, message in (("2099-12-31T10:00:00", "Cannot be more than a year ahead."),
+                               ("2027-10-20T10:00:00", "Cannot be more than a year ahead."),
+                               ("2026-10-01T10:00:00", "Beyond the back-dating window.")):
         response = api.client.post("/api/v1/applications", headers={**api.headers, **EN},
                                    json={"flow": "101", "customer_name": "x",
                                          "requested_at": requested})
         assert response.status_code == 422
-        assert response.get_json()["errors"] == {"requested_at": [
-            "Must be within a year of today."]}
+        assert response.get_json()["errors"] == {"requested_at": [message]}
     assert table_counts(app) == before
-    # a push screened late: the requested time has passed, the clock is already running
-    late = api.create("101", requested_at="2026-09-01T10:00:00")
-    assert late["sla"]["state"] == "overdue"
+    # within the window a requested time already passed is taken: the clock is running
+    recent = api.create("101", requested_at="2026-10-09T09:00:00")
+    assert recent["sla"]["state"] == "overdue"
 
 
 def test_a_cancelled_application_refuses_steps(api, snapshot, open_201):

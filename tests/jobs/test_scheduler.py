@@ -45,7 +45,8 @@ def test_jobs_and_triggers(app):
 
 
 def _check_jobs(jobs) -> None:
-    assert set(jobs) == {"watcher", "delivery", "monthly_report", "monthly_report_catch_up"}
+    assert set(jobs) == {"watcher", "delivery", "monthly_report", "monthly_report_catch_up",
+                         "calendar_sync"}
     assert jobs["watcher"].trigger.interval.total_seconds() == 60
     assert jobs["delivery"].trigger.interval.total_seconds() == 30
     cron = jobs["monthly_report"].trigger

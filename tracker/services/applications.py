@@ -40,8 +40,8 @@ LOCAL = ZoneInfo("Asia/Shanghai")
 T = TypeVar("T")
 # Clocks of field tablets drift; a completion a minute "in the future" is not an error.
 FUTURE_TOLERANCE = timedelta(seconds=60)
-# A customer's requested time further from today than this is a typing mistake.
-REQUESTED_WITHIN = timedelta(days=366)
+# A customer's requested time further ahead than this is a typing mistake.
+REQUESTED_AHEAD_MAX = timedelta(days=366)
 
 
 @dataclass
@@ -148,7 +148,7 @@ def create_application(data: NewApplication, actor: User | None, *,
         errors.setdefault("requested_at", []).append(
             "This flow counts from the customer's requested time: give it.")
     elif data.requested_at is not None:
-        _check_requested(data.requested_at, now, errors)
+        _check_requested(data.requested_at, now, clock, errors)
     attributes = _checked_attributes(flow, data.attributes, errors)
     if data.missing_materials and data.materials_promised_on is None:
         errors.setdefault("materials_promised_on", []).append(
@@ -198,12 +198,15 @@ def create_application(data: NewApplication, actor: User | None, *,
     return app
 
 
-def _check_requested(requested: datetime, now: datetime, errors: dict[str, list[str]]) -> None:
-    """The customer's requested time: ahead (their date) or behind (a push screened late, whose
-    clock is then already running), but within a year either way: anything further is a typing
-    mistake, and beyond the range of the working-time calendar."""
-    if abs(requested - now) > REQUESTED_WITHIN:
-        errors.setdefault("requested_at", []).append("Must be within a year of today.")
+def _check_requested(requested: datetime, now: datetime, clock: WorkingClock,
+                     errors: dict[str, list[str]]) -> None:
+    """The customer's requested time may lie ahead (their date), but not beyond a year (a typing
+    mistake, and past the working-time calendar); one already passed is held to the
+    back-dating window like any logged instant (a push screened late needs a fresh time)."""
+    if requested > now + REQUESTED_AHEAD_MAX:
+        errors.setdefault("requested_at", []).append("Cannot be more than a year ahead.")
+    elif requested < now:
+        _check_past_instant(requested, now, clock, "requested_at", errors)
 
 
 def _checked_attributes(flow: FlowDefinition, given: dict[str, str],
