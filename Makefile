@@ -42,6 +42,7 @@ run: install
 	  $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 
 test: install browser-deps
+	$(BIN)/ruff check tracker tests benchmarks
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -11,7 +11,7 @@ def test_huge_id_in_url_is_not_found(client, auth):
 
 def test_nul_in_query_string_is_refused(client, auth):
     r = client.get("/api/v1/applications?text=a%00b", headers=auth)
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert "空字符" in r.get_json()["message"]
 
 
@@ -24,7 +24,7 @@ def test_nul_in_a_page_form_is_refused_in_english_too(client, make_user):
     token = csrf_token(client.get("/applications/new").get_data(as_text=True))
     r = client.post("/applications/new", data={"csrf_token": token, "flow": "201",
                                                "customer_name": "bad\x00name"})
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert b"NUL character" in r.data
 
 

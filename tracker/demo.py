@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from .extensions import db
-from .models import Application, ApiToken, Department, Role, User
+from .models import ApiToken, Application, Department, Role, User
 from .services import applications as apps
 from .services.clock import app_clock, as_of, now
 from .services.errors import DomainError

@@ -2,7 +2,7 @@
 
 PostgreSQL rejects NUL characters in text and SQLite integers beyond 64 bits; either would
 surface as a 500 deep in a query. URL integers are bounded to 32 bits (every id we issue fits),
-and NUL in a query string or form is answered with a 400 in the user's language.
+and NUL in a query string or form is answered with a 422 in the user's language.
 """
 from __future__ import annotations
 
@@ -17,13 +17,13 @@ MAX_ID = 2**31 - 1
 class BoundedIntConverter(IntegerConverter):
     """`<int:…>` in every route: 0 … 2**31-1; a larger number is simply not found (404)."""
 
-    def __init__(self, map, *args, **kwargs):  # noqa: A002 (werkzeug's signature)
+    def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
 
 class BadCharacters(DomainError):
-    status = 400
+    status = 422  # as the API schemas answer a NUL in a JSON field
 
 
 def install_converters(app: Flask) -> None:

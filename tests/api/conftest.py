@@ -10,34 +10,6 @@ import pytest
 import sqlalchemy as sa
 
 
-@pytest.fixture(autouse=True)
-def _empty_tables_after(request) -> Iterator[None]:
-    """Empty every table after a test that used the database (SQLite, foreign keys off).
-
-    Written when the shared wipe in tests/conftest.py failed on the applications <-> sla_timers
-    cycle; that wipe now defers the checks, so this is belt and braces. tests/service imports
-    it: keep the name.
-    """
-    if "app" not in request.fixturenames:
-        yield
-        return
-    app = request.getfixturevalue("app")
-    yield
-    from tracker.extensions import db
-
-    with app.app_context():
-        db.session.remove()
-        if db.engine.dialect.name != "sqlite":
-            return  # the TRUNCATE … CASCADE of the shared wipe handles PostgreSQL
-        with db.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # outside a transaction: applies
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
-            conn.commit()
-            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
-            conn.commit()
-
-
 class ApiClient:
     """The Flask test client with JSON in and out; each call asserts the expected status."""
 

@@ -8,41 +8,6 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-import sqlalchemy as sa
-
-
-def _empty_sqlite(url: str) -> None:
-    """Empty every table of an SQLite test database with the foreign-key checks off.
-
-    tests/conftest.py's wipe deletes table by table with SQLite's foreign keys on, and the
-    applications <-> sla_timers references form a cycle: it fails once a test has created an
-    application (tests/api/conftest.py works around it the same way).
-    """
-    from tracker.extensions import db
-
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # outside a transaction: applies
-            names = set(sa.inspect(conn).get_table_names())
-            for table in reversed(db.metadata.sorted_tables):
-                if table.name in names:
-                    conn.execute(table.delete())
-            conn.commit()
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture(autouse=True)
-def _clean_sqlite(request, backend) -> Iterator[None]:
-    """A clean SQLite database before and after each test (see _empty_sqlite)."""
-    if backend != "sqlite":
-        yield
-        return
-    url = request.getfixturevalue("database_url")
-    _empty_sqlite(url)
-    yield  # `app` (torn down before this) has closed its sessions
-    _empty_sqlite(url)
 
 
 @pytest.fixture

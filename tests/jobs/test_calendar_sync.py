@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from tests.conftest import local
 from tracker.extensions import db
-from tracker.models import Event, SlaTimer, SubjectType
+from tracker.models import Event, SlaTimer
 from tracker.services import applications as apps
 
 HOLIDAYS = Path(__file__).resolve().parents[2] / "holidays"

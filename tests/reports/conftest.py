@@ -6,7 +6,7 @@ import random
 import pytest
 
 from tests.conftest import local
-from tests.jobs.conftest import _clean_sqlite, actor  # noqa: F401  (shared fixtures)
+from tests.jobs.conftest import actor  # noqa: F401  (shared fixture)
 from tests.reports import generator
 
 AS_OF = local(2026, 11, 5, 12, 0)  # when the tests look at October

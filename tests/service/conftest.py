@@ -6,9 +6,8 @@ from typing import Any
 
 import pytest
 
+from tests.api.conftest import ApiClient, fire_at_once, live_server, table_counts  # noqa: F401
 from tests.conftest import local
-from tests.api.conftest import (ApiClient, _empty_tables_after, fire_at_once,  # noqa: F401
-                                live_server, table_counts)
 
 
 @pytest.fixture(autouse=True)

@@ -13,37 +13,6 @@ PASSWORD = "correct-horse-9"
 _CSRF = re.compile(r'name="(?:[\w-]+-)?csrf_token"[^>]*?value="([^"]+)"|value="([^"]+)"[^>]*?name="(?:[\w-]+-)?csrf_token"')
 
 
-def _empty_sqlite(url: str) -> None:
-    """Empty every table with SQLite's foreign-key checks off: the applications <-> sla_timers
-    references form a cycle that tests/conftest.py's table-by-table wipe cannot delete once a
-    test has created an application (tests/api and tests/jobs work around it the same way)."""
-    from tracker.extensions import db
-
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # outside a transaction: applies
-            names = set(sa.inspect(conn).get_table_names())
-            for table in reversed(db.metadata.sorted_tables):
-                if table.name in names:
-                    conn.execute(table.delete())
-            conn.commit()
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture(autouse=True)
-def _clean_sqlite(request) -> Iterator[None]:
-    """A clean SQLite database before and after each test that uses the app."""
-    if "app" not in request.fixturenames or request.getfixturevalue("backend") != "sqlite":
-        yield
-        return
-    url = request.getfixturevalue("database_url")
-    _empty_sqlite(url)
-    yield
-    _empty_sqlite(url)
-
-
 def csrf_token(html: str) -> str:
     """The first CSRF token in a page."""
     match = _CSRF.search(html)

@@ -9,8 +9,15 @@ from typing import Any
 from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import (EXCLUDE, Schema, ValidationError, fields, pre_load, validate,
-                         validates_schema)
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_load,
+    validate,
+    validates_schema,
+)
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..i18n import current_language

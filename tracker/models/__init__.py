@@ -1,17 +1,51 @@
 """All models, importable from one place (and known to Alembic)."""
-from .applications import (AppStatus, Application, Channel, CustomerType, Event, Pause,
-                           StepRecord, StepStatus)
+from .applications import (
+                           Application,
+                           AppStatus,
+                           Channel,
+                           CustomerType,
+                           Event,
+                           Pause,
+                           StepRecord,
+                           StepStatus,
+)
 from .base import UTCDateTime, now_utc
 from .flows import FlowVersion, NumberSequence
 from .operations import JobLock, LocalClosure, MonthlyReport, Notification
 from .service import Callback, Evaluation, FollowUp, IntakeRecord, Problem, RejectedIntake
 from .timers import SlaTimer, SubjectType, TimerState
-from .users import ApiToken, Department, MANAGER_ROLES, Role, User, WRITER_ROLES
+from .users import MANAGER_ROLES, WRITER_ROLES, ApiToken, Department, Role, User
 
 __all__ = [
-    "AppStatus", "Application", "Channel", "CustomerType", "Event", "Pause", "StepRecord",
-    "StepStatus", "UTCDateTime", "now_utc", "FlowVersion", "NumberSequence", "JobLock",
-    "LocalClosure", "MonthlyReport", "Notification", "Callback", "Evaluation", "FollowUp",
-    "IntakeRecord", "Problem", "RejectedIntake", "SlaTimer", "SubjectType", "TimerState",
-    "ApiToken", "Department", "MANAGER_ROLES", "Role", "User", "WRITER_ROLES",
+                           "MANAGER_ROLES",
+                           "WRITER_ROLES",
+                           "ApiToken",
+                           "AppStatus",
+                           "Application",
+                           "Callback",
+                           "Channel",
+                           "CustomerType",
+                           "Department",
+                           "Evaluation",
+                           "Event",
+                           "FlowVersion",
+                           "FollowUp",
+                           "IntakeRecord",
+                           "JobLock",
+                           "LocalClosure",
+                           "MonthlyReport",
+                           "Notification",
+                           "NumberSequence",
+                           "Pause",
+                           "Problem",
+                           "RejectedIntake",
+                           "Role",
+                           "SlaTimer",
+                           "StepRecord",
+                           "StepStatus",
+                           "SubjectType",
+                           "TimerState",
+                           "UTCDateTime",
+                           "User",
+                           "now_utc",
 ]

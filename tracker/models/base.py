@@ -1,7 +1,7 @@
 """Column types and helpers shared by every model."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, TypeDecorator
@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 def now_utc() -> datetime:
     """The current instant, aware, in UTC (a callable column default)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -24,7 +24,7 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError(f"naive datetime refused: {value!r} (instants must be timezone-aware)")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         # SQLite keeps no offset: store naive UTC text so comparisons sort correctly.
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
@@ -32,8 +32,8 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")

@@ -15,11 +15,11 @@ from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
-from ..models import (Application, Callback, Evaluation, Event, FollowUp, SlaTimer, SubjectType,
-                      User)
+from ..models import Application, Callback, Evaluation, Event, FollowUp, SlaTimer, SubjectType, User
 from ..sla import Limit, LimitKind, WorkingClock
 from . import events, timers
-from .clock import app_clock, now as clock_now
+from .clock import app_clock
+from .clock import now as clock_now
 from .errors import Conflict, NotFound, ValidationFailed
 from .guards import stale_is_conflict, text_errors, unstorable
 

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
 
 from flask import current_app, g, has_app_context
 from sqlalchemy import select

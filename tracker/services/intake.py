@@ -17,7 +17,8 @@ from ..extensions import db
 from ..models import IntakeRecord, RejectedIntake, SubjectType, User
 from ..sla import Limit, LimitKind
 from . import events, timers
-from .clock import app_clock, now as clock_now
+from .clock import app_clock
+from .clock import now as clock_now
 from .errors import Conflict, DomainError, NotFound, ValidationFailed
 from .guards import printable, text_errors
 

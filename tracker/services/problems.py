@@ -15,11 +15,12 @@ from ..extensions import db
 from ..models import Event, Problem, SlaTimer, SubjectType, TimerState, User
 from ..sla import Limit, LimitKind, WorkingClock
 from . import events, timers
-from .clock import app_clock, now as clock_now
+from .clock import app_clock
+from .clock import now as clock_now
 from .errors import Conflict, NotFound, ValidationFailed
+from .guards import CONTROL, stale_is_conflict, text_errors, unstorable
 from .numbering import next_number
 from .reference import departments
-from .guards import CONTROL, stale_is_conflict, text_errors, unstorable
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 SAME_MOMENT = "Someone else changed this problem at the same moment; reload and try again."

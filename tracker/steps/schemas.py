@@ -294,8 +294,8 @@ class FlowSchema(_Strict):
             if step["code"] in first_index:
                 yield (
                     ("steps", index, "code"),
-                    f"duplicate step code {step['code']!r}"
-                    f" (also steps[{first_index[step['code']]}])",
+                    (f"duplicate step code {step['code']!r}"
+                     f" (also steps[{first_index[step['code']]}])"),
                 )
             first_index.setdefault(step["code"], index)
 
@@ -405,8 +405,8 @@ def _rule_problems(
         declared = ", ".join(attributes) or "none"
         yield (
             path + ("by",),
-            f"attribute {rule['by']!r} is not declared in the flow's attributes"
-            f" (declared: {declared})",
+            (f"attribute {rule['by']!r} is not declared in the flow's attributes"
+             f" (declared: {declared})"),
         )
         return
     choices = [choice["value"] for choice in attribute["choices"]]

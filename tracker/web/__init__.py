@@ -1,17 +1,9 @@
-"""Server-rendered staff pages: log-in, applications, My work, the dashboard, the calendar.
-
-Other features add their page modules here (report_pages, intake_pages, aftercare_pages,
-problem_pages): each is registered when its module exists; DEVELOPERS-NOTES.md says how.
-"""
+"""Server-rendered staff pages: log-in, applications, My work, the dashboard, the calendar,
+and the feature page modules (reports, intake, after-care, problems); DEVELOPERS-NOTES.md
+says how to add one."""
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
-
 from flask import Flask, jsonify
-
-# Page modules other features add; each has a module-level `bp` (and optionally `NAV`).
-OPTIONAL_PAGE_MODULES = ("report_pages", "intake_pages", "aftercare_pages", "problem_pages")
 
 
 def register_web(app: Flask) -> None:
@@ -25,18 +17,28 @@ def register_web(app: Flask) -> None:
         db.session.execute(text("SELECT 1"))
         return jsonify(status="ok")
 
-    from . import access, applications, auth, calendar, dashboard, work
+    from . import (
+        access,
+        aftercare_pages,
+        applications,
+        auth,
+        calendar,
+        dashboard,
+        intake_pages,
+        problem_pages,
+        report_pages,
+        work,
+    )
     from .context import register_context
     from .formatting import register_filters
 
     _configure_login(app)
     blueprints = [auth.bp, dashboard.bp, work.bp, applications.bp, calendar.bp]
     nav = app.extensions.setdefault("tracker_nav", [])
-    for name in OPTIONAL_PAGE_MODULES:
-        module = _optional(name)
-        if module is not None:
-            blueprints.append(module.bp)
-            nav.extend(getattr(module, "NAV", []))
+    # Feature page modules: a module-level `bp`, and `NAV` entries for the menu.
+    for module in (report_pages, intake_pages, aftercare_pages, problem_pages):
+        blueprints.append(module.bp)
+        nav.extend(getattr(module, "NAV", []))
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     access.install_guard(app, {bp.name for bp in blueprints})
@@ -68,13 +70,3 @@ def _configure_login(app: Flask) -> None:
             flash(str(login_manager.login_message), "info")
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         return redirect(url_for("auth.login"))
-
-
-def _optional(name: str) -> ModuleType | None:
-    """A page module of another feature, if this build has it."""
-    try:
-        return importlib.import_module(f"{__name__}.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__name__}.{name}":
-            raise
-        return None

@@ -8,14 +8,13 @@ its own Playwright, whatever else is running.
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.web.browser.conftest import (CHROMIUM, CHROMIUM_ARGS, screenshots,  # noqa: F401
-                                        working_morning)
+from tests.web.browser.conftest import CHROMIUM, CHROMIUM_ARGS, screenshots, working_morning  # noqa: F401
 
 
 @pytest.fixture

@@ -8,18 +8,9 @@ from datetime import timedelta
 import pytest
 import requests
 
-from tests.web.conftest import PASSWORD
+from tests.web.browser.test_browser import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login" not in page.url, page.content()[:2000]
 
 
 def shoot(page, screenshots, name: str, lang: str, width: int = 1280, height: int = 800) -> None:

@@ -5,12 +5,12 @@ Revises:
 Create Date: 2026-11-21 23:48:37.918437
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy import Text
+from sqlalchemy.dialects import postgresql
 
 import tracker.models.base
-from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0001'
