@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
@@ -568,8 +569,10 @@ def supply_materials(number: str, actor: User, *, at: datetime | None = None,
 
 
 def _touch(app: Application) -> None:
-    # Bumps the row version, so two clerks changing one application cannot both win.
+    # Bumps the row version, so two clerks changing one application cannot both win; flagged
+    # so the UPDATE happens even when the clock has not moved (same second, frozen in tests).
     app.updated_at = clock_now()
+    flag_modified(app, "updated_at")
 
 
 def _commit() -> None:
