@@ -56,6 +56,15 @@ EVENTS = {
     "calendar.closure_removed": _l("Local closure removed"),
     "callback.opened": _l("Callback opened"),
     "callback.done": _l("Callback done"),
+    "callback.attempt": _l("Callback attempted, customer not reached"),
+    "followup.opened": _l("Home-visit follow-up opened"),
+    "followup.closed": _l("Home-visit follow-up closed"),
+    "evaluation.imported": _l("Evaluation imported"),
+    "intake.received": _l("Platform record received"),
+    "intake.screened": _l("Platform record screened"),
+    "sla.warning": _l("Time limit nearly used (warning)"),
+    "sla.overdue": _l("Time limit passed (overdue)"),
+    "calendar.schedule_changed": _l("Holiday schedule changed"),
     "user.locked": _l("Account locked"),
 }
 
