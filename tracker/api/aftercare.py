@@ -11,18 +11,15 @@ from marshmallow import Schema, fields, validate
 
 from ..extensions import db
 from ..i18n import current_language
-from ..models import Role
 from ..services import aftercare as service
 from ..services.applications import get_application
 from ..services.errors import ValidationFailed
-from .auth import authenticate, require
+from .auth import READERS, WRITERS, authenticate, require
 from .schemas import SlaOut, Text
 
 blp = Blueprint("aftercare", __name__, url_prefix="/api/v1/aftercare",
                 description="After water is on: callbacks, follow-ups, evaluations")
 
-WRITERS = (Role.CLERK, Role.ENGINEER, Role.TEAM_LEAD, Role.ADMIN)
-READERS = (*WRITERS, Role.AUDITOR)
 
 
 class ListArgs(Schema):

@@ -8,13 +8,12 @@ from flask_smorest import Blueprint
 
 from ..extensions import db
 from ..i18n import current_language
-from ..models import Role
 from ..services import applications as service
 from ..services.clock import app_clock, now
 from ..services.errors import Conflict
 from ..services.presenters import present_application, present_events
 from ..services.queries import ApplicationFilter, list_applications
-from .auth import authenticate, require
+from .auth import WRITERS, authenticate, require
 from .schemas import (
     ApplicationCreate,
     ApplicationOut,
@@ -34,7 +33,6 @@ from .schemas import (
 blp = Blueprint("applications", __name__, url_prefix="/api/v1/applications",
                 description="Applications (报装申请) and their steps")
 
-WRITERS = (Role.CLERK, Role.ENGINEER, Role.TEAM_LEAD, Role.ADMIN)
 
 
 def errors(*statuses: int):

@@ -9,8 +9,12 @@ from flask import g, request
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import ApiToken, Role, User
+from ..models import WRITER_ROLES, ApiToken, Role, User
 from ..services.errors import DomainError, Forbidden
+
+# Who may call what: writers change applications, readers (writers and auditors) only look.
+WRITERS = tuple(r for r in Role if r in WRITER_ROLES)
+READERS = (*WRITERS, Role.AUDITOR)
 
 
 class Unauthorized(DomainError):

@@ -25,14 +25,12 @@ from ..models import Role
 from ..services import intake as service
 from ..services.errors import DomainError, ValidationFailed
 from ..services.guards import unstorable_in
-from .auth import authenticate, require
+from .auth import READERS, WRITERS, authenticate, require
 from .schemas import AwareDateTime, SlaOut, Text
 
 blp = Blueprint("intake", __name__, url_prefix="/api/v1/intake",
                 description="Platform pushes (工改, 企业开办) and their screening (甄别)")
 
-WRITERS = (Role.CLERK, Role.ENGINEER, Role.TEAM_LEAD, Role.ADMIN)
-READERS = (*WRITERS, Role.AUDITOR)
 
 
 class PayloadTooLarge(DomainError):

@@ -10,18 +10,15 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from ..extensions import db
 from ..i18n import current_language
-from ..models import Role
 from ..services import problems as service
 from ..services.clock import app_clock, now
 from ..services.errors import Conflict
-from .auth import authenticate, require
+from .auth import READERS, WRITERS, authenticate, require
 from .schemas import AwareDateTime, SlaOut, Text
 
 blp = Blueprint("problems", __name__, url_prefix="/api/v1/problems",
                 description="The problem library (问题库)")
 
-WRITERS = (Role.CLERK, Role.ENGINEER, Role.TEAM_LEAD, Role.ADMIN)
-READERS = (*WRITERS, Role.AUDITOR)
 
 
 class Deadline(AwareDateTime):
