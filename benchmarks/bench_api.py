@@ -106,8 +106,8 @@ def populate(app, count: int, seed: int = 12) -> str:
         TimerState,
         User,
     )
-    from tracker.services.clock import app_clock
-    from tracker.services.flows import current_versions, definition_of
+    from tracker.services.app_clock import app_clock
+    from tracker.services.flows import current_versions, definition_of, ensure_synced
     from tracker.services.reference import ensure_departments
 
     rng = random.Random(seed)
@@ -117,6 +117,7 @@ def populate(app, count: int, seed: int = 12) -> str:
         token_row, token = ApiToken.issue(user, "bench")
         db.session.add_all([user, token_row])
         db.session.commit()
+        ensure_synced()  # as a server does at start-up
         versions = current_versions()
         flows = {code: definition_of(row) for code, row in versions.items()}
         clock = app_clock()

@@ -54,11 +54,11 @@ def build_app(path: Path):
 
 def populate(app, count: int, seed: int = 4) -> None:
     """`count` applications with their steps, timers, pauses and callbacks (see the module doc)."""
+    from tracker.aftercare.models import Callback
     from tracker.extensions import db
     from tracker.models import (
         Application,
         AppStatus,
-        Callback,
         Channel,
         CustomerType,
         Pause,
@@ -69,8 +69,8 @@ def populate(app, count: int, seed: int = 4) -> None:
         SubjectType,
         User,
     )
-    from tracker.services.clock import app_clock
-    from tracker.services.flows import current_versions, definition_of
+    from tracker.services.app_clock import app_clock
+    from tracker.services.flows import current_versions, definition_of, ensure_synced
     from tracker.services.reference import ensure_departments
 
     rng = random.Random(seed)
@@ -80,6 +80,7 @@ def populate(app, count: int, seed: int = 4) -> None:
         user.set_password(PASSWORD)
         db.session.add(user)
         db.session.commit()
+        ensure_synced()  # as a server does at start-up
         versions = current_versions()
         flows = {code: definition_of(row) for code, row in versions.items()}
         clock = app_clock()

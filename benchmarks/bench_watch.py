@@ -167,7 +167,7 @@ def load_month(app, n: int) -> None:
     whole, accept, supply_plan, water_on), pauses and callbacks, loaded with COPY."""
     from tracker.extensions import db
     from tracker.models import FlowVersion
-    from tracker.services.clock import app_clock
+    from tracker.services.app_clock import app_clock
     from tracker.services.flows import ensure_synced
 
     rng = random.Random(5)

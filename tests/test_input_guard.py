@@ -16,7 +16,7 @@ def test_nul_in_query_string_is_refused(client, auth):
 
 
 def test_nul_in_a_page_form_is_refused_in_english_too(client, make_user):
-    from tests.web.conftest import csrf_token, login
+    from tests.fixtures.web import csrf_token, login
 
     make_user("clerk", "nul-clerk")
     login(client, "nul-clerk")

@@ -1,21 +1,62 @@
-"""The water-connection application tracker (用水报装跟踪): a Flask application factory."""
+"""The water-connection application tracker (用水报装跟踪): a Flask application factory.
+
+The core (applications, steps, timers, the clock: `models/`, `services/`, `api/`, `web/`,
+`jobs/`, `sla/`, `steps/`) knows no feature. Each feature package (`reports/`, `intake/`,
+`aftercare/`, `problems/`) owns its models, services, API, pages, templates, CLI and words;
+this factory is the one place that plugs them in.
+"""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from .config import Config, DevelopmentConfig
+from . import aftercare, intake, problems, reports
+from .api import applications as applications_api
+from .api import flows as flows_api
+from .api import register_api
+from .cli import CORE_COMMANDS
+from .config import Config, config_for_environment
+from .db_setup import install_sqlite_pragmas
+from .demo import demo_cli
+from .errors import register_error_handlers
+from .extensions import api, babel, csrf, db, login_manager, migrate
+from .i18n import select_locale, select_timezone
+from .input_guard import install_converters, install_input_guard
+from .jobs.scheduler import register_jobs
+from .settings import install_settings
+from .web import applications as application_pages
+from .web import auth, calendar, dashboard, register_web, work
+from .web.labels import register_event_words
+from .web.nav import CORE as CORE_NAV
+
+# Every blueprint of the product, in one list each: the core's first, then each feature's.
+API_BLUEPRINTS = [
+    applications_api.blp, flows_api.blp,
+    reports.api.blp, intake.api.blp, aftercare.api.blp, problems.api.blp,
+]
+PAGE_BLUEPRINTS = [
+    auth.bp, dashboard.bp, work.bp, application_pages.bp, calendar.bp,
+    reports.pages.bp, intake.pages.bp, aftercare.pages.bp, problems.pages.bp,
+]
+NAV = [*CORE_NAV, *reports.pages.NAV, *intake.pages.NAV, *aftercare.pages.NAV,
+       *problems.pages.NAV]
+COMMANDS = [*CORE_COMMANDS, demo_cli, reports.cli.report_cli, aftercare.cli.evaluations_cli]
+JOBS = [*reports.JOBS]
+EVENT_WORDS = {**intake.pages.EVENT_WORDS, **aftercare.pages.EVENT_WORDS}
 
 
 def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
-    """Build the app: extensions, blueprints, error handlers, commands. No side effects."""
+    """Build the app: settings, extensions, blueprints, error handlers, commands. No side
+    effects. Without `config`: production, unless TRACKER_ENV=development."""
     app = Flask(__name__, instance_relative_config=True)
-    app.config.from_object(config or DevelopmentConfig)
+    app.config.from_object(config or config_for_environment())
     _load_config_file(app)
     app.config.update(overrides)
     _resolve_database_url(app)
+    install_settings(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -25,8 +66,6 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
 
 def _load_config_file(app: Flask) -> None:
     """An optional Python config file named by TRACKER_CONFIG_FILE (or instance/tracker.cfg)."""
-    import os
-
     path = os.environ.get("TRACKER_CONFIG_FILE") or str(Path(app.instance_path) / "tracker.cfg")
     if Path(path).is_file():
         app.config.from_pyfile(path)
@@ -48,11 +87,6 @@ def _resolve_database_url(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import models  # noqa: F401  (tables known to Alembic and create_all)
-    from .db_setup import install_sqlite_pragmas
-    from .extensions import api, babel, csrf, db, login_manager, migrate
-    from .i18n import select_locale, select_timezone
-
     db.init_app(app)
     install_sqlite_pragmas(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
@@ -65,23 +99,18 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .api import register_api
-    from .input_guard import install_converters, install_input_guard
-    from .web import register_web
-
     install_converters(app)
     install_input_guard(app)
-    register_api(app)
-    register_web(app)
+    register_api(app, API_BLUEPRINTS)
+    register_event_words(app, EVENT_WORDS)
+    register_web(app, PAGE_BLUEPRINTS, NAV)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from .errors import register_error_handlers
-
     register_error_handlers(app)
 
 
 def register_commands(app: Flask) -> None:
-    from .cli import register_cli
-
-    register_cli(app)
+    for group in COMMANDS:
+        app.cli.add_command(group)
+    register_jobs(app, JOBS)

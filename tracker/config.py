@@ -1,4 +1,9 @@
-"""Configuration classes; every setting can be overridden by a TRACKER_* environment variable."""
+"""Configuration classes; every setting can be overridden by a TRACKER_* environment variable.
+
+These attributes are the one place a default is written; `tracker.settings` checks them at
+start-up and gives the code a typed object to read. Which class runs: `create_app()` takes
+`Config` (production) unless TRACKER_ENV=development.
+"""
 from __future__ import annotations
 
 import json
@@ -6,7 +11,13 @@ import os
 from datetime import timedelta
 from typing import Any
 
+from .localtime import ZONE_NAME
+
 _TRUE = {"1", "true", "yes", "on"}
+
+
+class ConfigError(SystemExit):
+    """A TRACKER_* environment variable that cannot be read: the process stops, naming it."""
 
 
 def _env(name: str, default: Any) -> Any:
@@ -14,14 +25,20 @@ def _env(name: str, default: Any) -> Any:
     raw = os.environ.get(f"TRACKER_{name}")
     if raw is None:
         return default
-    if isinstance(default, bool):
-        return raw.strip().lower() in _TRUE
-    if isinstance(default, int):
-        return int(raw)
-    if isinstance(default, float):
-        return float(raw)
-    if isinstance(default, (dict, list)):
-        return json.loads(raw)
+    try:
+        if isinstance(default, bool):
+            return raw.strip().lower() in _TRUE
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        if isinstance(default, (dict, list)):
+            value = json.loads(raw)
+            if not isinstance(value, type(default)):
+                raise TypeError(f"expected a JSON {'object' if isinstance(default, dict) else 'list'}")
+            return value
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"TRACKER_{name}: cannot read {raw!r}: {exc}") from None
     return raw
 
 
@@ -35,8 +52,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = _env("MAX_CONTENT_LENGTH", 1024 * 1024)
 
-    # Working time (shared/domain.md "Working time")
-    TRACKER_TIMEZONE = "Asia/Shanghai"
+    # Working time (the domain notes, "Working time"); the zone is read once, at import
+    TRACKER_TIMEZONE = ZONE_NAME
     TRACKER_OFFICE_HOURS = _env("OFFICE_HOURS", "08:30-12:00,13:30-17:30")
     # Local closures from configuration: "2026-07-15:off:台风停工;2026-08-01:work:抢修"
     TRACKER_LOCAL_CLOSURES = _env("LOCAL_CLOSURES", "")
@@ -55,7 +72,7 @@ class Config:
 
     # i18n
     BABEL_DEFAULT_LOCALE = "zh"
-    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_DEFAULT_TIMEZONE = ZONE_NAME
     TRACKER_LANGUAGES = ("zh", "en")
 
     # OpenAPI (flask-smorest); no UI from a CDN: the intranet has no internet
@@ -79,7 +96,7 @@ class Config:
     TRACKER_SMTP_SENDER = _env("SMTP_SENDER", "tracker@localhost")
     TRACKER_NOTIFY_MAX_ATTEMPTS = _env("NOTIFY_MAX_ATTEMPTS", 8)
 
-    # Monthly assessment (shared/domain.md "Monthly assessment"): points are configuration
+    # Monthly assessment (the domain notes, "Monthly assessment"): points are configuration
     TRACKER_ASSESSMENT_POINTS = _env(
         "ASSESSMENT_POINTS",
         {
@@ -115,3 +132,14 @@ class TestingConfig(Config):
     TRACKER_SCHEDULER = "off"
     TRACKER_WEBHOOKS: dict[str, str] = {}
     TRACKER_EMAILS: dict[str, list[str]] = {}
+
+
+def config_for_environment() -> type[Config]:
+    """Production unless TRACKER_ENV=development (then the fallback secret and the in-process
+    scheduler); tests pass TestingConfig to the factory themselves."""
+    env = os.environ.get("TRACKER_ENV", "production").strip().lower()
+    if env == "development":
+        return DevelopmentConfig
+    if env in ("", "production"):
+        return Config
+    raise ConfigError(f"TRACKER_ENV: {env!r} is neither 'production' nor 'development'")

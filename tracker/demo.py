@@ -1,21 +1,27 @@
-"""Demo data: users for every role and a year of applications through the real services."""
+"""Demo data: users for every role and a year of applications through the real services, and
+the `demo` command group. Above every feature (it seeds them all), beside the factory."""
 from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
+import click
+from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from .aftercare.commands import close_follow_up, record_callback_result
+from .aftercare.models import Callback, FollowUp
 from .extensions import db
+from .intake.commands import receive
+from .intake.platforms import Push
+from .localtime import LOCAL
 from .models import ApiToken, Application, Department, Role, User
+from .problems.commands import NewProblem, create_problem, report_rectified, verify
 from .services import applications as apps
-from .services.clock import app_clock, as_of, now
+from .services.app_clock import app_clock, as_of, now
 from .services.errors import DomainError
 from .services.flows import sync_flows
 from .services.reference import ensure_departments
-
-LOCAL = ZoneInfo("Asia/Shanghai")
 
 DEMO_USERS = [
     # username, role, department, display name, password
@@ -87,8 +93,6 @@ def load_demo(months: int = 12, per_working_day: float = 1.2, seed: int = 2026) 
 
 def _demo_callbacks(rng: random.Random, users: dict[str, User], clock) -> None:
     """Most callbacks done within a day or two; a few customers not satisfied."""
-    from .models import Callback
-    from .services.aftercare import close_follow_up, record_callback_result
 
     moment = now()
     rows = db.session.execute(
@@ -106,7 +110,6 @@ def _demo_callbacks(rng: random.Random, users: dict[str, User], clock) -> None:
                     callback_id, users["service"], reached=True, satisfied=satisfied,
                     comment="" if satisfied else "通水时间比预约晚，客户不满意")
             if not satisfied and callback.application_id:
-                from .models import FollowUp
 
                 follow_up = db.session.scalar(select(FollowUp).where(
                     FollowUp.callback_id == callback_id))
@@ -122,7 +125,6 @@ def _demo_callbacks(rng: random.Random, users: dict[str, User], clock) -> None:
 
 def _demo_intake(rng: random.Random, clock) -> None:
     """A few platform pushes waiting to be screened (甄别)."""
-    from .services.intake import Push, receive
 
     moment = now()
     for index in range(4):
@@ -147,7 +149,6 @@ def _demo_intake(rng: random.Random, clock) -> None:
 
 def _demo_problems(rng: random.Random, users: dict[str, User], clock) -> None:
     """Problems found by service experience officers and the hotline, at several stages."""
-    from .services.problems import NewProblem, create_problem, report_rectified, verify
 
     moment = now()
     samples = [
@@ -245,3 +246,18 @@ def issue_token(username: str) -> str:
     db.session.add(row)
     db.session.commit()
     return plain
+
+
+# --- `flask --app tracker demo load` ----------------------------------------------------
+
+demo_cli = AppGroup("demo", help="Demo data (演示数据).")
+
+
+@demo_cli.command("load")
+@click.option("--months", default=12, show_default=True, help="How many months of history.")
+def load(months: int) -> None:
+    """Create demo users and applications (does nothing to applications if some exist)."""
+    created = load_demo(months=months)
+    click.echo(f"demo applications created: {created}")
+    for username, role, _dept, name, password in DEMO_USERS:
+        click.echo(f"  {username:<9} {password:<20} {role.value:<10} {name}")

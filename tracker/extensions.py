@@ -11,7 +11,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints from the first migration on: SQLite batch migrations cannot
-# drop or alter a constraint that has no name (shared/pitfalls.md).
+# drop or alter a constraint that has no name (the team's notes on pitfalls).
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",

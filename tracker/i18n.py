@@ -1,7 +1,10 @@
 """Language and time-zone choice: Chinese by default, English on request."""
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request, session
+from flask import has_request_context, request, session
+from flask_babel import get_locale
+
+from .localtime import ZONE_NAME
 
 SUPPORTED = ("zh", "en")
 
@@ -24,17 +27,16 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    return current_app.config.get("TRACKER_TIMEZONE", "Asia/Shanghai")
+    return ZONE_NAME
 
 
 def current_language() -> str:
     """'zh' or 'en' for the current request."""
-    from flask_babel import get_locale
-
     loc = get_locale()
     return "en" if loc is not None and loc.language == "en" else "zh"
 
 
-def pick(zh: str, en: str) -> str:
-    """Choose between a Chinese and an English name held in data (flow files, departments)."""
-    return en if current_language() == "en" else zh
+def pick(zh: str, en: str, lang: str | None = None) -> str:
+    """Choose between a Chinese and an English name held in data (flow files, departments,
+    code tables): English for "en", Chinese otherwise; `lang` defaults to the request's."""
+    return en if (lang or current_language()) == "en" else zh

@@ -1,7 +1,9 @@
-"""Compile translations: every `translations/<lang>/*.po` fragment → `<lang>/LC_MESSAGES/messages.mo`.
+"""Compile translations: every catalog fragment → `translations/<lang>/LC_MESSAGES/messages.mo`.
 
-Features keep their own fragment (api.po, web.po, reports.po, …) so they never edit one file
-at once; `python -m tracker.i18n_build` merges and compiles them (make does it in the build).
+The core keeps its fragments in `tracker/translations/<lang>/*.po` (api.po, web.po); each
+feature package keeps its own in `tracker/<feature>/translations/<lang>/*.po`, so no two
+features edit one file. `python -m tracker.i18n_build` gathers and compiles them all (make
+does it in the build); a msgid translated differently in two fragments stops it.
 """
 from __future__ import annotations
 
@@ -12,13 +14,20 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-ROOT = Path(__file__).parent / "translations"
+PACKAGE = Path(__file__).parent
+ROOT = PACKAGE / "translations"
+
+
+def fragments(lang: str, package: Path = PACKAGE) -> list[Path]:
+    """The .po fragments of one language: the core's, then every feature package's."""
+    return sorted((package / "translations" / lang).glob("*.po")) + sorted(
+        package.glob(f"*/translations/{lang}/*.po"))
 
 
 def merged_catalog(lang_dir: Path) -> Catalog:
     """All fragments of one language in one catalog; a msgid translated twice differently fails."""
     catalog = Catalog(locale=lang_dir.name)
-    for fragment in sorted(lang_dir.glob("*.po")):
+    for fragment in fragments(lang_dir.name, lang_dir.parent.parent):
         with fragment.open("rb") as handle:
             part = read_po(handle, locale=lang_dir.name)
         for message in part:

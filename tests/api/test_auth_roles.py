@@ -7,8 +7,8 @@ import hashlib
 import pytest
 import sqlalchemy as sa
 
-from tests.api.conftest import table_counts
-from tests.conftest import local
+from tests.fixtures.api import table_counts
+from tests.fixtures.app import local
 
 EN = {"Accept-Language": "en"}
 

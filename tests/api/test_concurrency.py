@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from tests.api.conftest import fire_at_once, table_counts
-from tests.conftest import local
+from tests.fixtures.api import fire_at_once, table_counts
+from tests.fixtures.app import local
 
 
 def _bearer(auth: dict[str, str]) -> dict[str, str]:
@@ -110,10 +110,10 @@ def test_a_database_busy_too_long_is_a_409_not_a_500(ctx):
 
     from sqlalchemy.exc import OperationalError
 
-    from tracker.services.applications import _one_writer
     from tracker.services.errors import Conflict
+    from tracker.services.transaction import transactional
 
-    @_one_writer
+    @transactional
     def blocked():
         raise OperationalError("UPDATE applications …", {},
                                sqlite3.OperationalError("database is locked"))
@@ -122,7 +122,7 @@ def test_a_database_busy_too_long_is_a_409_not_a_500(ctx):
         blocked()
     assert raised.value.message == "Another change is being saved; try again in a moment."
 
-    @_one_writer
+    @transactional
     def broken():
         raise OperationalError("SELECT …", {}, sqlite3.OperationalError("no such table: x"))
 

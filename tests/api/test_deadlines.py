@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.conftest import local
+from tests.fixtures.app import local
+from tracker.settings import reconfigure
 
 
 def _at(text: str) -> datetime:
@@ -46,7 +47,7 @@ def test_external_works_choose_the_whole_limit(api, frozen):
 
 
 def test_a_pause_of_two_working_hours_moves_deadlines_by_two_working_hours(api, app, frozen):
-    from tracker.services.clock import app_clock
+    from tracker.services.app_clock import app_clock
 
     traveller = frozen(local(2026, 10, 12, 9, 0))
     created = api.create("201")
@@ -152,7 +153,7 @@ def test_the_warning_ratio_is_configurable(api, app, accepted_211):
     number, traveller = accepted_211
     traveller.move_to(local(2026, 10, 12, 14, 0))  # 4 of 7.5 h used: 53 %
     assert api.application(number)["sla"]["state"] == "on_track"
-    app.config["TRACKER_WARNING_RATIO"] = 0.5
+    reconfigure(app, TRACKER_WARNING_RATIO=0.5)
     # the warning instant is stored with the timer when its deadline is (re)computed
     created = api.create("211")["number"]
     # half of 7.5 h from 14:00: 3.5 h to 17:30, then 15 minutes on Tuesday

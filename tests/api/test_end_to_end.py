@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import local
+from tests.fixtures.app import local
 
 
 def _step(body: dict, code: str) -> dict:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.api.conftest import ApiClient
-from tests.conftest import local
+from tests.fixtures.api import ApiClient
+from tests.fixtures.app import local
 from tracker.steps.loader import FLOWS_DIR
 
 

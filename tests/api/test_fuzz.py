@@ -17,7 +17,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from tests.conftest import local
+from tests.fixtures.app import local
 
 STEP_CODES = ["accept", "survey", "municipal_approval", "meter_install", "meter_stock_entry",
               "system_entry", "archive", "supply_plan", "water_on", "nope"]

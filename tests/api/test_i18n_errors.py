@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import local
+from tests.fixtures.app import local
 
 EN = {"Accept-Language": "en"}
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import local
+from tests.fixtures.app import local
 
 
 @pytest.fixture

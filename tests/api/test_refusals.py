@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import local
+from tests.fixtures.app import local
 
 EN = {"Accept-Language": "en"}
 
@@ -112,7 +112,7 @@ def test_unknown_step_is_refused(api, snapshot, open_201):
 
 
 def test_unknown_application_is_refused(api, app, open_201):
-    from tests.api.conftest import table_counts
+    from tests.fixtures.api import table_counts
 
     before = table_counts(app)
     for url, body in (("/api/v1/applications/201-2026-999999/steps/accept/complete", {}),
@@ -129,7 +129,7 @@ def test_unknown_application_is_refused(api, app, open_201):
 
 
 def test_unknown_flow_is_refused(api, app, frozen):
-    from tests.api.conftest import table_counts
+    from tests.fixtures.api import table_counts
 
     frozen(local(2026, 10, 12, 9, 0))
     api.get("/api/v1/flows")  # flow versions stored first, so only the refusal is compared
@@ -142,7 +142,7 @@ def test_unknown_flow_is_refused(api, app, frozen):
 
 
 def test_a_bad_application_names_every_field(api, app, frozen):
-    from tests.api.conftest import table_counts
+    from tests.fixtures.api import table_counts
 
     frozen(local(2026, 10, 12, 9, 0))
     api.get("/api/v1/flows")
@@ -207,7 +207,7 @@ def test_an_edit_the_service_refuses_changes_nothing(api, snapshot, open_201):
 
 
 def test_a_requested_time_too_far_ahead_or_behind_is_refused(api, app, open_201):
-    from tests.api.conftest import table_counts
+    from tests.fixtures.api import table_counts
 
     before = table_counts(app)
     for requested, message in (("2099-12-31T10:00:00", "Cannot be more than a year ahead."),

@@ -1,4 +1,4 @@
-from tests.conftest import local
+from tests.fixtures.app import local
 
 
 def test_201_end_to_end_smoke(client, auth, frozen):

@@ -1,5 +1,5 @@
 """Every change to an application bumps its version, even within one frozen instant."""
-from tests.conftest import local
+from tests.fixtures.app import local
 
 
 def test_two_changes_at_the_same_instant_both_bump_the_version(client, auth, frozen):

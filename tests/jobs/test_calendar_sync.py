@@ -4,10 +4,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from tests.conftest import local
+from tests.fixtures.app import local
 from tracker.extensions import db
 from tracker.models import Event, SlaTimer
 from tracker.services import applications as apps
+from tracker.settings import reconfigure
 
 HOLIDAYS = Path(__file__).resolve().parents[2] / "holidays"
 
@@ -22,7 +23,7 @@ def test_new_year_file_recomputes_open_deadlines_once(app, make_user, frozen, tm
 
     for path in HOLIDAYS.glob("*.txt"):
         shutil.copy(path, tmp_path / path.name)
-    app.config["TRACKER_HOLIDAYS_DIR"] = str(tmp_path)
+    reconfigure(app, TRACKER_HOLIDAYS_DIR=str(tmp_path))
     user_id, _ = make_user("clerk")
     frozen(local(2026, 12, 31, 16, 0))
     with app.app_context():

@@ -11,11 +11,12 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from tests.conftest import local
+from tests.fixtures.app import local
 from tracker import create_app
 from tracker.config import TestingConfig
 from tracker.extensions import db
 from tracker.models import Event, Notification, SlaTimer
+from tracker.settings import reconfigure
 
 pytestmark = pytest.mark.postgres
 
@@ -70,7 +71,7 @@ def test_two_watchers_racing_flag_and_notify_once(app, actor, database_url, pg_o
     if not locked:
         monkeypatch.setattr(watcher, "exclusive", _no_lock)
     hooks = {"*": "http://127.0.0.1:9/robot"}
-    app.config["TRACKER_WEBHOOKS"] = hooks
+    reconfigure(app, TRACKER_WEBHOOKS=hooks)
     _applications(actor, 12)
     hosts = [app, _other_host(database_url, TRACKER_WEBHOOKS=hooks)]
     start = threading.Barrier(2)
@@ -113,7 +114,7 @@ def test_two_schedulers_flag_notify_and_deliver_once(app, actor, database_url, p
 
     robot = webhook()
     hooks = {"*": robot.url}
-    app.config.update(TRACKER_WEBHOOKS=hooks, TRACKER_WATCH_SECONDS=1)
+    reconfigure(app, TRACKER_WEBHOOKS=hooks, TRACKER_WATCH_SECONDS=1)
     _applications(actor, 3)
     db.session.remove()
     hosts = [app, _other_host(database_url, TRACKER_WEBHOOKS=hooks, TRACKER_WATCH_SECONDS=1)]

@@ -7,16 +7,17 @@ from email.header import decode_header, make_header
 
 from sqlalchemy import select
 
-from tests.conftest import local
+from tests.fixtures.app import local
 from tracker.extensions import db
 from tracker.jobs.delivery import deliver_pending
 from tracker.jobs.watcher import run_watcher
 from tracker.models import Notification
+from tracker.settings import reconfigure
 
 
-def _overdue_application(app, actor, new_application, frozen) -> str:
+def _overdue_application(app, actor, application_at, frozen) -> str:
     """A 211 application whose two running timers (whole, "accept") are past due on Fri 9 Oct."""
-    number = new_application(local(2026, 10, 8, 9, 0))
+    number = application_at(local(2026, 10, 8, 9, 0))
     frozen(local(2026, 10, 9, 10, 0))
     return number
 
@@ -26,19 +27,19 @@ def _rows() -> list[Notification]:
     return list(db.session.scalars(select(Notification).order_by(Notification.id)))
 
 
-def test_a_robot_that_fails_twice_receives_the_message_once(app, actor, new_application, frozen,
+def test_a_robot_that_fails_twice_receives_the_message_once(app, actor, application_at, frozen,
                                                            webhook):
     from tracker.services.applications import complete_step
 
     robot = webhook([500, 500])  # two failures, then 200
-    number = new_application(local(2026, 10, 8, 9, 0))
+    number = application_at(local(2026, 10, 8, 9, 0))
     frozen(local(2026, 10, 8, 9, 30))
     complete_step(number, "accept", actor)
     complete_step(number, "supply_plan", actor)
     run_watcher(local(2026, 10, 8, 17, 0))  # the warnings, while no robot is configured
     assert _rows() == []
     # Engineering's robot: one message, the water_on step going overdue at Fri 09:00.
-    app.config["TRACKER_WEBHOOKS"] = {"engineering": robot.url}
+    reconfigure(app, TRACKER_WEBHOOKS={"engineering": robot.url})
     t0 = local(2026, 10, 9, 10, 0)
     assert run_watcher(t0).queued == 1
 
@@ -75,10 +76,10 @@ def test_a_robot_that_fails_twice_receives_the_message_once(app, actor, new_appl
 
 
 def test_failing_for_good_is_kept_visible_and_never_blocks_the_watcher(
-        app, actor, new_application, frozen, webhook, runner):
+        app, actor, application_at, frozen, webhook, runner):
     robot = webhook([500] * 100)
-    app.config.update(TRACKER_WEBHOOKS={"*": robot.url}, TRACKER_NOTIFY_MAX_ATTEMPTS=3)
-    _overdue_application(app, actor, new_application, frozen)
+    reconfigure(app, TRACKER_WEBHOOKS={"*": robot.url}, TRACKER_NOTIFY_MAX_ATTEMPTS=3)
+    _overdue_application(app, actor, application_at, frozen)
     t = local(2026, 10, 9, 10, 0)
     run_watcher(t)
     for _attempt in range(3):
@@ -93,7 +94,7 @@ def test_failing_for_good_is_kept_visible_and_never_blocks_the_watcher(
 
     # The watcher goes on regardless: a new application's transitions are found and queued.
     frozen(local(2026, 10, 12, 9, 0))
-    new_application(local(2026, 10, 12, 9, 0))
+    application_at(local(2026, 10, 12, 9, 0))
     result = run_watcher(local(2026, 10, 14, 9, 0))
     assert result.overdue == 2 and result.queued == 4
 
@@ -115,16 +116,16 @@ def test_failing_for_good_is_kept_visible_and_never_blocks_the_watcher(
     assert "只有发送失败的通知可以重新发送" in refused.output
 
 
-def test_an_unreachable_robot_is_an_error_not_a_crash(app, actor, new_application, frozen):
-    app.config["TRACKER_WEBHOOKS"] = {"*": "http://127.0.0.1:9/nothing-listens-here"}
-    _overdue_application(app, actor, new_application, frozen)
+def test_an_unreachable_robot_is_an_error_not_a_crash(app, actor, application_at, frozen):
+    reconfigure(app, TRACKER_WEBHOOKS={"*": "http://127.0.0.1:9/nothing-listens-here"})
+    _overdue_application(app, actor, application_at, frozen)
     run_watcher(local(2026, 10, 9, 10, 0))
     result = deliver_pending(local(2026, 10, 9, 10, 0))
     assert result.retrying == 4
     assert all("cannot reach" in r.last_error for r in _rows())
 
 
-def test_a_robot_answering_an_errcode_is_a_failure(app, actor, new_application, frozen,
+def test_a_robot_answering_an_errcode_is_a_failure(app, actor, application_at, frozen,
                                                     monkeypatch):
     """WeCom and DingTalk answer HTTP 200 with {"errcode": 93000, …} for a bad key."""
     from tracker.jobs import delivery
@@ -140,18 +141,18 @@ def test_a_robot_answering_an_errcode_is_a_failure(app, actor, new_application, 
             return b'{"errcode": 93000, "errmsg": "invalid webhook url"}'
 
     monkeypatch.setattr(delivery.urllib.request, "urlopen", lambda *a, **k: Answer())
-    app.config["TRACKER_WEBHOOKS"] = {"*": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x"}
-    _overdue_application(app, actor, new_application, frozen)
+    reconfigure(app, TRACKER_WEBHOOKS={"*": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x"})
+    _overdue_application(app, actor, application_at, frozen)
     run_watcher(local(2026, 10, 9, 10, 0))
     deliver_pending(local(2026, 10, 9, 10, 0))
     assert all("errcode 93000" in r.last_error and r.status == "pending" for r in _rows())
 
 
-def test_email_goes_out_in_chinese(app, actor, new_application, frozen, smtp_server):
-    app.config.update(TRACKER_EMAILS={"business_hall": ["hall@example.cn"]},
-                      TRACKER_SMTP_HOST="127.0.0.1", TRACKER_SMTP_PORT=smtp_server.port,
-                      TRACKER_SMTP_SENDER="tracker@example.cn")
-    number = _overdue_application(app, actor, new_application, frozen)
+def test_email_goes_out_in_chinese(app, actor, application_at, frozen, smtp_server):
+    reconfigure(app, TRACKER_EMAILS={"business_hall": ["hall@example.cn"]},
+                TRACKER_SMTP_HOST="127.0.0.1", TRACKER_SMTP_PORT=smtp_server.port,
+                TRACKER_SMTP_SENDER="tracker@example.cn")
+    number = _overdue_application(app, actor, application_at, frozen)
     run_watcher(local(2026, 10, 9, 10, 0))
     result = deliver_pending(local(2026, 10, 9, 10, 0))
     assert result.sent == 4
@@ -164,16 +165,16 @@ def test_email_goes_out_in_chinese(app, actor, new_application, frozen, smtp_ser
     assert number in body and "营业厅" in body and "（北京时间）" in body
 
 
-def test_email_without_an_smtp_server_fails_with_the_reason(app, actor, new_application, frozen):
-    app.config.update(TRACKER_EMAILS={"*": "a@example.cn, b@example.cn"}, TRACKER_SMTP_HOST="")
-    _overdue_application(app, actor, new_application, frozen)
+def test_email_without_an_smtp_server_fails_with_the_reason(app, actor, application_at, frozen):
+    reconfigure(app, TRACKER_EMAILS={"*": "a@example.cn, b@example.cn"}, TRACKER_SMTP_HOST="")
+    _overdue_application(app, actor, application_at, frozen)
     run_watcher(local(2026, 10, 9, 10, 0))
     assert {r.target for r in _rows()} == {"a@example.cn", "b@example.cn"}
     deliver_pending(local(2026, 10, 9, 10, 0))
     assert all("TRACKER_SMTP_HOST is not set" in r.last_error for r in _rows())
 
 
-def test_two_deliverers_at_once_send_each_message_once(app, actor, new_application, frozen,
+def test_two_deliverers_at_once_send_each_message_once(app, actor, application_at, frozen,
                                                       webhook, database_url, backend):
     """Two hosts deliver at the same moment: each message is claimed by one of them."""
     import threading
@@ -186,9 +187,9 @@ def test_two_deliverers_at_once_send_each_message_once(app, actor, new_applicati
     if backend != "postgresql":
         pytest.skip("two hosts sharing one database is the PostgreSQL deployment")
     robot = webhook()
-    app.config["TRACKER_WEBHOOKS"] = {"*": robot.url}
+    reconfigure(app, TRACKER_WEBHOOKS={"*": robot.url})
     for _ in range(5):
-        _overdue_application(app, actor, new_application, frozen)
+        _overdue_application(app, actor, application_at, frozen)
     run_watcher(local(2026, 10, 9, 10, 0))
     db.session.remove()
     other = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url)

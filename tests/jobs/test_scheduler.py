@@ -16,10 +16,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import func, select
 
-from tests.conftest import local
+from tests.fixtures.app import local
 from tracker.extensions import db
 from tracker.jobs.scheduler import build_scheduler, init_scheduler
 from tracker.models import Event, MonthlyReport
+from tracker.settings import reconfigure
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,9 +31,9 @@ def test_the_factory_starts_nothing(app):
 
 
 def test_an_unknown_mode_is_refused(app):
-    app.config["TRACKER_SCHEDULER"] = "sometimes"
-    with pytest.raises(ValueError, match="auto' or 'off"):
-        init_scheduler(app)
+    with pytest.raises(ValueError, match="TRACKER_SCHEDULER: must be 'auto' or 'off'"):
+        reconfigure(app, TRACKER_SCHEDULER="sometimes")
+    assert init_scheduler(app) is None  # the refused value never took effect
 
 
 def test_jobs_and_triggers(app):
@@ -63,7 +64,7 @@ def _check_jobs(jobs) -> None:
 
 
 def test_auto_starts_a_background_scheduler(app):
-    app.config.update(TRACKER_SCHEDULER="auto", TRACKER_WATCH_SECONDS=5)
+    reconfigure(app, TRACKER_SCHEDULER="auto", TRACKER_WATCH_SECONDS=5)
     scheduler = init_scheduler(app)
     try:
         assert isinstance(scheduler, BackgroundScheduler) and scheduler.running
@@ -79,10 +80,10 @@ def test_gunicorn_hooks_start_and_stop_the_scheduler_when_auto(app):
         wsgi = app
 
     worker = Worker()
-    app.config["TRACKER_SCHEDULER"] = "off"
+    reconfigure(app, TRACKER_SCHEDULER="off")
     hooks["post_worker_init"](worker)
     assert worker.tracker_scheduler is None
-    app.config["TRACKER_SCHEDULER"] = "auto"
+    reconfigure(app, TRACKER_SCHEDULER="auto")
     hooks["post_worker_init"](worker)
     scheduler = worker.tracker_scheduler
     assert scheduler.running

@@ -6,11 +6,12 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import local
+from tests.fixtures.app import local
 from tracker.extensions import db
 from tracker.jobs.watcher import run_watcher
 from tracker.models import Application, Event, Notification, SlaTimer, StepRecord
-from tracker.services.clock import app_clock
+from tracker.services.app_clock import app_clock
+from tracker.settings import reconfigure
 
 
 def _timer(number: str, step: str | None = None) -> SlaTimer:
@@ -32,12 +33,12 @@ def _complete_acceptance(number: str, actor, at) -> None:
     complete_step(number, "supply_plan", actor, at=at)
 
 
-def test_stopped_over_the_deadline_records_true_times_once(app, actor, new_application, frozen):
+def test_stopped_over_the_deadline_records_true_times_once(app, actor, application_at, frozen):
     # 211 accepted Thu 8 Oct 2026 09:00 (first working day after the National Day holiday):
     # water on within 1 working day (7.5 h) → due Fri 9 Oct 09:00; warning at 75 % (5 h 37.5 min
     # of working time) → Thu 16:07:30 (3 h to noon, 2 h 37.5 min after 13:30).
-    app.config["TRACKER_WEBHOOKS"] = {"*": "http://127.0.0.1:9/unused"}
-    number = new_application(local(2026, 10, 8, 9, 0))
+    reconfigure(app, TRACKER_WEBHOOKS={"*": "http://127.0.0.1:9/unused"})
+    number = application_at(local(2026, 10, 8, 9, 0))
     frozen(local(2026, 10, 8, 10, 0))
     _complete_acceptance(number, actor, local(2026, 10, 8, 10, 0))
 
@@ -75,8 +76,8 @@ def test_stopped_over_the_deadline_records_true_times_once(app, actor, new_appli
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 4
 
 
-def test_each_transition_is_found_when_it_happens(app, actor, new_application, frozen):
-    number = new_application(local(2026, 10, 8, 9, 0))
+def test_each_transition_is_found_when_it_happens(app, actor, application_at, frozen):
+    number = application_at(local(2026, 10, 8, 9, 0))
     frozen(local(2026, 10, 8, 10, 0))
     _complete_acceptance(number, actor, local(2026, 10, 8, 10, 0))
     assert run_watcher(local(2026, 10, 8, 16, 7, 29)).warnings == 0
@@ -86,12 +87,12 @@ def test_each_transition_is_found_when_it_happens(app, actor, new_application, f
     assert run_watcher(local(2026, 10, 9, 9, 0)).overdue == 2
 
 
-def test_done_paused_and_cancelled_timers_are_left_alone(app, actor, new_application, frozen):
+def test_done_paused_and_cancelled_timers_are_left_alone(app, actor, application_at, frozen):
     from tracker.services.applications import add_pause, cancel_application, complete_step
 
-    on_time = new_application(local(2026, 10, 8, 9, 0))
-    paused = new_application(local(2026, 10, 8, 9, 0))
-    cancelled = new_application(local(2026, 10, 8, 9, 0))
+    on_time = application_at(local(2026, 10, 8, 9, 0))
+    paused = application_at(local(2026, 10, 8, 9, 0))
+    cancelled = application_at(local(2026, 10, 8, 9, 0))
     frozen(local(2026, 10, 8, 9, 30))
     for number in (on_time, paused, cancelled):
         _complete_acceptance(number, actor, local(2026, 10, 8, 9, 30))
@@ -105,14 +106,14 @@ def test_done_paused_and_cancelled_timers_are_left_alone(app, actor, new_applica
     assert [e.subject_type for e in _events("sla.overdue")] == ["callback"]
 
 
-def test_a_deadline_moved_after_it_was_passed_is_notified_again(app, actor, new_application,
+def test_a_deadline_moved_after_it_was_passed_is_notified_again(app, actor, application_at,
                                                                frozen):
     """A back-dated pause moves a passed deadline: the old flag is dropped (services/timers),
     and the new deadline, when it passes, is a new transition with a new notification."""
     from tracker.services.applications import add_pause, end_pause
 
-    app.config["TRACKER_WEBHOOKS"] = {"engineering": "http://127.0.0.1:9/eng"}
-    number = new_application(local(2026, 10, 8, 9, 0))
+    reconfigure(app, TRACKER_WEBHOOKS={"engineering": "http://127.0.0.1:9/eng"})
+    number = application_at(local(2026, 10, 8, 9, 0))
     frozen(local(2026, 10, 8, 10, 0))
     _complete_acceptance(number, actor, local(2026, 10, 8, 10, 0))
     assert run_watcher(local(2026, 10, 9, 9, 30)).overdue == 2
@@ -132,11 +133,11 @@ def test_a_deadline_moved_after_it_was_passed_is_notified_again(app, actor, new_
     assert keys[0] != keys[1]
 
 
-def test_notifications_are_queued_per_target_in_chinese(app, actor, new_application, frozen):
-    app.config["TRACKER_WEBHOOKS"] = {"engineering": "http://127.0.0.1:9/eng",
-                                      "*": "http://127.0.0.1:9/all"}
-    app.config["TRACKER_EMAILS"] = {"engineering": ["eng@example.cn", "lead@example.cn"]}
-    number = new_application(local(2026, 10, 8, 9, 0))
+def test_notifications_are_queued_per_target_in_chinese(app, actor, application_at, frozen):
+    reconfigure(app, TRACKER_WEBHOOKS={"engineering": "http://127.0.0.1:9/eng",
+                                       "*": "http://127.0.0.1:9/all"})
+    reconfigure(app, TRACKER_EMAILS={"engineering": ["eng@example.cn", "lead@example.cn"]})
+    number = application_at(local(2026, 10, 8, 9, 0))
     frozen(local(2026, 10, 8, 10, 0))
     _complete_acceptance(number, actor, local(2026, 10, 8, 10, 0))
     run_watcher(local(2026, 10, 9, 11, 0))
@@ -168,7 +169,7 @@ def test_notifications_are_queued_per_target_in_chinese(app, actor, new_applicat
 
 
 @pytest.mark.parametrize("held", [True, False])
-def test_a_run_skips_while_another_holds_the_job_lock(app, actor, new_application, frozen, held,
+def test_a_run_skips_while_another_holds_the_job_lock(app, actor, application_at, frozen, held,
                                                       backend):
     """The lock is what keeps a second scheduler idle: held → the run does nothing."""
     import sqlalchemy as sa
@@ -176,7 +177,7 @@ def test_a_run_skips_while_another_holds_the_job_lock(app, actor, new_applicatio
     from tracker.jobs.locks import ADVISORY_KEYS
     from tracker.models import JobLock
 
-    number = new_application(local(2026, 10, 8, 9, 0))
+    number = application_at(local(2026, 10, 8, 9, 0))
     other = None
     if held and backend == "postgresql":
         other = db.engine.connect()  # another host, inside its transaction
@@ -215,13 +216,13 @@ def test_an_expired_lease_is_taken_over(app, ctx, backend):
     assert row.expires_at is None and row.last_run_at is not None  # released after the run
 
 
-def test_queuing_a_transition_again_adds_nothing(app, actor, new_application, frozen):
+def test_queuing_a_transition_again_adds_nothing(app, actor, application_at, frozen):
     """The outbox's dedupe key: a transition queued twice (say, by a run that crashed after
     queuing and was retried by hand) is one notification per target."""
     from tracker.services import notifications
 
-    app.config["TRACKER_WEBHOOKS"] = {"*": "http://127.0.0.1:9/all"}
-    new_application(local(2026, 10, 8, 9, 0))
+    reconfigure(app, TRACKER_WEBHOOKS={"*": "http://127.0.0.1:9/all"})
+    application_at(local(2026, 10, 8, 9, 0))
     first = run_watcher(local(2026, 10, 9, 10, 0))
     assert first.queued == 4
     now = local(2026, 10, 9, 10, 5)
@@ -231,10 +232,10 @@ def test_queuing_a_transition_again_adds_nothing(app, actor, new_application, fr
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 4
 
 
-def test_a_warning_says_how_much_time_is_left(app, actor, new_application, frozen):
+def test_a_warning_says_how_much_time_is_left(app, actor, application_at, frozen):
     from tracker.services import notifications
 
-    new_application(local(2026, 10, 8, 9, 0))
+    application_at(local(2026, 10, 8, 9, 0))
     result = run_watcher(local(2026, 10, 8, 16, 0))  # the "accept" step warned at 15:45
     [warning] = result.transitions
     [notice] = notifications.build_notices([warning], local(2026, 10, 8, 16, 0), app_clock())

@@ -5,11 +5,9 @@ import random
 
 import pytest
 
-from tests.conftest import local
-from tests.jobs.conftest import actor  # noqa: F401  (shared fixture)
+from tests.fixtures.app import local
 from tests.reports import generator
-
-AS_OF = local(2026, 11, 5, 12, 0)  # when the tests look at October
+from tests.reports.generator import AS_OF
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from tests.conftest import local
+from tests.fixtures.app import local
 from tests.reports.generator import CLOCK, DAY, PROBLEM_AT, Record
 
 START, END = local(2026, 10, 1, 0, 0), local(2026, 11, 1, 0, 0)

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from tests.conftest import LOCAL, local
+from tests.fixtures.app import LOCAL, local
 from tracker.sla import default_clock
 
 CLOCK = default_clock()
 DAY = CLOCK.working_day_length  # 7.5 h
+AS_OF = local(2026, 11, 5, 12, 0)  # when the tests look at October
 REASONS = ("missing_documents", "external_works", "municipal_approval", "customer_deferral")
 
 
@@ -151,11 +152,13 @@ PROBLEM_AT = local(2026, 10, 12, 10, 0)  # a problem nobody verifies: overdue 3 
 def run(records: list[Record], actor, move_to: Callable[[datetime], None],
         evaluations: list[tuple[str, str | None, datetime, bool]]) -> None:
     """Play every action in time order through the services (time frozen at each)."""
+    from tracker.aftercare.commands import record_callback_result
+    from tracker.aftercare.importer import import_evaluations
+    from tracker.aftercare.models import Callback
     from tracker.extensions import db
-    from tracker.models import Application, Callback
+    from tracker.models import Application
+    from tracker.problems.commands import NewProblem, create_problem
     from tracker.services import applications as svc
-    from tracker.services.aftercare import import_evaluations, record_callback_result
-    from tracker.services.problems import NewProblem, create_problem
 
     actions: list[Action] = []
     n = 0

@@ -6,7 +6,7 @@ import io
 import openpyxl
 from sqlalchemy import select
 
-from tests.web.conftest import csrf_token, login
+from tests.fixtures.web import csrf_token, login
 from tracker.extensions import db
 from tracker.models import MonthlyReport, Notification
 

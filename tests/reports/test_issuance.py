@@ -6,7 +6,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import local
+from tests.fixtures.app import local
 from tracker.extensions import db
 from tracker.models import Event, MonthlyReport
 from tracker.reports.issuance import issue_monthly_report, issue_previous_month, list_issued
@@ -42,11 +42,11 @@ def test_a_manual_issue_before_the_job_makes_the_job_a_no_op(app, actor, frozen)
 
 
 def test_a_month_that_has_not_ended_cannot_be_issued(app, actor, frozen):
-    from tracker import jobs  # the job entry point the scheduler and tests call
+    from tracker import reports  # the entry point the pages, the API and the CLI call
 
     frozen(local(2026, 10, 31, 23, 59))
     with pytest.raises(ValidationFailed) as refused:
-        jobs.issue_monthly_report("2026-10", actor)
+        reports.issue_monthly_report("2026-10", actor)
     assert refused.value.params["date"] == "2026-11-01"
     assert _count() == 0
 

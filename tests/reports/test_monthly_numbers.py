@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tests.reports.conftest import AS_OF
 from tests.reports.expected import close, expected, nearest_rank
+from tests.reports.generator import AS_OF
 from tracker.reports import compute_monthly_report, parse_month
 
 

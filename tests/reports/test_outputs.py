@@ -8,8 +8,8 @@ from datetime import datetime
 import openpyxl
 import pytest
 
-from tests.reports.conftest import AS_OF
 from tests.reports.expected import expected
+from tests.reports.generator import AS_OF
 from tracker.reports import compute_monthly_report, parse_month
 from tracker.reports.csvfile import render_csv
 from tracker.reports.html import render_html

@@ -7,8 +7,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import local
-from tests.web.conftest import csrf_token, page_text
+from tests.fixtures.app import local
+from tests.fixtures.web import csrf_token, page_text
 
 
 @pytest.fixture

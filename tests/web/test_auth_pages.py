@@ -6,8 +6,9 @@ from email.utils import parsedate_to_datetime
 
 import sqlalchemy as sa
 
-from tests.conftest import local
-from tests.web.conftest import PASSWORD, csrf_token, login, page_text
+from tests.fixtures.app import local
+from tests.fixtures.web import PASSWORD, csrf_token, login, page_text
+from tracker.settings import reconfigure
 
 
 def test_pages_need_a_log_in_and_the_form_is_chinese_by_default(client):
@@ -92,7 +93,7 @@ def test_wrong_passwords_lock_the_account_for_the_configured_time(app, client, m
 
 def test_lock_out_settings_come_from_the_configuration(app, client, make_user, frozen):
     frozen(local(2026, 10, 12, 10, 0))
-    app.config.update(TRACKER_LOGIN_MAX_FAILURES=2, TRACKER_LOGIN_LOCK_MINUTES=30)
+    reconfigure(app, TRACKER_LOGIN_MAX_FAILURES=2, TRACKER_LOGIN_LOCK_MINUTES=30)
     make_user("clerk", "clerk1")
     login(client, "clerk1", "nope-nope")
     response = login(client, "clerk1", "nope-nope")

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import local
-from tests.web.conftest import csrf_token, page_text
+from tests.fixtures.app import local
+from tests.fixtures.web import csrf_token, page_text
 
 
 def add_closure(client, day: str, reason: str = "台风停工", kind: str = "off"):
@@ -57,7 +57,7 @@ def test_a_closure_moves_every_open_deadline_and_lists_them(app, client, web_log
     # Accepted at the frozen instant itself: the clock ticks, the deadlines must not.
     number = new_application("201", accepted_at=local(2026, 10, 13, 10, 0))
     done = new_application("211")
-    from tests.web.test_dashboard import complete_all
+    from tests.fixtures.web import complete_all
 
     complete_all(app, done, "admin1")
     whole, accept = due_of(app, number)

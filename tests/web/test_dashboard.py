@@ -9,37 +9,19 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import local
-from tests.web.conftest import page_text
+from tests.fixtures.app import local
+from tests.fixtures.web import complete_all, page_text
 
 
-def complete_all(app, number: str, by: str, *, skip: tuple[str, ...] = ("municipal_approval",)):
-    """Log every step of an application (starting those that need it) as the user `by`."""
-    from tracker.extensions import db
-    from tracker.models import StepStatus, User
-    from tracker.services import applications as service
-
-    with app.app_context():
-        actor = db.session.scalar(sa.select(User).where(User.username == by))
-        while True:
-            found = service.get_application(number)
-            flow = service.flow_of(found)
-            ready = [s for s in found.steps if s.status in (StepStatus.READY, StepStatus.STARTED)]
-            if not ready or found.status.value == "completed":
-                break
-            step = ready[0]
-            if step.code in skip:
-                service.skip_step(number, step.code, actor, note="无需")
-            elif flow.step(step.code).needs_start and step.status is StepStatus.READY:
-                service.start_step(number, step.code, actor)
-            else:
-                service.complete_step(number, step.code, actor)
-        db.session.remove()
+def test_an_auditor_sees_the_dashboard(client, web_login, frozen):
+    frozen(local(2026, 10, 12, 10, 0) + timedelta(seconds=1))
+    web_login("auditor", "audit1", department="inspection_office")
+    assert client.get("/dashboard").status_code == 200
 
 
 def board(app):
     from tracker.extensions import db
-    from tracker.services.clock import app_clock, now
+    from tracker.services.app_clock import app_clock, now
     from tracker.services.dashboard import build_dashboard
 
     with app.app_context():
@@ -167,19 +149,25 @@ def test_the_fragment_answers_401_to_the_script_once_logged_out(client):
     assert client.get("/dashboard/fragment").status_code == 302
 
 
-def test_callback_rate_counts_the_callbacks_due_this_month(app, client, web_login, scene):
+def test_the_callback_rate_is_the_after_care_pages_one(app, client, web_login, scene):
+    """回访率 has one definition (services.figures.callback_counts): the callbacks of the
+    applications completed this month, answered or not; the after-care page shows the same."""
+    from tracker.aftercare.commands import record_callback_result
+    from tracker.aftercare.models import Callback
+    from tracker.aftercare.rates import callback_rates
     from tracker.extensions import db
-    from tracker.models import Callback, SlaTimer
+    from tracker.models import User
 
     with app.app_context():
         callbacks = db.session.scalars(sa.select(Callback).order_by(Callback.id)).all()
         assert len(callbacks) == 2  # C and D are completed
-        for callback in callbacks:
-            db.session.get(SlaTimer, callback.timer_id).due_at = local(2026, 10, 12, 9, 0)
-        callbacks[0].status = "done"
-        db.session.commit()
+        record_callback_result(callbacks[0].id, db.session.scalar(sa.select(User)),
+                               reached=True, satisfied=True)
+        rates = callback_rates(2026, 10)
+        db.session.remove()
     result = board(app)
     assert (result.callbacks_due, result.callbacks_done, result.callback_rate) == (2, 1, 0.5)
+    assert (rates["due"], rates["done"], rates["rate"]) == (2, 1, 0.5)
     web_login("team_lead", "lead2")
     page = page_text(client.get("/dashboard"))
     assert "应回访 2，已回访 1" in page and "50%" in page
@@ -251,9 +239,3 @@ def test_the_query_count_does_not_grow_with_the_data(app, client, web_login, mak
     finally:
         sa.event.remove(engine, "before_cursor_execute", seen)
     assert len(statements) <= 3
-
-
-def test_an_auditor_sees_the_dashboard(client, web_login, frozen):
-    frozen(local(2026, 10, 12, 10, 0) + timedelta(seconds=1))
-    web_login("auditor", "audit1", department="inspection_office")
-    assert client.get("/dashboard").status_code == 200

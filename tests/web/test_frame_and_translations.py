@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 from pathlib import Path
 
-from tests.web.conftest import page_text
+from tests.fixtures.web import page_text
 
 ROOT = Path(__file__).resolve().parents[2] / "tracker"
 # Everything that reaches a person goes through gettext; the clock and flow loader speak to
@@ -24,7 +24,7 @@ def page_messages() -> set[str]:
             continue
         for _, message, _, _ in extract_from_file("python", str(path), keywords=keywords):
             found.add(message if isinstance(message, str) else message[0])
-    for path in (ROOT / "templates").rglob("*.html"):
+    for path in (p for p in ROOT.rglob("*.html") if "templates" in p.parts):
         for _, message, _, _ in extract_from_file(
                 "jinja2.ext:babel_extract", str(path), keywords=keywords,
                 options={"extensions": "jinja2.ext.i18n"}):
@@ -108,3 +108,21 @@ def test_macros_render_states_with_words_and_beijing_time(app):
     assert "state-overdue" in overdue and "超时" in overdue and "✖" in overdue
     assert "超时办结" in late
     assert "2026-10-08 16:00" in when
+
+
+def test_every_kind_of_limit_has_words_in_both_languages(app):
+    """A LimitKind added without its words in web/formatting.LIMIT_WORDS fails here."""
+    from flask_babel import force_locale
+
+    from tracker.sla import Limit, LimitKind
+    from tracker.web.formatting import LIMIT_WORDS, limit_text
+
+    assert set(LIMIT_WORDS) == set(LimitKind)
+    with app.test_request_context():
+        for kind in LimitKind:
+            limit = Limit(kind, 2.0)
+            for lang in ("zh", "en"):
+                with force_locale(lang):
+                    text = limit_text(limit)
+                    assert text and kind.value not in text, (kind, lang, text)
+                    assert limit_text(limit.to_dict()) == text  # the stored form reads alike

@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from tests.conftest import local
-from tests.web.conftest import page_text
+from tests.fixtures.app import local
+from tests.fixtures.web import page_text
 
 
 @pytest.fixture

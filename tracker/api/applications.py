@@ -6,10 +6,9 @@ import math
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ..extensions import db
 from ..i18n import current_language
 from ..services import applications as service
-from ..services.clock import app_clock, now
+from ..services.app_clock import app_clock, now
 from ..services.errors import Conflict
 from ..services.presenters import present_application, present_events
 from ..services.queries import ApplicationFilter, list_applications
@@ -48,7 +47,6 @@ def errors(*statuses: int):
 
 
 def _present(number: str) -> dict:
-    db.session.expire_all()
     app = service.get_application(number)
     return present_application(app, now(), app_clock(), current_language())
 
@@ -58,7 +56,6 @@ def _with_current(number: str, action):
     try:
         action()
     except Conflict as exc:
-        db.session.rollback()
         exc.current = ApplicationOut().dump(_present(number))
         raise
     return _present(number)

@@ -1,31 +1,27 @@
 """API schemas: separate load (in) and dump (out); computed SLA fields are dump-only."""
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import ClassVar
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from ..localtime import LOCAL
+from ..sla import FIRST_YEAR, LAST_YEAR
+from ..text import CONTROL
+
 
 class AwareDateTime(fields.AwareDateTime):
-    """An instant; a time given without an offset is Beijing time (what a clerk means)."""
+    """An instant; a time given without an offset is local time (what a clerk means)."""
 
     def __init__(self, **kwargs):
-        from zoneinfo import ZoneInfo
-
-        super().__init__(default_timezone=ZoneInfo("Asia/Shanghai"), **kwargs)
+        super().__init__(default_timezone=LOCAL, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs) -> datetime:
         result = super()._deserialize(value, attr, data, **kwargs)
-        if not 2000 <= result.year <= 2099:
+        if not FIRST_YEAR <= result.year <= LAST_YEAR:
             raise ValidationError("Date out of range (2000–2099).")
         return result
-
-
-# C0 control characters except tab, line feed and carriage return (PostgreSQL refuses NUL in
-# text and JSON; none of them belongs in anything a clerk types).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Text(fields.String):
@@ -38,7 +34,7 @@ class Text(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs) -> str:
         result = super()._deserialize(value, attr, data, **kwargs)
-        if _CONTROL.search(result):
+        if CONTROL.search(result):
             raise self.make_error("control")
         try:
             result.encode("utf-8")

@@ -1,18 +1,10 @@
-"""Command-line interface: `flask --app tracker <group> <command>`."""
+"""Command-line interface of the core: `flask --app tracker <group> <command>`. Features bring
+their own groups (the factory lists them all)."""
 from __future__ import annotations
 
-from flask import Flask
+from .calendar import calendar_cli
+from .flows import flows_cli
+from .jobs import jobs_cli
+from .users import tokens_cli, users_cli
 
-
-def register_cli(app: Flask) -> None:
-    from .calendar import calendar_cli
-    from .demo import demo_cli
-    from .evaluations import evaluations_cli
-    from .flows import flows_cli
-    from .jobs import jobs_cli
-    from .report import report_cli
-    from .users import tokens_cli, users_cli
-
-    for group in (calendar_cli, demo_cli, evaluations_cli, flows_cli, users_cli, tokens_cli,
-                  jobs_cli, report_cli):
-        app.cli.add_command(group)
+CORE_COMMANDS = [calendar_cli, flows_cli, users_cli, tokens_cli, jobs_cli]

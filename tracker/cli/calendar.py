@@ -3,16 +3,16 @@ from __future__ import annotations
 
 import calendar as month_grid
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import click
 from flask.cli import AppGroup
 
-from ..services.clock import app_clock
+from ..jobs.calendar_sync import sync_calendar
+from ..localtime import LOCAL
+from ..services.app_clock import app_clock
 
 calendar_cli = AppGroup("calendar", help="The working-day calendar (工作日历).")
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 MARKS = {
     "working": " ",
     "weekend": "-",
@@ -100,7 +100,6 @@ def due(start: str, days: float) -> None:
 @calendar_cli.command("recompute")
 def recompute() -> None:
     """Recompute every open deadline on the current calendar (after adding a holiday file)."""
-    from ..jobs.calendar_sync import sync_calendar
 
     result = sync_calendar(force=True)
     if result.get("skipped"):

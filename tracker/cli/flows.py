@@ -5,6 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from ..services.flows import current_versions, sync_flows
+from ..services.reference import ensure_departments
 from ..steps import FlowFileError
 
 flows_cli = AppGroup("flows", help="Flow definitions (流程).")
@@ -13,7 +14,6 @@ flows_cli = AppGroup("flows", help="Flow definitions (流程).")
 @flows_cli.command("sync")
 def sync() -> None:
     """Validate the flow files and store any changed one as a new version."""
-    from ..services.reference import ensure_departments
 
     ensure_departments()
     try:

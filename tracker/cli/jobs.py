@@ -9,8 +9,15 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..services.clock import now as clock_now
+from ..errors import translate
+from ..jobs.delivery import deliver_pending
+from ..jobs.scheduler import build_scheduler
+from ..jobs.watcher import run_watcher
+from ..services.app_clock import now as clock_now
 from ..services.errors import DomainError
+from ..services.flows import ensure_synced
+from ..services.notifications import list_outbox, outbox_counts
+from ..services.notifications import retry as retry_one
 
 jobs_cli = AppGroup("jobs", help="Background jobs: SLA watcher, notifications, monthly report (后台任务).")
 
@@ -32,11 +39,10 @@ def run() -> None:
     """Run the scheduler in this process until stopped (the production scheduler process)."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    from ..jobs.scheduler import build_scheduler
-
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = current_app._get_current_object()
+    ensure_synced()  # the jobs read flows: store the flow files once, at start-up
     scheduler = build_scheduler(app, BlockingScheduler)
 
     def stop(signum, _frame):
@@ -55,7 +61,6 @@ def run() -> None:
 @click.option("--at", "at", default=None, help="Pretend it is this instant (ISO, with offset).")
 def watch(at: str | None) -> None:
     """Run the SLA watcher once."""
-    from ..jobs.watcher import run_watcher
 
     result = run_watcher(_instant(at))
     if result.skipped:
@@ -68,7 +73,6 @@ def watch(at: str | None) -> None:
 @jobs_cli.command("deliver")
 def deliver() -> None:
     """Send the notifications that are due, once."""
-    from ..jobs.delivery import deliver_pending
 
     result = deliver_pending()
     if result.skipped:
@@ -83,7 +87,6 @@ def deliver() -> None:
 @click.option("--limit", default=50, show_default=True)
 def outbox(status: str | None, limit: int) -> None:
     """List notifications, newest first, with their last error."""
-    from ..services.notifications import list_outbox, outbox_counts
 
     counts = outbox_counts()
     click.echo("  ".join(f"{name}: {count}" for name, count in counts.items()))
@@ -100,8 +103,6 @@ def outbox(status: str | None, limit: int) -> None:
 @click.option("--all-failed", is_flag=True, help="Retry every failed notification.")
 def retry(notification_ids: tuple[int, ...], all_failed: bool) -> None:
     """Send failed notifications again."""
-    from ..services.notifications import list_outbox
-    from ..services.notifications import retry as retry_one
 
     ids = list(notification_ids)
     if all_failed:
@@ -112,7 +113,6 @@ def retry(notification_ids: tuple[int, ...], all_failed: bool) -> None:
         try:
             retry_one(notification_id, None, clock_now())
         except DomainError as exc:
-            from ..errors import translate
 
             raise click.ClickException(translate(exc.message, exc.params)) from None
         click.echo(f"#{notification_id}: queued again")

@@ -8,7 +8,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import ApiToken, Department, Role, User
+from ..models import ApiToken, Department, Role, User, now_utc
+from ..services.reference import ensure_departments
 
 users_cli = AppGroup("users", help="Manage users (用户).")
 tokens_cli = AppGroup("tokens", help="Manage API tokens (接口令牌).")
@@ -33,7 +34,6 @@ def _read_password(prompt: bool) -> str:
 def create_user(username: str, role: str, department_code: str | None, display_name: str,
                 no_password: bool) -> None:
     """Create a user; the password is read from stdin or prompted for."""
-    from ..services.reference import ensure_departments
 
     ensure_departments()
     if db.session.scalar(select(User).where(User.username == username)):
@@ -71,7 +71,6 @@ def create_token(username: str, name: str) -> None:
 @click.argument("prefix")
 def revoke_token(prefix: str) -> None:
     """Revoke the token whose first characters are PREFIX."""
-    from ..models import now_utc
 
     rows = db.session.scalars(select(ApiToken).where(ApiToken.prefix.startswith(prefix))).all()
     if len(rows) != 1:

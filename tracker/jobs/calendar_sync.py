@@ -12,8 +12,8 @@ from typing import Any
 from ..extensions import db
 from ..models import JobLock, now_utc
 from ..services import events
+from ..services.app_clock import calendar_fingerprint, forget_clock
 from ..services.calendar_admin import recompute_open_deadlines
-from ..services.clock import calendar_fingerprint, forget_clock
 from .locks import exclusive
 
 log = logging.getLogger(__name__)

@@ -17,13 +17,13 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr
 
-from flask import current_app
 from sqlalchemy import or_, select, update
 
 from ..extensions import db
 from ..models import Notification
-from ..services.clock import now as clock_now
+from ..services.app_clock import now as clock_now
 from ..services.notifications import backoff
+from ..settings import settings
 from .locks import exclusive
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def deliver_pending(now: datetime | None = None, limit: int = BATCH) -> Delivery
     if claimed is None:
         result.skipped = True
         return result
-    max_attempts = int(current_app.config.get("TRACKER_NOTIFY_MAX_ATTEMPTS", 8))
+    max_attempts = settings().notify_max_attempts
     for notification_id in claimed:
         row = db.session.get(Notification, notification_id)
         if row is None:
@@ -145,25 +145,24 @@ def post_webhook(url: str, payload: dict, timeout: float = TIMEOUT_SECONDS) -> N
 
 def send_email(address: str, subject: str, body: str, timeout: float = TIMEOUT_SECONDS) -> None:
     """Plain-text UTF-8 mail through TRACKER_SMTP_* (STARTTLS when offered and logging in)."""
-    config = current_app.config
-    host = config.get("TRACKER_SMTP_HOST")
+    config = settings()
+    host = config.smtp_host
     if not host:
         raise DeliveryError("TRACKER_SMTP_HOST is not set; e-mail cannot be sent")
     message = EmailMessage()
     message["Subject"] = subject
-    message["From"] = formataddr(("用水报装跟踪", config.get("TRACKER_SMTP_SENDER",
-                                                       "tracker@localhost")))
+    message["From"] = formataddr(("用水报装跟踪", config.smtp_sender))
     message["To"] = address
     message.set_content(body)
     try:
-        with smtplib.SMTP(host, int(config.get("TRACKER_SMTP_PORT", 25)), timeout=timeout) as smtp:
+        with smtplib.SMTP(host, config.smtp_port, timeout=timeout) as smtp:
             smtp.ehlo()
-            user = config.get("TRACKER_SMTP_USER")
+            user = config.smtp_user
             if user:
                 if smtp.has_extn("starttls"):
                     smtp.starttls()
                     smtp.ehlo()
-                smtp.login(user, config.get("TRACKER_SMTP_PASSWORD", ""))
+                smtp.login(user, config.smtp_password)
             smtp.send_message(message)
     except (smtplib.SMTPException, OSError) as exc:
         raise DeliveryError(f"SMTP {host}: {exc}") from None

@@ -8,18 +8,25 @@ SQLite lease) and each job is idempotent. See docs/operations-scheduler.md.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
+from ..extensions import db
+from ..localtime import LOCAL
+from ..settings import settings
+from .calendar_sync import sync_calendar
+from .delivery import deliver_pending
+from .watcher import run_watcher
+
 log = logging.getLogger(__name__)
-LOCAL = ZoneInfo("Asia/Shanghai")
 DELIVERY_SECONDS = 30
 
 JOB_DEFAULTS = {
@@ -39,58 +46,46 @@ def _in_context(app: Flask, name: str, job: Callable[[], object]) -> Callable[[]
                 log.debug("job %s: %s", name, result)
             except Exception:
                 log.exception("job %s failed", name)
-                from ..extensions import db
-
                 db.session.rollback()
 
     run.__name__ = f"tracker_{name}"
     return run
 
 
-def _watch() -> object:
-    from .watcher import run_watcher
+@dataclass(frozen=True)
+class Job:
+    """A job a feature brings (the factory lists them): what runs, and when. `at_start` also
+    runs it once when the scheduler starts (a catch-up after downtime)."""
 
-    return run_watcher()
-
-
-def _deliver() -> object:
-    from .delivery import deliver_pending
-
-    return deliver_pending()
-
-
-def _issue_previous_month() -> object:
-    from ..reports.issuance import issue_previous_month
-
-    return issue_previous_month()
+    id: str
+    name: str
+    function: Callable[[], object]
+    trigger: BaseTrigger | None = None
+    at_start: bool = False
+    options: dict[str, Any] = field(default_factory=dict)
 
 
-def _sync_calendar() -> object:
-    from .calendar_sync import sync_calendar
-
-    return sync_calendar()
+def register_jobs(app: Flask, jobs: Iterable[Job]) -> None:
+    """The features' jobs, added to every scheduler of this app."""
+    app.extensions.setdefault("tracker_jobs", []).extend(jobs)
 
 
 def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
     """Add the tracker's jobs to `scheduler` (not started)."""
-    seconds = max(1, int(app.config.get("TRACKER_WATCH_SECONDS", 60)))
-    scheduler.add_job(_in_context(app, "watcher", _watch), IntervalTrigger(seconds=seconds),
+    with app.app_context():
+        seconds = settings().watch_seconds
+    scheduler.add_job(_in_context(app, "watcher", run_watcher), IntervalTrigger(seconds=seconds),
                       id="watcher", name="SLA watcher", next_run_time=datetime.now(LOCAL),
                       replace_existing=True)
-    scheduler.add_job(_in_context(app, "delivery", _deliver),
+    scheduler.add_job(_in_context(app, "delivery", deliver_pending),
                       IntervalTrigger(seconds=DELIVERY_SECONDS), id="delivery",
                       name="notification delivery", replace_existing=True)
-    scheduler.add_job(_in_context(app, "monthly_report", _issue_previous_month),
-                      CronTrigger(day=1, hour=1, minute=0, timezone=LOCAL), id="monthly_report",
-                      name="issue last month's report", replace_existing=True,
-                      misfire_grace_time=6 * 86400)
-    # A scheduler that was down at 01:00 on the 1st issues the missing month when it starts
-    # (a no-op when any version of last month exists).
-    scheduler.add_job(_in_context(app, "monthly_report_catch_up", _issue_previous_month),
-                      id="monthly_report_catch_up", name="issue last month's report if missing",
-                      next_run_time=datetime.now(LOCAL), replace_existing=True)
+    for job in app.extensions.get("tracker_jobs", []):
+        extra = {"next_run_time": datetime.now(LOCAL)} if job.at_start else {}
+        scheduler.add_job(_in_context(app, job.id, job.function), job.trigger, id=job.id,
+                          name=job.name, replace_existing=True, **extra, **job.options)
     # A new year's holiday file (or changed office hours) recomputes every open deadline.
-    scheduler.add_job(_in_context(app, "calendar_sync", _sync_calendar),
+    scheduler.add_job(_in_context(app, "calendar_sync", sync_calendar),
                       IntervalTrigger(minutes=10), id="calendar_sync",
                       name="recompute deadlines after a calendar change",
                       next_run_time=datetime.now(LOCAL), replace_existing=True)
@@ -105,12 +100,11 @@ def build_scheduler(app: Flask, scheduler_class: type[BaseScheduler] = Backgroun
 
 def init_scheduler(app: Flask) -> BackgroundScheduler | None:
     """Start the jobs in this process if TRACKER_SCHEDULER is "auto"; None when "off"."""
-    mode = str(app.config.get("TRACKER_SCHEDULER", "off")).lower()
+    with app.app_context():
+        mode = settings().scheduler  # "auto" or "off", checked at start-up
     if mode == "off":
         log.info("scheduler off (TRACKER_SCHEDULER=off): run `flask --app tracker jobs run`")
         return None
-    if mode != "auto":
-        raise ValueError(f"TRACKER_SCHEDULER must be 'auto' or 'off', not {mode!r}")
     scheduler = build_scheduler(app)
     scheduler.start()
     log.info("scheduler started in process: %s", ", ".join(j.id for j in scheduler.get_jobs()))

@@ -22,8 +22,8 @@ from sqlalchemy import select, text, update
 from ..extensions import db
 from ..models import SlaTimer
 from ..services import events, notifications
-from ..services.clock import app_clock
-from ..services.clock import now as clock_now
+from ..services.app_clock import app_clock
+from ..services.app_clock import now as clock_now
 from ..services.notifications import Transition
 from .locks import exclusive
 

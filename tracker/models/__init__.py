@@ -1,4 +1,5 @@
-"""All models, importable from one place (and known to Alembic)."""
+"""The core models, importable from one place. Each feature package keeps its own
+(`tracker/<feature>/models.py`); the factory imports them all, so Alembic knows every table."""
 from .applications import (
                            Application,
                            AppStatus,
@@ -12,7 +13,6 @@ from .applications import (
 from .base import UTCDateTime, now_utc
 from .flows import FlowVersion, NumberSequence
 from .operations import JobLock, LocalClosure, MonthlyReport, Notification
-from .service import Callback, Evaluation, FollowUp, IntakeRecord, Problem, RejectedIntake
 from .timers import SlaTimer, SubjectType, TimerState
 from .users import MANAGER_ROLES, WRITER_ROLES, ApiToken, Department, Role, User
 
@@ -22,23 +22,17 @@ __all__ = [
                            "ApiToken",
                            "AppStatus",
                            "Application",
-                           "Callback",
                            "Channel",
                            "CustomerType",
                            "Department",
-                           "Evaluation",
                            "Event",
                            "FlowVersion",
-                           "FollowUp",
-                           "IntakeRecord",
                            "JobLock",
                            "LocalClosure",
                            "MonthlyReport",
                            "Notification",
                            "NumberSequence",
                            "Pause",
-                           "Problem",
-                           "RejectedIntake",
                            "Role",
                            "SlaTimer",
                            "StepRecord",

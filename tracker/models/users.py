@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
+from ..i18n import pick
 from .base import UTCDateTime, now_utc
 
 
@@ -39,7 +40,7 @@ class Department(db.Model):
     name_en: Mapped[str] = mapped_column(String(100))
 
     def name(self, lang: str) -> str:
-        return self.name_en if lang == "en" else self.name_zh
+        return pick(self.name_zh, self.name_en, lang)
 
 
 class User(UserMixin, db.Model):

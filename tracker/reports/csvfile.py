@@ -35,7 +35,7 @@ def _overdue(data: dict[str, Any], lang: str):
 
 
 def _flows(data: dict[str, Any], lang: str):
-    rows = [dict(flow, flow_name=name(flow, "flow_name", lang), limit=labels.limit_text(flow))
+    rows = [dict(flow, flow_name=name(flow, "flow_name", lang), limit=labels.limit_range(flow))
             for flow in data["flows"]]
     return labels.flow_columns(), rows
 

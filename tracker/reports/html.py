@@ -28,7 +28,7 @@ def report_context(data: dict[str, Any], lang: str,
     flow_columns = labels.flow_columns()
     flows = []
     for flow in data["flows"] + [dict(data["totals"], flow=_("Grand total"))]:
-        row = dict(flow, flow_name=name(flow, "flow_name", lang), limit=labels.limit_text(flow))
+        row = dict(flow, flow_name=name(flow, "flow_name", lang), limit=labels.limit_range(flow))
         flows.append([_cell(row.get(key), key) if key != "flow_name" else row[key]
                       for key, _header in flow_columns])
     steps = [[_cell(value, key) for key, value in (

@@ -16,12 +16,15 @@ from sqlalchemy.orm import defer
 
 from ..extensions import db
 from ..jobs.locks import exclusive
+from ..localtime import LOCAL
 from ..models import MonthlyReport, User
 from ..services import events
-from ..services.clock import now as clock_now
+from ..services.app_clock import now as clock_now
 from ..services.errors import Conflict, NotFound, ValidationFailed
+from ..services.months import Month, parse_month
+from ..services.transaction import transactional
 from .monthly import compute_monthly_report
-from .months import LOCAL, Month, parse_month
+from .xlsx import render_xlsx
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +33,7 @@ def _month(month: Month | str) -> Month:
     return month if isinstance(month, Month) else parse_month(month)
 
 
+@transactional
 def issue_monthly_report(month: Month | str, actor: User | None = None, *,
                          now: datetime | None = None) -> MonthlyReport:
     """Issue `month` again as a new version (the month must have ended); commits."""
@@ -60,8 +64,6 @@ def issue_previous_month(now: datetime | None = None) -> MonthlyReport | None:
 
 def _issue(month: Month, actor: User | None, now: datetime, *, trigger: str,
            only_if_missing: bool) -> MonthlyReport | None:
-    from .xlsx import render_xlsx
-
     with exclusive("monthly_report") as acquired:
         if not acquired:
             return None

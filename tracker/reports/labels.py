@@ -32,7 +32,8 @@ def state_names() -> dict[str, str]:
             "cancelled": _("Cancelled after the deadline")}
 
 
-def limit_text(item: dict[str, Any]) -> str:
+def limit_range(item: dict[str, Any]) -> str:
+    """The range of working-day limits a flow's completions were held to: '3' or '1–5'."""
     low, high = item.get("limit_working_days_min"), item.get("limit_working_days_max")
     if low is None:
         return ""

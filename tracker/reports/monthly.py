@@ -11,39 +11,39 @@ Definitions (the same in every output, and in docs/operations-scheduler.md):
   cancelled after it; working time over is counted to completion, else to the report time;
 - aftercare: callbacks of the applications completed in the month (done = customer reached and
   answer recorded, whenever), evaluations dated in the month, home visits opened in it, as
-  services/aftercare.callback_rates counts them;
+  the after-care rates count them (`aftercare.rates.callback_rates`);
 - points: TRACKER_ASSESSMENT_POINTS per rule, charged to the responsible department.
 """
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import and_, case, func, or_, select
 
+from ..aftercare.rates import bad_review_flow_versions, callback_rates, dissatisfied_flow_versions
 from ..extensions import db
+from ..localtime import LOCAL
 from ..models import (
     Application,
     AppStatus,
-    Callback,
-    Evaluation,
     FlowVersion,
     Pause,
     SlaTimer,
     SubjectType,
     TimerState,
 )
-from ..services.clock import app_clock
-from ..services.clock import now as clock_now
-from ..services.flows import definition_of, ensure_synced
+from ..services.app_clock import app_clock
+from ..services.app_clock import now as clock_now
+from ..services.figures import FlowFigures, day_unit, ratio, total_of, used_days
+from ..services.flows import definition_of
+from ..services.months import Month
 from ..services.reference import departments, pause_reasons
+from ..settings import settings
 from ..sla import WorkingClock, elapsed_budget
-from .months import LOCAL, Month
 
 SCHEMA_VERSION = 1
 
@@ -61,18 +61,6 @@ def _iso(instant: datetime | None) -> str | None:
     return None if instant is None else instant.astimezone(LOCAL).isoformat()
 
 
-def _rate(part: int, whole: int) -> float | None:
-    return None if not whole else round(part / whole, 4)
-
-
-def percentile(values: list[float], share: float) -> float | None:
-    """Nearest-rank percentile: the smallest value with at least `share` of values at or below."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
-
-
 class Names:
     """Chinese and English names of flows, steps and departments, from every stored version."""
 
@@ -80,7 +68,6 @@ class Names:
         self.flows: dict[str, tuple[str, str]] = {}
         self.steps: dict[tuple[str, str], tuple[str, str]] = {}
         self.finisher: dict[int, str] = {}  # flow version id → department of completes_with
-        ensure_synced()  # a fresh database knows the shipped flows before any application
         rows = list(db.session.scalars(select(FlowVersion).order_by(FlowVersion.code,
                                                                     FlowVersion.version)))
         # Older versions first, the current one last: its names win; older ones fill gaps
@@ -170,48 +157,42 @@ def _flows(scope: _Scope, day_seconds: float) -> tuple[list[dict], dict]:
     ).all()
     pauses = _pause_rows(select(Application.id).where(
         Application.status == AppStatus.COMPLETED, scope.within(Application.completed_at)))
-    durations: dict[str, list[float]] = defaultdict(list)
-    budgets: dict[str, list[float]] = defaultdict(list)
-    on_time: dict[str, int] = defaultdict(int)
+    figures: dict[str, FlowFigures] = {}
     for row in rows:
-        used = elapsed_budget(scope.clock, row.started_at, row.completed_at, row.round_the_clock,
-                              _intervals(pauses.get(row.id, ())))
-        unit = 86400.0 if row.round_the_clock else day_seconds
-        durations[row.flow_code].append(used.total_seconds() / unit)
-        budgets[row.flow_code].append(row.budget_seconds / unit)
-        on_time[row.flow_code] += 0 if row.late else 1
+        item = figures.setdefault(row.flow_code, FlowFigures(row.flow_code))
+        item.add(used_days(scope.clock, row.started_at, row.completed_at, row.round_the_clock,
+                           _intervals(pauses.get(row.id, ()))),
+                 row.budget_seconds / day_unit(scope.clock, row.round_the_clock), row.late)
 
-    codes = sorted(set(scope.names.current) | set(accepted) | set(durations))
+    codes = sorted(set(scope.names.current) | set(accepted) | set(figures))
     flows = []
     for code in codes:
-        done = durations.get(code, [])
-        limits = budgets.get(code, [])
+        item = figures.get(code) or FlowFigures(code)
         flows.append({
             "flow": code, **scope.names.flow(code),
             "accepted": sum(accepted[code].values()),
             "accepted_cancelled": accepted[code].get("cancelled", 0),
-            "completed": len(done),
-            "completed_on_time": on_time.get(code, 0),
-            "completed_late": len(done) - on_time.get(code, 0),
-            "on_time_rate": _rate(on_time.get(code, 0), len(done)),
-            "avg_working_days": round(sum(done) / len(done), 2) if done else None,
-            "p90_working_days": _round(percentile(done, 0.9)),
-            "limit_working_days_min": _round(min(limits)) if limits else None,
-            "limit_working_days_max": _round(max(limits)) if limits else None,
+            **_completions(item),
+            "limit_working_days_min": _round(item.min_limit_days),
+            "limit_working_days_max": _round(item.max_limit_days),
         })
-    everything = [d for values in durations.values() for d in values]
-    total_on_time = sum(on_time.values())
     totals = {
         "accepted": sum(f["accepted"] for f in flows),
         "accepted_cancelled": sum(f["accepted_cancelled"] for f in flows),
-        "completed": len(everything),
-        "completed_on_time": total_on_time,
-        "completed_late": len(everything) - total_on_time,
-        "on_time_rate": _rate(total_on_time, len(everything)),
-        "avg_working_days": round(sum(everything) / len(everything), 2) if everything else None,
-        "p90_working_days": _round(percentile(everything, 0.9)),
+        **_completions(total_of(figures.values())),
     }
     return flows, totals
+
+
+def _completions(item: FlowFigures) -> dict[str, Any]:
+    return {
+        "completed": item.completed,
+        "completed_on_time": item.on_time,
+        "completed_late": item.late,
+        "on_time_rate": ratio(item.on_time, item.completed),
+        "avg_working_days": _round(item.avg_days),
+        "p90_working_days": _round(item.p90_days),
+    }
 
 
 def _round(value: float | None) -> float | None:
@@ -257,7 +238,7 @@ def _steps(scope: _Scope) -> list[dict[str, Any]]:
                       **scope.names.step(flow, step, "step"), "department": dept,
                       **scope.names.department(dept), "completed": count,
                       "on_time": count - late_count, "late": late_count,
-                      "on_time_rate": _rate(count - late_count, count)})
+                      "on_time_rate": ratio(count - late_count, count)})
     return steps
 
 
@@ -333,8 +314,6 @@ def _span(clock: WorkingClock, start: datetime, end: datetime, round_the_clock: 
 
 def _aftercare(scope: _Scope) -> dict[str, Any]:
     """The callback and satisfaction figures, as the after-care pages count them."""
-    from ..services.aftercare import callback_rates  # one definition of 回访率 for every page
-
     rates = callback_rates(scope.month.year, scope.month.month)
     return {
         "callbacks_due": rates["due"],
@@ -346,7 +325,7 @@ def _aftercare(scope: _Scope) -> dict[str, Any]:
         "satisfaction_rate": rates["satisfaction_rate"],
         "evaluations": rates["evaluations"],
         "evaluations_dissatisfied": rates["evaluations_dissatisfied"],
-        "evaluation_dissatisfaction_rate": _rate(rates["evaluations_dissatisfied"],
+        "evaluation_dissatisfaction_rate": ratio(rates["evaluations_dissatisfied"],
                                                  rates["evaluations"]),
         "follow_ups_opened": rates["follow_ups_opened"],
         "follow_ups_closed": rates["follow_ups_closed"],
@@ -357,7 +336,7 @@ def _aftercare(scope: _Scope) -> dict[str, Any]:
 
 def _points(scope: _Scope, overdue: list[dict[str, Any]]) -> dict[str, Any]:
     """Points per department: one charge per work order, department and rule."""
-    configured: dict[str, float] = current_app.config.get("TRACKER_ASSESSMENT_POINTS") or {}
+    configured: dict[str, float] = settings().assessment_points
     counts: dict[tuple[str, str], int] = defaultdict(int)
 
     # A late step: once per work order and responsible department (not once per step).
@@ -370,15 +349,9 @@ def _points(scope: _Scope, overdue: list[dict[str, Any]]) -> dict[str, Any]:
         counts[(dept, rule)] += 1
 
     # Dissatisfaction is charged to the department that turned the water on.
-    for (version_id,) in db.session.execute(
-            select(Application.flow_version_id).join(Callback, Callback.application_id == Application.id)
-            .where(scope.within(Callback.done_at), Callback.status == "done",
-                   Callback.satisfied.is_(False))):
+    for version_id in dissatisfied_flow_versions(scope.start, scope.end):
         counts[(scope.names.finisher.get(version_id, ""), "callback_dissatisfied")] += 1
-    for (version_id,) in db.session.execute(
-            select(Application.flow_version_id)
-            .select_from(Evaluation).outerjoin(Application, Application.id == Evaluation.application_id)
-            .where(scope.within(Evaluation.evaluated_at), Evaluation.satisfied.is_(False))):
+    for version_id in bad_review_flow_versions(scope.start, scope.end):
         dept = scope.names.finisher.get(version_id, "") if version_id else ""
         counts[(dept, "government_survey_dissatisfied")] += 1
 

@@ -156,7 +156,7 @@ def _flow_row(sheet: _Sheet, row: int, flow: dict, columns, lang: str, bold: boo
         if key == "flow_name":
             value = name(flow, "flow_name", lang)
         elif key == "limit":
-            value = labels.limit_text(flow)
+            value = labels.limit_range(flow)
         else:
             value = flow.get(key)
         fmt = "rate" if key == "on_time_rate" else "number" if key.endswith("working_days") else None

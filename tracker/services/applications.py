@@ -1,20 +1,16 @@
 """Applications and their steps: create, start, complete, skip, pause, resume, cancel, edit."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import wraps
-from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
+from typing import Any
 
-from flask import current_app
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.attributes import flag_modified
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
+from ..localtime import LOCAL
 from ..models import (
     Application,
     AppStatus,
@@ -27,18 +23,21 @@ from ..models import (
     TimerState,
     User,
 )
+from ..settings import settings
+from ..signals import application_completed
 from ..sla import WorkingClock
 from ..steps import FlowDefinition, StepDefinition
 from . import events, timers
-from .clock import app_clock
-from .clock import now as clock_now
-from .errors import Conflict, DomainError, NotFound, ValidationFailed
+from .app_clock import app_clock
+from .app_clock import now as clock_now
+from .errors import Conflict, NotFound, ValidationFailed
 from .flows import current_version, definition_of
 from .numbering import next_number
 from .reference import pause_reasons
+from .transaction import check_version, transactional
 
-LOCAL = ZoneInfo("Asia/Shanghai")
-T = TypeVar("T")
+APPLICATION_SAME_MOMENT = ("Someone else changed this application at the same moment; "
+                           "reload and try again.")
 # Clocks of field tablets drift; a completion a minute "in the future" is not an error.
 FUTURE_TOLERANCE = timedelta(seconds=60)
 # A customer's requested time further ahead than this is a typing mistake.
@@ -94,32 +93,10 @@ def get_application(number: str, *, for_update: bool = False) -> Application:
 def _for_change(number: str, expected_version: int | None) -> Application:
     """Lock the application for a change and check the version the client last saw."""
     app = get_application(number, for_update=True)
-    _check_version(app, expected_version)
+    check_version(app, expected_version,
+                  "Someone else changed application %(number)s first; reload and try again.",
+                  number=app.number)
     return app
-
-
-def _one_writer(service: Callable[..., T]) -> Callable[..., T]:
-    """A change commits whole or not at all; a concurrent writer's win becomes a 409."""
-
-    @wraps(service)
-    def run(*args: Any, **kwargs: Any) -> T:
-        try:
-            return service(*args, **kwargs)
-        except StaleDataError:
-            db.session.rollback()
-            raise Conflict("Someone else changed this application at the same moment; "
-                           "reload and try again.") from None
-        except OperationalError as exc:
-            # SQLite: another writer held the database longer than busy_timeout.
-            if "database is locked" not in str(exc.orig):
-                raise
-            db.session.rollback()
-            raise Conflict("Another change is being saved; try again in a moment.") from None
-        except DomainError:
-            db.session.rollback()  # nothing half-done stays in the session
-            raise
-
-    return run
 
 
 def flow_of(app: Application) -> FlowDefinition:
@@ -128,7 +105,7 @@ def flow_of(app: Application) -> FlowDefinition:
 
 # --- creation -----------------------------------------------------------------------------
 
-@_one_writer
+@transactional(stale=APPLICATION_SAME_MOMENT)
 def create_application(data: NewApplication, actor: User | None, *,
                        intake_id: int | None = None) -> Application:
     """Register an application, start its clocks, log it, commit."""
@@ -195,7 +172,6 @@ def create_application(data: NewApplication, actor: User | None, *,
     events.record("application.created", actor=actor, subject_type="application",
                   subject_id=app.id, application_id=app.id, flow=flow.code,
                   flow_version=version.version, number=app.number)
-    _commit()
     return app
 
 
@@ -296,12 +272,6 @@ def _earliest(app: Application, record: StepRecord, definition: StepDefinition) 
     return max(times)
 
 
-def _check_version(app: Application, expected: int | None) -> None:
-    if expected is not None and expected != app.version_id:
-        raise Conflict("Someone else changed application %(number)s first; reload and try again.",
-                       params={"number": app.number})
-
-
 def _check_past_instant(at: datetime, now: datetime, clock: WorkingClock, name: str,
                         errors: dict[str, list[str]], earliest: datetime | None = None) -> None:
     """Refuse an instant in the future, before `earliest`, or beyond the back-dating window."""
@@ -311,7 +281,7 @@ def _check_past_instant(at: datetime, now: datetime, clock: WorkingClock, name: 
     if earliest is not None and at < earliest:
         errors.setdefault(name, []).append("Cannot be before the step could start.")
         return
-    window_days = float(current_app.config.get("TRACKER_BACKDATE_WORKING_DAYS", 3))
+    window_days = settings().backdate_working_days
     window = clock.working_day_length * window_days
     if at < now and clock.working_time_between(at, now) > window:
         errors.setdefault(name, []).append("Beyond the back-dating window.")
@@ -327,7 +297,7 @@ def _checked_instant(at: datetime | None, now: datetime, clock: WorkingClock, na
     return min(at, now)
 
 
-@_one_writer
+@transactional(stale=APPLICATION_SAME_MOMENT)
 def start_step(number: str, code: str, actor: User, *, at: datetime | None = None,
                note: str = "", expected_version: int | None = None) -> Application:
     """Record that work on a step began (e.g. engineering received the task); starts its clock."""
@@ -345,11 +315,10 @@ def start_step(number: str, code: str, actor: User, *, at: datetime | None = Non
     _touch(app)
     events.record("step.started", actor=actor, subject_type="step", subject_id=record.id,
                   application_id=app.id, step=code, started_at=at, note=note)
-    _commit()
     return app
 
 
-@_one_writer
+@transactional(stale=APPLICATION_SAME_MOMENT)
 def complete_step(number: str, code: str, actor: User, *, at: datetime | None = None,
                   note: str = "", expected_version: int | None = None) -> Application:
     """Log a step as done (now, or earlier within the back-dating window)."""
@@ -364,11 +333,10 @@ def complete_step(number: str, code: str, actor: User, *, at: datetime | None = 
     events.record("step.completed", actor=actor, subject_type="step", subject_id=record.id,
                   application_id=app.id, step=code, completed_at=at, note=note,
                   late=bool(record.timer and record.timer.late))
-    _commit()
     return app
 
 
-@_one_writer
+@transactional(stale=APPLICATION_SAME_MOMENT)
 def skip_step(number: str, code: str, actor: User, *, note: str,
               expected_version: int | None = None) -> Application:
     """Skip a step the flow marks skippable (e.g. no municipal approval needed)."""
@@ -382,7 +350,6 @@ def skip_step(number: str, code: str, actor: User, *, note: str,
     _finish_step(app, record, definition, StepStatus.SKIPPED, now, actor, note, clock)
     events.record("step.skipped", actor=actor, subject_type="step", subject_id=record.id,
                   application_id=app.id, step=code, note=note)
-    _commit()
     return app
 
 
@@ -406,9 +373,7 @@ def _finish_step(app: Application, record: StepRecord, definition: StepDefinitio
         _close_open_pause(app, at, actor)
         app.status = AppStatus.COMPLETED
         app.completed_at = at
-        from .aftercare import open_callback
-
-        open_callback(app, at, clock)
+        application_completed.send(app, at=at, actor=actor, clock=clock)
     _advance(app, flow, clock, at)
     _touch(app)
 
@@ -422,7 +387,7 @@ def _close_open_pause(app: Application, at: datetime, actor: User) -> None:
 
 # --- pauses -------------------------------------------------------------------------------
 
-@_one_writer
+@transactional(stale=APPLICATION_SAME_MOMENT)
 def add_pause(number: str, reason_code: str, actor: User, *, note: str = "",
               at: datetime | None = None, expected_version: int | None = None) -> Pause:
     """Stop the clocks of an open application for time that is not the utility's."""
@@ -447,11 +412,10 @@ def add_pause(number: str, reason_code: str, actor: User, *, note: str = "",
     db.session.flush()
     events.record("pause.started", actor=actor, subject_type="pause", subject_id=pause.id,
                   application_id=app.id, reason=reason_code, started_at=at, note=note)
-    _commit()
     return pause
 
 
-@_one_writer
+@transactional(stale=APPLICATION_SAME_MOMENT)
 def end_pause(number: str, pause_id: int, actor: User, *, at: datetime | None = None,
               expected_version: int | None = None) -> Pause:
     """Restart the clocks; the paused span stays excluded."""
@@ -469,7 +433,6 @@ def end_pause(number: str, pause_id: int, actor: User, *, at: datetime | None = 
     _touch(app)
     events.record("pause.ended", actor=actor, subject_type="pause", subject_id=pause.id,
                   application_id=app.id, reason=pause.reason_code, ended_at=at)
-    _commit()
     return pause
 
 
@@ -487,7 +450,7 @@ def _open_timers(app: Application) -> Iterable:
 
 # --- cancel and edit ----------------------------------------------------------------------
 
-@_one_writer
+@transactional(stale=APPLICATION_SAME_MOMENT)
 def cancel_application(number: str, reason: str, actor: User, *,
                        expected_version: int | None = None) -> Application:
     app = _for_change(number, expected_version)
@@ -506,7 +469,6 @@ def cancel_application(number: str, reason: str, actor: User, *,
     _touch(app)
     events.record("application.cancelled", actor=actor, subject_type="application",
                   subject_id=app.id, application_id=app.id, reason=reason.strip())
-    _commit()
     return app
 
 
@@ -514,7 +476,7 @@ EDITABLE = ("customer_name", "contact_name", "contact_phone", "address", "note",
             "materials_promised_on")
 
 
-@_one_writer
+@transactional(stale=APPLICATION_SAME_MOMENT)
 def update_application(number: str, changes: dict[str, Any], actor: User, *,
                        expected_version: int | None = None) -> Application:
     """Correct customer details; each change is logged with its old value."""
@@ -546,11 +508,10 @@ def update_application(number: str, changes: dict[str, Any], actor: User, *,
         _touch(app)
         events.record("application.updated", actor=actor, subject_type="application",
                       subject_id=app.id, application_id=app.id, changes=diff)
-        _commit()
-    return app
+        return app
 
 
-@_one_writer
+@transactional(stale=APPLICATION_SAME_MOMENT)
 def supply_materials(number: str, actor: User, *, at: datetime | None = None,
                      expected_version: int | None = None) -> Application:
     """容缺受理: the customer supplied what was missing."""
@@ -564,7 +525,6 @@ def supply_materials(number: str, actor: User, *, at: datetime | None = None,
     _touch(app)
     events.record("materials.supplied", actor=actor, subject_type="application",
                   subject_id=app.id, application_id=app.id, materials=app.missing_materials)
-    _commit()
     return app
 
 
@@ -575,5 +535,3 @@ def _touch(app: Application) -> None:
     flag_modified(app, "updated_at")
 
 
-def _commit() -> None:
-    db.session.commit()  # a StaleDataError here becomes a 409 in _one_writer

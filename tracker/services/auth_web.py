@@ -2,19 +2,18 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from ..extensions import db
+from ..localtime import LOCAL
 from ..models import Role, User
+from ..settings import settings
 from . import events
-from .clock import now as clock_now
+from .app_clock import now as clock_now
 from .errors import DomainError
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 # Checked against when the user name is unknown, so that a wrong name costs as long as a
 # wrong password and the answer time does not reveal which names exist.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -38,9 +37,8 @@ class AccountLocked(LoginRefused):
 
 
 def _settings() -> tuple[int, timedelta]:
-    config = current_app.config
-    return (max(1, int(config.get("TRACKER_LOGIN_MAX_FAILURES", 5))),
-            timedelta(minutes=float(config.get("TRACKER_LOGIN_LOCK_MINUTES", 15))))
+    config = settings()
+    return config.login_max_failures, timedelta(minutes=config.login_lock_minutes)
 
 
 def _minutes_left(until: datetime, now: datetime) -> int:

@@ -6,14 +6,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from ..models import Event, LocalClosure, Pause, SlaTimer, TimerState, User
 from . import events, timers
-from .clock import app_clock, forget_clock
-from .clock import now as clock_now
+from .app_clock import app_clock, forget_clock
+from .app_clock import now as clock_now
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .transaction import transactional
+
+DEADLINE_MOVED = "A deadline changed while the calendar was being updated; try again."
 
 OPEN_STATES = (TimerState.RUNNING, TimerState.PAUSED)
 
@@ -49,6 +51,7 @@ def closures() -> list[LocalClosure]:
                                    .order_by(LocalClosure.day, LocalClosure.id)))
 
 
+@transactional(stale=DEADLINE_MOVED)
 def add_closure(day: date, reason: str, actor: User, *, working: bool = False) -> CalendarChange:
     """Declare a local day off (working=False) or an extra working day, then recompute."""
     _require_manager(actor)
@@ -76,9 +79,10 @@ def add_closure(day: date, reason: str, actor: User, *, working: bool = False) -
     db.session.flush()
     change = events.record("calendar.closure_added", actor=actor, subject_type="closure",
                            subject_id=closure.id, day=day, working=working, reason=reason)
-    return _recompute_and_commit(closure, change, actor)
+    return _recompute(closure, change, actor)
 
 
+@transactional(stale=DEADLINE_MOVED)
 def remove_closure(closure_id: int, actor: User) -> CalendarChange:
     """Withdraw a stored closure (kept, marked removed), then recompute."""
     _require_manager(actor)
@@ -92,22 +96,17 @@ def remove_closure(closure_id: int, actor: User) -> CalendarChange:
     change = events.record("calendar.closure_removed", actor=actor, subject_type="closure",
                            subject_id=closure.id, day=closure.day, working=closure.working,
                            reason=closure.reason)
-    return _recompute_and_commit(closure, change, actor)
+    return _recompute(closure, change, actor)
 
 
-def _recompute_and_commit(closure: LocalClosure, change: Event, actor: User) -> CalendarChange:
+def _recompute(closure: LocalClosure, change: Event, actor: User) -> CalendarChange:
     forget_clock()  # the next app_clock() reads the closures as they now stand
     try:
         moved, checked = recompute_open_deadlines(actor, closure=closure, change=change)
         db.session.flush()
         change.data = {**change.data, "moved": len(moved), "checked": checked}
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        forget_clock()
-        raise Conflict("A deadline changed while the calendar was being updated; try again.") \
-            from None
-    forget_clock()
+    finally:
+        forget_clock()  # whether saved or refused, the next clock is built afresh
     return CalendarChange(event_id=change.id, closure=closure, moved=moved, checked=checked)
 
 

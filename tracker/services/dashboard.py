@@ -1,5 +1,7 @@
 """The connection team's dashboard (营商报装专班): open work, due today, overdue, this month's
-on-time rate and working days per flow, the callback rate, and the last 12 months.
+on-time rate and working days per flow, the callback rate, and the last 12 months. The
+per-flow figures and the callback rate are defined once, in `services.figures`, which the
+monthly report uses too.
 
 Every figure is aggregated in SQL over the open applications (their status index), the open
 steps (a partial index), the running timers of one kind of duty (`subject_type, state, due_at`)
@@ -12,7 +14,6 @@ minute, and nothing it shows is finer than a minute.
 """
 from __future__ import annotations
 
-import math
 import threading
 from collections import defaultdict
 from collections.abc import Callable
@@ -20,16 +21,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import and_, case, func, literal, select
 
 from ..extensions import db
+from ..localtime import LOCAL
 from ..models import (
     Application,
     AppStatus,
-    Callback,
     Event,
     Pause,
     SlaTimer,
@@ -38,11 +38,12 @@ from ..models import (
     TimerState,
 )
 from ..models.applications import OPEN_STEP
+from ..settings import settings
 from ..sla import WorkingClock
 from ..steps import FlowDefinition
+from .figures import CallbackCounts, FlowFigures, callback_counts, day_unit, used_days
 from .flows import current_versions, definition_of
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 OPEN_STATES = (TimerState.RUNNING, TimerState.PAUSED)
 DUTY_SUBJECTS = (SubjectType.APPLICATION, SubjectType.STEP)
 LIST_LIMIT = 20  # rows per list; the applications list has them all
@@ -101,19 +102,10 @@ class OverdueApplication:
 
 
 @dataclass
-class FlowMonth:
-    code: str
-    completed: int = 0
-    on_time: int = 0
-    target: float = 1.0
-    avg_days: float | None = None
-    p90_days: float | None = None
-    avg_limit_days: float | None = None
-    max_limit_days: float | None = None
+class FlowMonth(FlowFigures):
+    """A flow's figures this month (services.figures) against its on-time target."""
 
-    @property
-    def rate(self) -> float | None:
-        return self.on_time / self.completed if self.completed else None
+    target: float = 1.0
 
     @property
     def meets_target(self) -> bool | None:
@@ -164,7 +156,8 @@ class Dashboard:
 
     @property
     def callback_rate(self) -> float | None:
-        return self.callbacks_done / self.callbacks_due if self.callbacks_due else None
+        """回访率, as services.figures.callback_counts defines it."""
+        return CallbackCounts(self.callbacks_due, self.callbacks_done, 0).rate
 
     @property
     def open_total(self) -> int:
@@ -191,17 +184,9 @@ def _end_of_local_day(now: datetime) -> datetime:
 def _settled(month_end: datetime, now: datetime, clock: WorkingClock) -> bool:
     """A month is settled once its end lies beyond the back-dating window: nothing recorded
     from now on can fall inside it."""
-    days = float(current_app.config.get("TRACKER_BACKDATE_WORKING_DAYS", 3.0))
+    days = settings().backdate_working_days
     window = clock.working_day_length * days
     return month_end <= now and clock.working_time_between(month_end, now) > window
-
-
-def percentile(values: list[float], share: float) -> float | None:
-    """Nearest-rank percentile (P90 of 10 values is the 9th smallest)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 # --- the dashboard ------------------------------------------------------------------------
@@ -249,7 +234,8 @@ def build_dashboard(now: datetime, clock: WorkingClock) -> Dashboard:
         due_today_total=due_today_total, due_today=due_today,
         month_by_flow=_month_by_flow(month_rows, start, flows, clock),
         recent=_recent_completions(),
-        callbacks_due=(callbacks := _callbacks(start, now))[0], callbacks_done=callbacks[1],
+        callbacks_due=(callbacks := callback_counts(start, now)).due,
+        callbacks_done=callbacks.done,
         series=series,
     )
 
@@ -386,7 +372,7 @@ def _done_app_timers(live: list[datetime]):
         if bounds else literal(0)
     return db.session.execute(
         select(SlaTimer.id, SlaTimer.application_id, SlaTimer.flow_code, SlaTimer.late,
-               SlaTimer.budget_seconds, month.label("month"))
+               SlaTimer.budget_seconds, month.label("month"), SlaTimer.round_the_clock)
         .where(SlaTimer.completed_at >= live[0], SlaTimer.state == TimerState.DONE,
                SlaTimer.subject_type == SubjectType.APPLICATION)).all()
 
@@ -413,18 +399,15 @@ def _worked_days(rows: list, since: datetime, clock: WorkingClock) -> dict[int, 
             apps = select(SlaTimer.application_id).where(which)
         spans = db.session.execute(
             select(SlaTimer.id, SlaTimer.application_id, SlaTimer.started_at,
-                   SlaTimer.completed_at).where(which)).all()
+                   SlaTimer.completed_at, SlaTimer.round_the_clock).where(which)).all()
         pauses: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
         for app_id, started, ended in db.session.execute(
                 select(Pause.application_id, Pause.started_at, Pause.ended_at)
                 .where(Pause.application_id.in_(apps))):
             pauses[app_id].append((started, ended))
-        day_seconds = clock.working_day_length.total_seconds()
         for r in spans:
-            closed = [(s, e if e is not None else r.completed_at)
-                      for s, e in pauses.get(r.application_id, [])]
-            worked = clock.working_time_between(r.started_at, r.completed_at, closed)
-            known[r.id] = max(0.0, worked.total_seconds()) / day_seconds
+            known[r.id] = used_days(clock, r.started_at, r.completed_at, r.round_the_clock,
+                                    pauses.get(r.application_id, []))
     current = {r.id for r in rows}
     for stale in [k for k in known if k not in current]:  # keep only this month's
         del known[stale]
@@ -434,26 +417,14 @@ def _worked_days(rows: list, since: datetime, clock: WorkingClock) -> dict[int, 
 def _month_by_flow(rows: list, since: datetime, flows: dict[str, FlowDefinition],
                    clock: WorkingClock) -> list[FlowMonth]:
     """On-time rate and working days (average, P90) of this month's completions per flow."""
-    day_seconds = clock.working_day_length.total_seconds()
     worked = _worked_days(rows, since, clock)
-    used: dict[str, list[float]] = defaultdict(list)
-    budgets: dict[str, list[float]] = defaultdict(list)
     stats = {code: FlowMonth(code, target=flow.target_on_time_rate) for code, flow in flows.items()}
-    for timer_id, _app_id, flow_code, late, budget, _month in rows:
-        item = stats.get(flow_code)
+    for row in rows:
+        item = stats.get(row.flow_code)
         if item is None:
-            item = stats[flow_code] = FlowMonth(flow_code)
-        item.completed += 1
-        if not late:
-            item.on_time += 1
-        used[flow_code].append(worked[timer_id])
-        budgets[flow_code].append(budget / day_seconds)
-    for code, item in stats.items():
-        if used[code]:
-            item.avg_days = sum(used[code]) / len(used[code])
-            item.p90_days = percentile(used[code], 0.9)
-            item.avg_limit_days = sum(budgets[code]) / len(budgets[code])
-            item.max_limit_days = max(budgets[code])
+            item = stats[row.flow_code] = FlowMonth(row.flow_code)
+        item.add(worked[row.id], row.budget_seconds / day_unit(clock, row.round_the_clock),
+                 row.late)
     return list(stats.values())
 
 
@@ -466,17 +437,6 @@ def _recent_completions(limit: int = 10) -> list[Completion]:
                SlaTimer.subject_type == SubjectType.APPLICATION)
         .order_by(SlaTimer.completed_at.desc(), SlaTimer.id.desc()).limit(limit))
     return [Completion(*r) for r in rows]
-
-
-def _callbacks(start: datetime, now: datetime) -> tuple[int, int]:
-    """Callbacks falling due this month so far, and how many of them are done."""
-    due, done = db.session.execute(
-        select(func.count(), func.sum(case((Callback.status == "done", 1), else_=0)))
-        .select_from(SlaTimer).join(Callback, Callback.id == SlaTimer.subject_id)
-        .where(SlaTimer.subject_type == SubjectType.CALLBACK,
-               SlaTimer.state.in_(tuple(TimerState)),
-               SlaTimer.due_at >= start, SlaTimer.due_at <= now)).one()
-    return int(due or 0), int(done or 0)
 
 
 # --- the last 12 months -------------------------------------------------------------------

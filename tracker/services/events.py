@@ -7,7 +7,7 @@ from typing import Any
 
 from ..extensions import db
 from ..models import Event, User
-from .clock import now
+from .app_clock import now
 
 
 def _plain(value: Any) -> Any:

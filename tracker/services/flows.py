@@ -1,23 +1,25 @@
 """Flow versions: files on disk become immutable rows; applications keep the row they began on."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..extensions import db
 from ..models import FlowVersion
+from ..settings import settings
 from ..steps import FlowDefinition, load_flows
 from .errors import NotFound
 
+log = logging.getLogger(__name__)
 _synced: set[str] = set()
 
 
 def flows_dir() -> Path | None:
-    configured = current_app.config.get("TRACKER_FLOWS_DIR")
-    return Path(configured) if configured else None
+    return settings().flows_path
 
 
 def sync_flows() -> list[FlowVersion]:
@@ -58,7 +60,9 @@ def _make_current(code: str, row: FlowVersion) -> None:
 
 
 def ensure_synced() -> None:
-    """Sync once per process per database (cheap afterwards)."""
+    """Sync once per process per database (cheap afterwards). Called where a process starts
+    (wsgi.py, `flask jobs run`, the report and demo commands, the test fixture), never by a
+    read: reads never commit."""
     key = current_app.config["SQLALCHEMY_DATABASE_URI"] + str(id(current_app))
     if key not in _synced:
         sync_flows()
@@ -66,7 +70,7 @@ def ensure_synced() -> None:
 
 
 def current_versions() -> dict[str, FlowVersion]:
-    ensure_synced()
+    """The current version of each flow, as stored (a read: it syncs nothing)."""
     rows = db.session.scalars(select(FlowVersion).where(FlowVersion.current.is_(True))
                               .order_by(FlowVersion.code))
     return {row.code: row for row in rows}
@@ -90,3 +94,14 @@ def definition_of(row: FlowVersion) -> FlowDefinition:
         found = FlowDefinition.from_dict(row.definition)
         _DEFS[key] = found
     return found
+
+
+def sync_at_start(app: Flask) -> None:
+    """Store the flow files when a server process starts (wsgi.py). A database not yet
+    migrated is said so in the log, and the process still starts: `flask db upgrade` first."""
+    with app.app_context():
+        try:
+            ensure_synced()
+        except SQLAlchemyError as exc:
+            db.session.rollback()
+            log.warning("flow files not stored (run `flask --app tracker db upgrade`): %s", exc)

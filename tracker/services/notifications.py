@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale
@@ -20,14 +19,17 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
+from ..i18n import pick
+from ..localtime import LOCAL
 from ..models import Application, FlowVersion, Notification, Pause, User
+from ..settings import settings
 from ..sla import WorkingClock, elapsed_budget
 from . import events
 from .errors import Conflict, NotFound
 from .flows import definition_of
 from .reference import departments
+from .transaction import transactional
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 KINDS = ("warning", "overdue")
 STATUSES = ("pending", "sending", "sent", "failed")
 
@@ -71,8 +73,8 @@ class Notice:
 
 def targets_for(department: str) -> list[tuple[str, str]]:
     """(channel, target) pairs for a department: its own webhook/e-mails, else those of "*"."""
-    hooks: dict[str, str] = current_app.config.get("TRACKER_WEBHOOKS") or {}
-    mails: dict[str, Any] = current_app.config.get("TRACKER_EMAILS") or {}
+    hooks: dict[str, str] = settings().webhooks
+    mails: dict[str, Any] = settings().emails
     found: list[tuple[str, str]] = []
     url = hooks.get(department) or hooks.get("*")
     if url:
@@ -176,8 +178,8 @@ def compose(notice: Notice, lang: str | None = None) -> tuple[str, str, dict[str
 def _word(notice: Notice, lang: str) -> tuple[str, str, dict[str, Any]]:
     # Called inside force_locale: switching locale reloads the catalogue, so once per batch.
     t = notice.transition
-    step = notice.step_en if lang == "en" else notice.step_zh
-    dept = notice.department_en if lang == "en" else notice.department_zh
+    step = pick(notice.step_zh, notice.step_en, lang)
+    dept = pick(notice.department_zh, notice.department_en, lang)
     if t.kind == "overdue":
         headline = _("[Water connection] Deadline passed")
         subject = _("Overdue: %(number)s %(step)s") % {"number": notice.number, "step": step}
@@ -267,6 +269,7 @@ def outbox_counts() -> dict[str, int]:
     return counts
 
 
+@transactional
 def retry(notification_id: int, actor: User | None, now: datetime) -> Notification:
     """Send a failed notification again (attempts start over); commits."""
     row = db.session.get(Notification, notification_id)
@@ -277,7 +280,6 @@ def retry(notification_id: int, actor: User | None, now: datetime) -> Notificati
     row.status, row.attempts, row.next_attempt_at = "pending", 0, now
     events.record("notification.retried", actor=actor, subject_type="notification",
                   subject_id=row.id, last_error=row.last_error[:500])
-    db.session.commit()
     return row
 
 

@@ -3,46 +3,21 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Application, Event, Pause, SlaTimer, StepRecord, User
+from ..i18n import pick
+from ..localtime import local
+from ..models import Application, Event, Pause, StepRecord, User
 from ..sla import WorkingClock
 from .applications import flow_of, pause_intervals
-from .reference import departments, pause_reasons
-from .timers import describe
-
-LOCAL = ZoneInfo("Asia/Shanghai")
-
-
-def local(dt: datetime | None) -> datetime | None:
-    return None if dt is None else dt.astimezone(LOCAL)
+from .reference import pause_reasons
+from .sla_fields import department_name, timer_fields
 
 
 def _user(user: User | None) -> str | None:
     return None if user is None else user.label
-
-
-def timer_fields(timer: SlaTimer | None, now: datetime, clock: WorkingClock,
-                 pauses: list) -> dict[str, Any]:
-    if timer is None:
-        return {"state": "not_started", "due_at": None, "remaining_hours": None,
-                "remaining_days": None, "over_hours": None, "over_days": None,
-                "used_ratio": None, "provisional": False, "started_at": None, "limit": None}
-    view = describe(timer, now, clock, pauses).as_dict(clock.working_day_length.total_seconds())
-    view["due_at"] = local(view["due_at"])
-    view["started_at"] = local(timer.started_at)
-    view["limit"] = timer.limit
-    return view
-
-
-def department_name(code: str, lang: str) -> str:
-    dept = departments().get(code)
-    if dept is None:
-        return code
-    return dept.name_en if lang == "en" else dept.name_zh
 
 
 def present_step(app: Application, record: StepRecord, now: datetime, clock: WorkingClock,
@@ -53,7 +28,7 @@ def present_step(app: Application, record: StepRecord, now: datetime, clock: Wor
         sla["state"] = "skipped"
     return {
         "code": record.code,
-        "name": definition.name_en if lang == "en" else definition.name_zh,
+        "name": pick(definition.name_zh, definition.name_en, lang),
         "name_zh": definition.name_zh,
         "name_en": definition.name_en,
         "department": record.department_code,
@@ -72,7 +47,7 @@ def present_step(app: Application, record: StepRecord, now: datetime, clock: Wor
 
 def present_pause(pause: Pause, lang: str) -> dict[str, Any]:
     reason = pause_reasons().get(pause.reason_code)
-    name = pause.reason_code if reason is None else (reason.name_en if lang == "en" else reason.name_zh)
+    name = pause.reason_code if reason is None else pick(reason.name_zh, reason.name_en, lang)
     return {"id": pause.id, "reason": pause.reason_code, "reason_name": name, "note": pause.note,
             "started_at": local(pause.started_at), "ended_at": local(pause.ended_at),
             "started_by": _user(pause.started_by), "ended_by": _user(pause.ended_by)}
@@ -86,7 +61,7 @@ def present_application(app: Application, now: datetime, clock: WorkingClock, la
         "number": app.number,
         "flow": app.flow_code,
         "flow_version": app.flow_version.version,
-        "flow_name": flow.name_en if lang == "en" else flow.name_zh,
+        "flow_name": pick(flow.name_zh, flow.name_en, lang),
         "customer_type": app.customer_type.value,
         "customer_name": app.customer_name,
         "contact_name": app.contact_name,

@@ -6,28 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
-
 from ..models import SlaTimer, SubjectType, TimerState
+from ..settings import settings
 from ..sla import Limit, WorkingClock, compute_deadline, elapsed_budget
-from ..sla.limits import Counting, LimitKind
 
 Interval = tuple[datetime, datetime | None]
 
 
-def limit_to_dict(limit: Limit) -> dict[str, Any]:
-    return {"kind": limit.kind.value, "amount": limit.amount, "counting": limit.counting.value,
-            "count_start_day": limit.count_start_day}
-
-
-def limit_from_dict(data: dict[str, Any]) -> Limit:
-    return Limit(kind=LimitKind(data["kind"]), amount=float(data.get("amount", 0)),
-                 counting=Counting(data.get("counting", "clock")),
-                 count_start_day=bool(data.get("count_start_day", False)))
-
-
 def warning_ratio() -> float:
-    return float(current_app.config.get("TRACKER_WARNING_RATIO", 0.75))
+    return settings().warning_ratio
 
 
 def new_timer(*, subject_type: SubjectType, subject_id: int, start: datetime, limit: Limit,
@@ -38,7 +25,7 @@ def new_timer(*, subject_type: SubjectType, subject_id: int, start: datetime, li
     timer = SlaTimer(subject_type=subject_type, subject_id=subject_id, stage=stage,
                      application_id=application_id, department_code=department,
                      flow_code=flow_code, step_code=step_code, label=label[:200],
-                     limit=limit_to_dict(limit), round_the_clock=limit.is_round_the_clock,
+                     limit=limit.to_dict(), round_the_clock=limit.is_round_the_clock,
                      started_at=start, budget_seconds=0, state=TimerState.RUNNING)
     recompute(timer, clock, pauses)
     return timer
@@ -50,7 +37,7 @@ def recompute(timer: SlaTimer, clock: WorkingClock, pauses: Iterable[Interval],
     if timer.state in (TimerState.DONE, TimerState.CANCELLED):
         return False
     pauses = list(pauses)
-    deadline = compute_deadline(clock, timer.started_at, limit_from_dict(timer.limit), pauses)
+    deadline = compute_deadline(clock, timer.started_at, Limit.from_dict(timer.limit), pauses)
     old_due = timer.due_at
     timer.budget_seconds = int(deadline.budget.total_seconds())
     timer.provisional = deadline.provisional

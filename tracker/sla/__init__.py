@@ -5,12 +5,14 @@ clock = default_clock()
 clock.add_working_days(accepted_at, 1)
 """
 
-from .calendar import ChinaCalendar, Closure
+from .calendar import FIRST_YEAR, LAST_YEAR, ChinaCalendar, Closure
 from .clock import WorkingClock, build_clock, default_clock, parse_office_hours
 from .holiday_files import HolidayFileError
 from .limits import Counting, Deadline, Limit, LimitKind, compute_deadline, elapsed_budget
 
 __all__ = [
+    "FIRST_YEAR",
+    "LAST_YEAR",
     "ChinaCalendar",
     "Closure",
     "Counting",

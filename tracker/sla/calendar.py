@@ -30,6 +30,9 @@ WORKING_KINDS = frozenset({WORKING, MAKEUP, LOCAL_WORKING})
 
 WORKALENDAR_SOURCE = "workalendar"
 STATUTORY_SOURCE = "statutory (provisional)"
+# The years every calendar covers by default: the range of dates the whole product accepts
+# (forms, API, imports, the calendar pages), named once here.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 _WORKALENDAR_YEARS = range(2018, 2024)  # workalendar.asia.China raises for other years
 # workalendar's English names, in the Chinese the product shows.
 _WORKALENDAR_NAMES = {
@@ -68,8 +71,8 @@ class ChinaCalendar:
         self,
         holidays_dir: Path | str | None = None,
         closures: Iterable[Closure] = (),
-        first_year: int = 2000,
-        last_year: int = 2099,
+        first_year: int = FIRST_YEAR,
+        last_year: int = LAST_YEAR,
     ) -> None:
         if not STATUTORY_FIRST <= first_year <= last_year <= STATUTORY_LAST:
             raise ValueError(

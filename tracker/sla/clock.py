@@ -377,10 +377,12 @@ def build_clock(
     office_hours: Sequence[tuple[time, time]] | str | None = None,
     closures: Iterable[Closure] = (),
     holidays_dir: Path | str | None = None,
+    tz: tzinfo = SHANGHAI,
 ) -> WorkingClock:
     """A clock from configuration: office hours (tuples or "08:30-12:00,13:30-17:30"),
-    local closures and the holiday folder."""
+    local closures, the holiday folder and the time zone office hours are counted in (the
+    library's default is China's; the application passes its configured zone)."""
     if isinstance(office_hours, str):
         office_hours = parse_office_hours(office_hours)
     calendar = ChinaCalendar(holidays_dir=holidays_dir, closures=closures)
-    return WorkingClock(calendar, office_hours or DEFAULT_OFFICE_HOURS)
+    return WorkingClock(calendar, office_hours or DEFAULT_OFFICE_HOURS, tz=tz)

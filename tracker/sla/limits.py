@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .clock import require_aware
 
@@ -31,7 +31,7 @@ class LimitKind(str, Enum):
 
 
 class Counting(str, Enum):
-    """How "N working days" is counted (shared/domain.md, "Working time")."""
+    """How "N working days" is counted (the domain notes, "Working time")."""
 
     CLOCK = "clock"  # N x working-day length of working time from the start instant
     DAY_COUNT = "day_count"  # close of office on the Nth working day after the start day
@@ -58,6 +58,18 @@ class Limit:
     def is_round_the_clock(self) -> bool:
         """Calendar kinds count every hour; the others count working time only."""
         return self.kind in (LimitKind.CALENDAR_DAYS, LimitKind.CALENDAR_HOURS)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The full, explicit form (every field written out): flow versions and timers store it."""
+        return {"kind": self.kind.value, "amount": float(self.amount),
+                "counting": self.counting.value, "count_start_day": bool(self.count_start_day)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Limit:
+        """The limit of a stored dict form; missing fields take the defaults."""
+        return cls(kind=LimitKind(data["kind"]), amount=float(data.get("amount", 0.0)),
+                   counting=Counting(data.get("counting", Counting.CLOCK.value)),
+                   count_start_day=bool(data.get("count_start_day", False)))
 
 
 _AMOUNT_KINDS = {

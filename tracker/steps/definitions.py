@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tracker.sla.limits import Counting, Limit, LimitKind
+from tracker.sla.limits import Limit, LimitKind
 
 # What starts a step's clock.
 CLOCK_ACCEPTANCE = "acceptance"  # the application's acceptance (受理) instant
@@ -65,26 +65,6 @@ class FrozenMap(Mapping[str, Any]):
 # --- limits ---------------------------------------------------------------------------------
 
 
-def limit_to_dict(limit: Limit) -> dict[str, Any]:
-    """The full, explicit form of one limit (every field written out)."""
-    return {
-        "kind": limit.kind.value,
-        "amount": float(limit.amount),
-        "counting": limit.counting.value,
-        "count_start_day": bool(limit.count_start_day),
-    }
-
-
-def limit_from_dict(data: Mapping[str, Any]) -> Limit:
-    """Build a Limit from its dict form; missing fields take Limit's defaults."""
-    return Limit(
-        kind=LimitKind(data["kind"]),
-        amount=float(data.get("amount", 0.0)),
-        counting=Counting(data.get("counting", Counting.CLOCK.value)),
-        count_start_day=bool(data.get("count_start_day", False)),
-    )
-
-
 @dataclass(frozen=True)
 class LimitRule:
     """A time limit that may depend on an application attribute (e.g. 外线工程 external works).
@@ -132,24 +112,24 @@ class LimitRule:
         """Compact form: a plain limit, or {by, cases, default} when chosen by an attribute."""
         if self.attribute is None:
             assert self.default is not None
-            return limit_to_dict(self.default)
+            return self.default.to_dict()
         return {
             "by": self.attribute,
-            "cases": {value: limit_to_dict(limit) for value, limit in self.cases.items()},
-            "default": None if self.default is None else limit_to_dict(self.default),
+            "cases": {value: limit.to_dict() for value, limit in self.cases.items()},
+            "default": None if self.default is None else self.default.to_dict(),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LimitRule:
         """Inverse of `to_dict`."""
         if "by" not in data:
-            return cls(default=limit_from_dict(data))
+            return cls(default=Limit.from_dict(data))
         default = data.get("default")
         return cls(
-            default=None if default is None else limit_from_dict(default),
+            default=None if default is None else Limit.from_dict(default),
             attribute=data["by"],
             cases=FrozenMap(
-                tuple((value, limit_from_dict(limit)) for value, limit in data["cases"].items())
+                tuple((value, Limit.from_dict(limit)) for value, limit in data["cases"].items())
             ),
         )
 

@@ -30,7 +30,6 @@ from tracker.steps.definitions import (
     CLOCK_STARTED,
     STEP_CLOCK_STARTS,
     WHOLE_CLOCK_STARTS,
-    limit_to_dict,
 )
 
 CODE_PATTERN = r"^[a-z][a-z0-9_]*$"  # step, attribute, department and pause-reason codes
@@ -109,7 +108,7 @@ class LimitSchema(_Strict):
 
     @post_load
     def _normalise(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        return limit_to_dict(self._build(data))
+        return self._build(data).to_dict()
 
 
 class LimitRuleField(fields.Field):

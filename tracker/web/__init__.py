@@ -1,44 +1,34 @@
-"""Server-rendered staff pages: log-in, applications, My work, the dashboard, the calendar,
-and the feature page modules (reports, intake, after-care, problems); DEVELOPERS-NOTES.md
-says how to add one."""
+"""Server-rendered staff pages: log-in, applications, My work, the dashboard, the calendar.
+The feature packages bring their own page blueprints; the factory lists them all and
+DEVELOPERS-NOTES.md says how to add one."""
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from collections.abc import Iterable
+
+from flask import Blueprint, Flask, flash, jsonify, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import text
+
+from ..extensions import db, login_manager
+from ..services.auth_web import load_user
+from . import access
+from .context import register_context
+from .formatting import register_filters
+from .nav import NavItem
 
 
-def register_web(app: Flask) -> None:
+def register_web(app: Flask, blueprints: Iterable[Blueprint], nav: Iterable[NavItem]) -> None:
+    """Register the page blueprints and menu entries the factory lists; every route of them
+    is behind the log-in."""
     @app.get("/healthz")
     def healthz():
         """Liveness for load balancers: the app answers and the database is reachable."""
-        from sqlalchemy import text
-
-        from ..extensions import db
-
         db.session.execute(text("SELECT 1"))
         return jsonify(status="ok")
 
-    from . import (
-        access,
-        aftercare_pages,
-        applications,
-        auth,
-        calendar,
-        dashboard,
-        intake_pages,
-        problem_pages,
-        report_pages,
-        work,
-    )
-    from .context import register_context
-    from .formatting import register_filters
-
     _configure_login(app)
-    blueprints = [auth.bp, dashboard.bp, work.bp, applications.bp, calendar.bp]
-    nav = app.extensions.setdefault("tracker_nav", [])
-    # Feature page modules: a module-level `bp`, and `NAV` entries for the menu.
-    for module in (report_pages, intake_pages, aftercare_pages, problem_pages):
-        blueprints.append(module.bp)
-        nav.extend(getattr(module, "NAV", []))
+    blueprints = list(blueprints)
+    app.extensions.setdefault("tracker_nav", []).extend(nav)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     access.install_guard(app, {bp.name for bp in blueprints})
@@ -47,12 +37,6 @@ def register_web(app: Flask) -> None:
 
 
 def _configure_login(app: Flask) -> None:
-    from flask import redirect, request, url_for
-    from flask_babel import lazy_gettext as _l
-
-    from ..extensions import login_manager
-    from ..services.auth_web import load_user
-
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
@@ -62,8 +46,6 @@ def _configure_login(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        from flask import flash
-
         if request.headers.get("X-Requested-With") == "fetch":
             return jsonify(status=401, message="log in again"), 401
         if request.method == "GET":

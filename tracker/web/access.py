@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask, redirect, request, url_for
 from flask_login import current_user
 
+from ..extensions import login_manager
 from ..models import MANAGER_ROLES, WRITER_ROLES, Role
 from ..services.errors import Forbidden
 
@@ -64,7 +65,6 @@ def install_guard(app: Flask, page_blueprints: set[str]) -> None:
         if request.blueprint not in page_blueprints or request.endpoint in PUBLIC_ENDPOINTS:
             return None
         if not current_user.is_authenticated:
-            from ..extensions import login_manager
 
             return login_manager.unauthorized()
         if request.method not in SAFE_METHODS and request.endpoint not in ANYONE_MAY_POST \

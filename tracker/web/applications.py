@@ -5,7 +5,6 @@ import math
 from collections.abc import Callable
 from datetime import datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -21,11 +20,11 @@ from flask_login import current_user
 from wtforms import Form
 
 from ..errors import translate
-from ..extensions import db
-from ..i18n import current_language
+from ..i18n import current_language, pick
+from ..localtime import LOCAL
 from ..models import AppStatus, StepStatus
 from ..services import applications as service
-from ..services.clock import app_clock, now
+from ..services.app_clock import app_clock, now
 from ..services.errors import Conflict, ValidationFailed
 from ..services.flows import current_versions, definition_of
 from ..services.presenters import present_application
@@ -43,36 +42,18 @@ from .forms import (
     SkipForm,
     StepActionForm,
     SupplyForm,
+    attach_errors,
     attribute_field_name,
     new_application_form,
     options,
 )
 
 bp = Blueprint("application_pages", __name__)
-LOCAL = ZoneInfo("Asia/Shanghai")
 PER_PAGE = 50
-# Service field names that a page form calls differently.
-FIELD_ALIASES = {"completed_at": "at", "started_at": "at", "ended_at": "at", "supplied_at": "at"}
 
 
 def _flows() -> list:
     return [definition_of(row) for row in current_versions().values()]
-
-
-def attach_errors(form: Form, fields: dict[str, list[str]],
-                  aliases: dict[str, str] | None = None) -> list[str]:
-    """Put a service's field errors on the form's fields; returns those no field shows."""
-    unplaced = []
-    for name, messages in (fields or {}).items():
-        target = getattr(form, (aliases or {}).get(name, FIELD_ALIASES.get(name, name)), None)
-        texts = [translate(m) for m in (messages if isinstance(messages, list) else [messages])]
-        if target is None or not hasattr(target, "errors"):
-            unplaced.extend(texts)
-            continue
-        if not isinstance(target.errors, list):
-            target.errors = list(target.errors)
-        target.errors.extend(texts)
-    return unplaced
 
 
 # --- new application ----------------------------------------------------------------------
@@ -101,7 +82,6 @@ def new() -> Any:
         try:
             app = service.create_application(data, current_user)
         except ValidationFailed as exc:
-            db.session.rollback()
             aliases = {f"attributes.{a.code}": attribute_field_name(flow.code, a.code)
                        for a in flow.attributes}
             extra = attach_errors(form, exc.fields, aliases)
@@ -152,7 +132,6 @@ def _fresh_forms(app: Any, view: dict[str, Any]) -> dict[Any, Form]:
 
 def render_detail(number: str, failed: dict[Any, Form] | None = None, status: int = 200,
                   message: str | None = None) -> Any:
-    db.session.expire_all()
     app = service.get_application(number)
     lang = current_language()
     clock, moment = app_clock(), now()
@@ -165,7 +144,7 @@ def render_detail(number: str, failed: dict[Any, Form] | None = None, status: in
             form.version.data = app.version_id
             form.version.raw_data = [str(app.version_id)]
         forms[key] = form
-    reasons = options((r.code, r.name_en if lang == "en" else r.name_zh)
+    reasons = options((r.code, pick(r.name_zh, r.name_en, lang))
                       for r in pause_reasons().values())
     if "pause" in forms:
         forms["pause"].reason.choices = reasons
@@ -180,9 +159,9 @@ def _attribute_names(flow: Any, values: dict[str, str], lang: str) -> list[tuple
     shown = []
     for attribute in flow.attributes:
         value = values.get(attribute.code)
-        text = next(((en if lang == "en" else zh) for v, zh, en in attribute.choices
+        text = next((pick(zh, en, lang) for v, zh, en in attribute.choices
                      if v == value), value or "—")
-        shown.append((attribute.name_en if lang == "en" else attribute.name_zh, text))
+        shown.append((pick(attribute.name_zh, attribute.name_en, lang), text))
     return shown
 
 
@@ -202,12 +181,10 @@ def _act(number: str, key: Any, form: Form, action: Callable[[], Any], done: str
     try:
         action()
     except ValidationFailed as exc:
-        db.session.rollback()
         extra = attach_errors(form, exc.fields)
         return render_detail(number, {key: form}, 422,
                              " ".join([translate(exc.message, exc.params)] + extra))
     except Conflict as exc:
-        db.session.rollback()
         return render_detail(number, {key: form}, 409, translate(exc.message, exc.params))
     flash(done, "success")
     return redirect(url_for(".detail", number=number, _anchor=anchor or None))
@@ -219,7 +196,7 @@ def _step_name(number: str, code: str) -> str:
         step = service.flow_of(app).step(code)
     except ValueError:
         return code
-    return step.name_en if current_language() == "en" else step.name_zh
+    return pick(step.name_zh, step.name_en)
 
 
 @bp.route("/applications/<string:number>/steps/<string:code>/start", methods=["POST"])
@@ -313,7 +290,7 @@ def _filter_form() -> FilterForm:
     form.flow.choices = options([("", _("Any"))] + [
         (f.code, f"{f.code} · {f.name_en if lang == 'en' else f.name_zh}") for f in _flows()])
     form.department.choices = options([("", _("Any"))] + [
-        (d.code, d.name_en if lang == "en" else d.name_zh) for d in departments().values()])
+        (d.code, pick(d.name_zh, d.name_en, lang)) for d in departments().values()])
     return form
 
 
@@ -346,7 +323,7 @@ def index() -> Any:
         view = present_application(app, moment, clock, lang, with_steps=False)
         flow = service.flow_of(app)
         view["current_step_names"] = [
-            (s.name_en if lang == "en" else s.name_zh) for s in flow.steps
+            pick(s.name_zh, s.name_en, lang) for s in flow.steps
             if s.code in view["current_steps"]]
         rows.append(view)
     args = {k: v for k, v in request.args.items() if k != "page" and v}

@@ -5,7 +5,7 @@ import calendar as month_grid
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,9 +15,10 @@ from ..extensions import db
 from ..i18n import current_language
 from ..models import Application
 from ..services import calendar_admin
-from ..services.clock import app_clock, now, parse_closures
+from ..services.app_clock import app_clock, now
 from ..services.errors import Conflict, ValidationFailed
 from ..services.flows import current_versions, definition_of
+from ..settings import settings
 from .access import manager_required
 from .applications import attach_errors
 from .event_log import moved_subject
@@ -55,7 +56,7 @@ def render_year(year: int, form: ClosureForm | None = None, status: int = 200,
     year = min(max(year, FIRST_YEAR), LAST_YEAR)
     clock = app_clock()
     cal = clock.calendar
-    configured = parse_closures(current_app.config.get("TRACKER_LOCAL_CLOSURES", ""))
+    configured = settings().closures
     return render_template(
         "calendar/year.html", year=year, months=year_grid(year),
         provisional=cal.is_provisional_year(year), source=cal.source_of(year),
@@ -81,11 +82,9 @@ def add_closure() -> Any:
         change = calendar_admin.add_closure(form.day.data, form.reason.data, current_user,
                                             working=form.kind.data == "work")
     except ValidationFailed as exc:
-        db.session.rollback()
         extra = attach_errors(form, exc.fields)
         return render_year(year, form, 422, " ".join([translate(exc.message, exc.params)] + extra))
     except Conflict as exc:
-        db.session.rollback()
         return render_year(year, form, 409, translate(exc.message, exc.params))
     flash(_("Closure saved: %(moved)s of %(checked)s open deadlines moved.",
             moved=len(change.moved), checked=change.checked), "success")
@@ -101,7 +100,6 @@ def remove_closure(closure_id: int) -> Any:
     try:
         change = calendar_admin.remove_closure(closure_id, current_user)
     except Conflict as exc:
-        db.session.rollback()
         return render_year(_year(), None, 409, translate(exc.message, exc.params))
     flash(_("Closure removed: %(moved)s of %(checked)s open deadlines moved.",
             moved=len(change.moved), checked=change.checked), "success")

@@ -6,10 +6,10 @@ from typing import Any
 from flask import Blueprint, make_response, render_template
 from flask_babel import gettext as _
 
-from ..i18n import current_language
-from ..services.clock import app_clock, now
+from ..i18n import current_language, pick
+from ..services.app_clock import app_clock, now
 from ..services.dashboard import Dashboard, current_dashboard
-from ..services.presenters import department_name
+from ..services.sla_fields import department_name
 from .charts import MonthBar, months_chart
 from .formatting import percent
 
@@ -21,9 +21,9 @@ def _names(board: Dashboard, lang: str) -> dict[str, Any]:
     """Display names of flows and steps (current flow versions)."""
     flows, steps = {}, {}
     for code, flow in board.flows.items():
-        flows[code] = flow.name_en if lang == "en" else flow.name_zh
+        flows[code] = pick(flow.name_zh, flow.name_en, lang)
         for step in flow.steps:
-            steps[(code, step.code)] = step.name_en if lang == "en" else step.name_zh
+            steps[(code, step.code)] = pick(step.name_zh, step.name_en, lang)
     return {"flows": flows, "steps": steps}
 
 

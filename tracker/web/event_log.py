@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
+from ..i18n import pick
 from ..models import Application, Event
 from ..services.reference import pause_reasons
 from ..steps import FlowDefinition
@@ -34,14 +35,14 @@ def _step_name(flow: FlowDefinition, code: Any, lang: str) -> str:
         step = flow.step(str(code))
     except ValueError:
         return str(code)
-    return step.name_en if lang == "en" else step.name_zh
+    return pick(step.name_zh, step.name_en, lang)
 
 
 def _reason_name(code: Any, lang: str) -> str:
     reason = pause_reasons().get(str(code))
     if reason is None:
         return str(code)
-    return reason.name_en if lang == "en" else reason.name_zh
+    return pick(reason.name_zh, reason.name_en, lang)
 
 
 def moved_subject(flow: FlowDefinition, data: dict[str, Any], lang: str) -> str:

@@ -9,9 +9,9 @@ from typing import Any
 from flask import Response, stream_with_context
 from flask_babel import gettext as _
 
-from ..i18n import current_language
+from ..i18n import current_language, pick
+from ..services.app_clock import app_clock, now
 from ..services.applications import flow_of
-from ..services.clock import app_clock, now
 from ..services.presenters import present_application
 from ..services.queries import ApplicationFilter, iter_applications
 from . import labels
@@ -39,7 +39,7 @@ def rows(f: ApplicationFilter) -> Iterator[list[str]]:
     for app in iter_applications(f, moment):
         view = present_application(app, moment, clock, lang, with_steps=False)
         flow = flow_of(app)
-        steps = [(s.name_en if lang == "en" else s.name_zh) for s in flow.steps
+        steps = [pick(s.name_zh, s.name_en, lang) for s in flow.steps
                  if s.code in view["current_steps"]]
         sla = view["sla"]
         yield [view["number"], f"{view['flow']} {view['flow_name']}", view["customer_name"],

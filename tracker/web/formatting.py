@@ -1,15 +1,18 @@
-"""Jinja filters: Beijing time, working hours, rates, limits."""
+"""Jinja filters: local (Beijing) time, working hours, rates, limits."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-LOCAL = ZoneInfo("Asia/Shanghai")
+from ..i18n import current_language, pick
+from ..localtime import LOCAL
+from ..services.sla_fields import department_name as name
+from ..sla import Counting, Limit, LimitKind
 
 
 def beijing(value: datetime | date | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -38,7 +41,6 @@ _PATTERNS: dict[tuple[str, str], str] = {}
 
 def pattern(msgid: str) -> str:
     """A translated pattern, looked up once per language (lists format hundreds of cells)."""
-    from ..i18n import current_language
 
     key = (current_language(), msgid)
     found = _PATTERNS.get(key)
@@ -64,49 +66,62 @@ def percent(value: float | None) -> str:
     return f"{number(value * 100, 1)}%"
 
 
-def limit_text(limit: dict[str, Any] | None) -> str:
-    """A time limit in words: '1 working day', 'by close of the same working day', …"""
+def _amount(limit: Limit) -> tuple[str, int]:
+    """The amount as shown, and the count gettext's plural rules take (whole numbers only: a
+    fraction reads as plural, "0.5 days")."""
+    value = float(limit.amount)
+    return number(value, 2), int(value) if value.is_integer() else 2
+
+
+def _working_days(limit: Limit) -> str:
+    amount, count = _amount(limit)
+    text = ngettext("%(n)s working day", "%(n)s working days", count, n=amount)
+    if limit.counting is Counting.DAY_COUNT:
+        text += " " + _("(counted by days)")
+    return text
+
+
+# The words of every kind of limit, keyed by the kind: a kind added to LimitKind without its
+# words here fails tests/web/test_frame_and_translations.py.
+LIMIT_WORDS: dict[LimitKind, Callable[[Limit], str]] = {
+    LimitKind.WORKING_DAYS: _working_days,
+    LimitKind.WORKING_HOURS: lambda limit: ngettext(
+        "%(n)s working hour", "%(n)s working hours", _amount(limit)[1], n=_amount(limit)[0]),
+    LimitKind.SAME_WORKING_DAY: lambda limit: _("by close of the same working day"),
+    LimitKind.NEXT_WORKING_DAY: lambda limit: _("by close of the next working day"),
+    LimitKind.CALENDAR_DAYS: lambda limit: ngettext(
+        "%(n)s calendar day", "%(n)s calendar days", _amount(limit)[1], n=_amount(limit)[0]),
+    LimitKind.CALENDAR_HOURS: lambda limit: ngettext(
+        "%(n)s hour, round the clock", "%(n)s hours, round the clock", _amount(limit)[1],
+        n=_amount(limit)[0]),
+    LimitKind.END_OF_MONTH: lambda limit: _("by the last working day of the month"),
+}
+
+
+def limit_text(limit: Limit | dict[str, Any] | None) -> str:
+    """A time limit in words: '1 working day', 'by close of the same working day', …
+    (a Limit, or its stored dict form as timers and presenters carry it)."""
     if not limit:
         return "—"
-    kind = limit.get("kind")
-    value = float(limit.get("amount") or 0)
-    amount = number(value, 2)
-    # gettext's plural rules take whole numbers; a fraction reads as plural ("0.5 days").
-    count = int(value) if value.is_integer() else 2
-    if kind == "working_days":
-        text = ngettext("%(n)s working day", "%(n)s working days", count, n=amount)
-        if limit.get("counting") == "day_count":
-            text += " " + _("(counted by days)")
-        return text
-    if kind == "working_hours":
-        return ngettext("%(n)s working hour", "%(n)s working hours", count, n=amount)
-    if kind == "same_working_day":
-        return _("by close of the same working day")
-    if kind == "next_working_day":
-        return _("by close of the next working day")
-    if kind == "calendar_days":
-        return ngettext("%(n)s calendar day", "%(n)s calendar days", count, n=amount)
-    if kind == "calendar_hours":
-        return ngettext("%(n)s hour, round the clock", "%(n)s hours, round the clock", count,
-                        n=amount)
-    if kind == "end_of_month":
-        return _("by the last working day of the month")
-    return str(kind)
+    if not isinstance(limit, Limit):
+        try:
+            limit = Limit.from_dict(limit)
+        except (KeyError, ValueError):
+            return str(limit.get("kind"))
+    return LIMIT_WORDS[limit.kind](limit)
 
 
 def rule_text(rule: Any, flow: Any) -> str:
     """A limit that may depend on an attribute: 'No external works 1 working days; …'."""
-    from ..i18n import current_language
-    from ..steps.definitions import limit_to_dict
 
     if rule.attribute is None:
-        return limit_text(limit_to_dict(rule.default))
+        return limit_text(rule.default)
     lang = current_language()
     try:
-        choices = {v: (en if lang == "en" else zh) for v, zh, en in flow.attribute(rule.attribute).choices}
+        choices = {v: pick(zh, en, lang) for v, zh, en in flow.attribute(rule.attribute).choices}
     except ValueError:
         choices = {}
-    return "; ".join(f"{choices.get(value, value)} {limit_text(limit_to_dict(limit))}"
+    return "; ".join(f"{choices.get(value, value)} {limit_text(limit)}"
                      for value, limit in rule.cases.items())
 
 
@@ -131,9 +146,6 @@ def iso_beijing(text: str | None) -> str:
 
 
 def department_name(code: str) -> str:
-    from ..i18n import current_language
-    from ..services.presenters import department_name as name
-
     return name(code, current_language())
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
+    Form,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -21,6 +22,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from ..errors import translate
+from ..i18n import pick
+from ..localtime import LOCAL
+from ..sla import FIRST_YEAR, LAST_YEAR
 from . import labels
 
 try:
@@ -28,24 +33,55 @@ try:
 except ImportError:  # pragma: no cover - WTForms < 3.3
     SelectChoice = None
 
-LOCAL = ZoneInfo("Asia/Shanghai")
+# Service field names that a page form calls differently.
+FIELD_ALIASES = {"completed_at": "at", "started_at": "at", "ended_at": "at", "supplied_at": "at"}
 
 
-def _in_clock_range(form: Any, field: Any) -> None:
+def in_clock_range(form: Any, field: Any) -> None:
+    """A date the working clock covers (FIRST_YEAR…LAST_YEAR)."""
     value = field.data
-    if isinstance(value, (date, datetime)) and not 2000 <= value.year <= 2099:
+    if isinstance(value, (date, datetime)) and not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise ValidationError(_l("Date out of range (2000–2099)."))
 
 
+def local_instant(label: Any, **kwargs: Any) -> DateTimeLocalField:
+    """A local-time instant typed into the page (optional unless validators say otherwise)."""
+    kwargs.setdefault("validators", [Optional(), in_clock_range])
+    return DateTimeLocalField(label, tz=LOCAL, **kwargs)
+
+
 def _when(label: Any) -> DateTimeLocalField:
-    """A Beijing-time instant; blank means now."""
-    return DateTimeLocalField(label, validators=[Optional(), _in_clock_range], tz=LOCAL,
-                              description=_l("Leave blank for now."))
+    """A local-time instant; blank means now."""
+    return local_instant(label, description=_l("Leave blank for now."))
 
 
-def _version() -> IntegerField:
-    # Optimistic lock: the application's version when the page was drawn.
+def version_field() -> IntegerField:
+    """Optimistic lock: the row's version when the page was drawn (hidden)."""
     return IntegerField(widget=HiddenField.widget, validators=[Optional()])
+
+
+def page_number() -> int:
+    """?page=N of a list page (1 when absent or not a number)."""
+    try:
+        return max(1, min(int(request.args.get("page", 1)), 100000))
+    except ValueError:
+        return 1
+
+
+def attach_errors(form: Form, fields: dict[str, list[str]],
+                  aliases: dict[str, str] | None = None) -> list[str]:
+    """Put a service's field errors on the form's fields; returns those no field shows."""
+    unplaced = []
+    for name, messages in (fields or {}).items():
+        target = getattr(form, (aliases or {}).get(name, FIELD_ALIASES.get(name, name)), None)
+        texts = [translate(m) for m in (messages if isinstance(messages, list) else [messages])]
+        if target is None or not hasattr(target, "errors"):
+            unplaced.extend(texts)
+            continue
+        if not isinstance(target.errors, list):
+            target.errors = list(target.errors)
+        target.errors.extend(texts)
+    return unplaced
 
 
 def options(pairs: Iterable[tuple[str, Any]]) -> list[Any]:
@@ -79,17 +115,17 @@ class NewApplicationForm(FlaskForm):
     address = StringField(_l("Address"), validators=[Length(max=300)])
     channel = SelectField(_l("Channel"), choices=_choices(labels.CHANNELS), default="window")
     accepted_at = DateTimeLocalField(
-        _l("Accepted at"), validators=[Optional(), _in_clock_range], tz=LOCAL,
+        _l("Accepted at"), validators=[Optional(), in_clock_range], tz=LOCAL,
         description=_l("Leave blank for now; an earlier time within the back-dating window "
                        "may be given."))
     requested_at = DateTimeLocalField(
-        _l("Customer's requested time"), validators=[Optional(), _in_clock_range], tz=LOCAL,
+        _l("Customer's requested time"), validators=[Optional(), in_clock_range], tz=LOCAL,
         description=_l("Required by flows that count from the customer's requested time (101)."))
     missing_materials = TextAreaField(
         _l("Missing materials (容缺受理)"), validators=[Length(max=4000)],
         description=_l("One per line; leave blank when the materials are complete."))
     materials_promised_on = DateField(_l("Materials promised on"),
-                                      validators=[Optional(), _in_clock_range])
+                                      validators=[Optional(), in_clock_range])
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
 
     def attribute_field_names(self) -> list[str]:
@@ -113,9 +149,9 @@ def new_application_form(flows: Iterable[Any], lang: str, **kwargs: Any) -> NewA
 
     for flow in flows:
         for attribute in flow.attributes:
-            choices = options((value, en if lang == "en" else zh)
+            choices = options((value, pick(zh, en, lang))
                               for value, zh, en in attribute.choices)
-            name = attribute.name_en if lang == "en" else attribute.name_zh
+            name = pick(attribute.name_zh, attribute.name_en, lang)
             setattr(Form, attribute_field_name(flow.code, attribute.code), SelectField(
                 name, choices=choices, default=attribute.default, validators=[Optional()],
                 render_kw={"data-flow": flow.code}))
@@ -126,42 +162,42 @@ def new_application_form(flows: Iterable[Any], lang: str, **kwargs: Any) -> NewA
 
 
 class StepActionForm(FlaskForm):
-    version = _version()
+    version = version_field()
     at = _when(_l("Done at"))
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
 
 
 class SkipForm(FlaskForm):
-    version = _version()
+    version = version_field()
     note = TextAreaField(_l("Why is the step skipped?"),
                          validators=[DataRequired(), Length(max=2000)])
 
 
 class PauseForm(FlaskForm):
-    version = _version()
+    version = version_field()
     reason = SelectField(_l("Reason"), choices=[], validators=[DataRequired()])
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
     at = _when(_l("Paused from"))
 
 
 class ResumeForm(FlaskForm):
-    version = _version()
+    version = version_field()
     at = _when(_l("Resumed at"))
 
 
 class SupplyForm(FlaskForm):
-    version = _version()
+    version = version_field()
     at = _when(_l("Supplied at"))
 
 
 class CancelForm(FlaskForm):
-    version = _version()
+    version = version_field()
     reason = TextAreaField(_l("Why is the application cancelled?"),
                            validators=[DataRequired(), Length(max=2000)])
 
 
 class CustomerForm(FlaskForm):
-    version = _version()
+    version = version_field()
     customer_name = StringField(_l("Customer (company or person)"),
                                 validators=[DataRequired(), Length(max=200)])
     contact_name = StringField(_l("Contact person"), validators=[Length(max=100)])
@@ -169,11 +205,11 @@ class CustomerForm(FlaskForm):
     address = StringField(_l("Address"), validators=[Length(max=300)])
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
     materials_promised_on = DateField(_l("Materials promised on"),
-                                      validators=[Optional(), _in_clock_range])
+                                      validators=[Optional(), in_clock_range])
 
 
 class ClosureForm(FlaskForm):
-    day = DateField(_l("Date"), validators=[InputRequired(), _in_clock_range])
+    day = DateField(_l("Date"), validators=[InputRequired(), in_clock_range])
     kind = SelectField(_l("Kind"), choices=options([("off", _l("Day off (e.g. typhoon)")),
                                                     ("work", _l("Extra working day"))]),
                        default="off")
@@ -192,7 +228,7 @@ class FilterForm(FlaskForm):
     overdue = SelectField(_l("Overdue"), validators=[Optional()],
                           choices=options([("", _l("Any")), ("yes", _l("Overdue only")),
                                            ("no", _l("Not overdue"))]))
-    due_before = DateField(_l("Due before"), validators=[Optional(), _in_clock_range])
+    due_before = DateField(_l("Due before"), validators=[Optional(), in_clock_range])
     department = SelectField(_l("Department with an open step"), choices=[],
                              validators=[Optional()])
     step = StringField(_l("Open step (code)"), validators=[Optional(), Length(max=40)])

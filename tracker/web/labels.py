@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 STATES = {
@@ -41,7 +42,9 @@ SUBJECTS = {"application": _l("Whole application"), "step": _l("Step"),
             "screening": _l("Screening"), "callback": _l("Callback"),
             "followup": _l("Home-visit follow-up"), "problem": _l("Problem")}
 
-EVENTS = {
+# The core's events; each feature's pages module adds the words of its own (EVENT_WORDS,
+# joined by the factory through register_event_words).
+EVENTS: dict[str, Any] = {
     "application.created": _l("Application registered"),
     "application.updated": _l("Customer details changed"),
     "application.cancelled": _l("Application cancelled"),
@@ -54,14 +57,6 @@ EVENTS = {
     "deadline.moved": _l("Deadline recomputed (calendar change)"),
     "calendar.closure_added": _l("Local closure added"),
     "calendar.closure_removed": _l("Local closure removed"),
-    "callback.opened": _l("Callback opened"),
-    "callback.done": _l("Callback done"),
-    "callback.attempt": _l("Callback attempted, customer not reached"),
-    "followup.opened": _l("Home-visit follow-up opened"),
-    "followup.closed": _l("Home-visit follow-up closed"),
-    "evaluation.imported": _l("Evaluation imported"),
-    "intake.received": _l("Platform record received"),
-    "intake.screened": _l("Platform record screened"),
     "sla.warning": _l("Time limit nearly used (warning)"),
     "sla.overdue": _l("Time limit passed (overdue)"),
     "calendar.schedule_changed": _l("Holiday schedule changed"),
@@ -73,6 +68,20 @@ FIELDS = {
     "contact_phone": _l("Phone"), "address": _l("Address"), "note": _l("Note"),
     "materials_promised_on": _l("Materials promised on"),
 }
+
+
+def register_event_words(app: Flask, words: dict[str, Any]) -> None:
+    """Add a feature's event words to the event log's table (one word per action)."""
+    for action, word in words.items():
+        known = EVENTS.get(action)
+        if known is not None and _msgid(known) != _msgid(word):
+            raise ValueError(f"event {action!r} has two different words")
+        EVENTS[action] = word
+
+
+def _msgid(word: Any) -> str:
+    """The English msgid of a lazy string (or the text itself)."""
+    return str(getattr(word, "_args", (word,))[0])
 
 
 def label(table: dict[str, Any], code: Any) -> str:

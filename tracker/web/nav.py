@@ -19,24 +19,20 @@ class NavItem:
     visible: Callable[[], bool] | None = None  # e.g. can_write; None: every signed-in user
 
 
-# The core pages, then the pages other features add (report_pages, intake_pages, …): a link
-# appears only when its endpoint is registered. A page module may also declare its own links
-# as a module-level NAV list of NavItem (see DEVELOPERS-NOTES.md).
+# The core pages; each feature's pages module declares its own links as a module-level NAV
+# list, and the factory joins them (see DEVELOPERS-NOTES.md). A link appears only when its
+# endpoint is registered; `order` places it in the bar.
 CORE = [
     NavItem("dashboard.index", _l("Dashboard"), 10),
     NavItem("work.index", _l("My work"), 20),
     NavItem("application_pages.index", _l("Applications"), 30),
     NavItem("application_pages.new", _l("New application"), 40, can_write),
-    NavItem("intake_pages.index", _l("Platform intake"), 50),
-    NavItem("aftercare_pages.index", _l("Callbacks"), 60),
-    NavItem("problem_pages.index", _l("Problems"), 70),
-    NavItem("report_pages.monthly", _l("Monthly report"), 80),
     NavItem("calendar_pages.year", _l("Calendar"), 90),
 ]
 
 
 def nav_items() -> list[NavItem]:
-    items = {item.endpoint: item for item in CORE}
+    items: dict[str, NavItem] = {}
     for item in current_app.extensions.get("tracker_nav", []):
         items.setdefault(item.endpoint, item)
     return sorted(items.values(), key=lambda i: (i.order, i.endpoint))

@@ -8,11 +8,11 @@ from flask_login import current_user
 from sqlalchemy import case, func, select
 
 from ..extensions import db
-from ..i18n import current_language
+from ..i18n import current_language, pick
 from ..models import Application, AppStatus, SlaTimer, StepRecord, TimerState
 from ..models.applications import OPEN_STEP
+from ..services.app_clock import app_clock, now
 from ..services.applications import flow_of, pause_intervals
-from ..services.clock import app_clock, now
 from ..services.reference import departments
 from ..services.timers import describe
 
@@ -57,9 +57,9 @@ def index() -> Any:
         definition = flow_of(app).step(step.code)
         state = describe(step.timer, moment, clock, pause_intervals(app)) if step.timer else None
         rows.append({"app": app, "step": step,
-                     "step_name": definition.name_en if lang == "en" else definition.name_zh,
+                     "step_name": pick(definition.name_zh, definition.name_en, lang),
                      "needs_start": definition.needs_start, "state": state})
-    options = [("all", None)] + [(code, d.name_en if lang == "en" else d.name_zh)
+    options = [("all", None)] + [(code, pick(d.name_zh, d.name_en, lang))
                                  for code, d in known.items()]
     return render_template("work/index.html", rows=rows, total=total, chosen=chosen,
                            mine=mine, options=options, limit=LIMIT, now=moment)

@@ -9,19 +9,10 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from tests.web.browser.conftest import LOCAL, VIEWPORTS
-from tests.web.conftest import PASSWORD
+from tests.fixtures.browser import VIEWPORTS, log_in
+from tracker.localtime import LOCAL
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login" not in page.url, page.content()[:2000]
 
 
 def set_language(page, base: str, lang: str) -> None:

@@ -1,0 +1,83 @@
+"""Settings: one typed object, checked when the app is built. A bad value stops the start-up
+with the variable named; production is the default configuration of `flask --app tracker`."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tracker import create_app
+from tracker.config import Config, ConfigError, DevelopmentConfig, TestingConfig, _env
+from tracker.settings import SettingsError, reconfigure, settings
+
+BAD = [
+    ("TRACKER_OFFICE_HOURS", "8 to 5"),
+    ("TRACKER_OFFICE_HOURS", "08:30-25:00"),
+    ("TRACKER_LOCAL_CLOSURES", "2026-13-01:off:typhoon"),
+    ("TRACKER_LOCAL_CLOSURES", "2026-07-15:closed:typhoon"),
+    ("TRACKER_WEBHOOKS", ["not", "an", "object"]),
+    ("TRACKER_WEBHOOKS", {"engineering": "ftp://robot"}),
+    ("TRACKER_EMAILS", {"engineering": 5}),
+    ("TRACKER_ASSESSMENT_POINTS", {"step_overdue": "two"}),
+    ("TRACKER_WARNING_RATIO", 1.5),
+    ("TRACKER_CALLBACK_LIMIT_DAYS", "three"),
+    ("TRACKER_PAGE_SIZE_MAX", 0),
+    ("TRACKER_SCHEDULER", "sometimes"),
+]
+
+
+@pytest.mark.parametrize(("name", "value"), BAD, ids=[f"{n}={v!r}" for n, v in BAD])
+def test_a_bad_setting_stops_the_start_up_naming_it(name, value):
+    with pytest.raises(SettingsError) as refused:
+        create_app(TestingConfig, **{name: value})
+    assert str(refused.value).startswith(f"{name}:")
+
+
+def test_good_settings_are_typed(app, ctx):
+    built = settings()
+    assert built.callback_limit_days == 3.0 and isinstance(built.intake_max_bytes, int)
+    assert built.periods[0][0].hour == 8 and built.closures == ()
+    reconfigure(app, TRACKER_LOCAL_CLOSURES="2026-07-15:off:台风停工", TRACKER_WARNING_RATIO="0.5")
+    assert settings().warning_ratio == 0.5 and settings().closures[0].reason == "台风停工"
+
+
+def test_a_refused_change_leaves_the_settings_as_they_were(app, ctx):
+    with pytest.raises(SettingsError, match="TRACKER_WATCH_SECONDS"):
+        reconfigure(app, TRACKER_WATCH_SECONDS=0)
+    assert settings().watch_seconds == 60 and app.config["TRACKER_WATCH_SECONDS"] == 60
+
+
+def test_an_unreadable_environment_variable_is_named(monkeypatch):
+    monkeypatch.setenv("TRACKER_SMTP_PORT", "twenty-five")
+    with pytest.raises(ConfigError, match="TRACKER_SMTP_PORT"):
+        _env("SMTP_PORT", 25)
+    monkeypatch.setenv("TRACKER_WEBHOOKS", "[1, 2]")
+    with pytest.raises(ConfigError, match="TRACKER_WEBHOOKS"):
+        _env("WEBHOOKS", {})
+
+
+def test_the_factory_runs_production_unless_told_development(monkeypatch):
+    from tracker.config import config_for_environment
+
+    monkeypatch.delenv("TRACKER_ENV", raising=False)
+    assert config_for_environment() is Config
+    monkeypatch.setenv("TRACKER_ENV", "development")
+    assert config_for_environment() is DevelopmentConfig
+    monkeypatch.setenv("TRACKER_ENV", "staging")
+    with pytest.raises(ConfigError, match="TRACKER_ENV"):
+        config_for_environment()
+
+
+def test_flask_commands_refuse_production_without_a_secret(tmp_path):
+    """`flask --app tracker …` without TRACKER_ENV is production: no fallback secret."""
+    env = {"PATH": "/usr/bin:/bin", "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path}/t.db",
+           "HOME": str(tmp_path)}
+    production = subprocess.run([sys.executable, "-m", "flask", "--app", "tracker", "flows",
+                                 "--help"], env=env, capture_output=True, text=True, timeout=120)
+    assert production.returncode != 0
+    assert "TRACKER_SECRET_KEY must be set in production" in production.stderr
+    development = subprocess.run([sys.executable, "-m", "flask", "--app", "tracker", "flows",
+                                  "--help"], env={**env, "TRACKER_ENV": "development"},
+                                 capture_output=True, text=True, timeout=120)
+    assert development.returncode == 0, development.stderr

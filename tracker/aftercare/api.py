@@ -1,0 +1,254 @@
+"""/api/v1/aftercare: callbacks (回访), follow-ups (上门回访), 好差评 imports, monthly rates."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from ..api.auth import READERS, WRITERS, authenticate, require
+from ..api.schemas import SlaOut, Text
+from ..errors import translate
+from ..i18n import current_language
+from ..services.applications import get_application
+from ..services.errors import ValidationFailed
+from . import commands, importer, presenters, queries, rates
+
+blp = Blueprint("aftercare", __name__, url_prefix="/api/v1/aftercare",
+                description="After water is on: callbacks, follow-ups, evaluations")
+
+
+
+class ListArgs(Schema):
+    status = Text(validate=validate.OneOf(["open", "done", "closed"]))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class CallbackOut(Schema):
+    id = fields.Integer()
+    application_number = fields.String()
+    customer_name = fields.String()
+    contact_name = fields.String()
+    contact_phone = fields.String()
+    completed_at = fields.DateTime(allow_none=True)
+    status = fields.String()
+    reached = fields.Boolean(allow_none=True)
+    satisfied = fields.Boolean(allow_none=True)
+    comment = fields.String()
+    done_at = fields.DateTime(allow_none=True)
+    done_by = fields.String(allow_none=True)
+    attempts = fields.Integer()
+    department_name = fields.String()
+    version = fields.Integer()
+    sla = fields.Nested(SlaOut, dump_only=True)
+
+
+class CallbackPage(Schema):
+    items = fields.List(fields.Nested(CallbackOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    pages = fields.Integer()
+
+
+class CallbackResult(Schema):
+    reached = fields.Boolean(required=True)
+    satisfied = fields.Boolean(load_default=None, allow_none=True)
+    comment = Text(load_default="", validate=validate.Length(max=2000))
+    version = fields.Integer(load_default=None, allow_none=True)
+
+
+class FollowUpOut(Schema):
+    id = fields.Integer()
+    origin = fields.String(metadata={"description": "callback | evaluation"})
+    status = fields.String()
+    application_number = fields.String(allow_none=True)
+    customer_name = fields.String(allow_none=True)
+    action_taken = fields.String()
+    evidence = fields.String()
+    created_at = fields.DateTime()
+    closed_at = fields.DateTime(allow_none=True)
+    closed_by = fields.String(allow_none=True)
+    reason = fields.String(metadata={"description": "What the customer was not satisfied with."})
+    version = fields.Integer()
+    sla = fields.Nested(SlaOut, dump_only=True)
+
+
+class FollowUpPage(CallbackPage):
+    items = fields.List(fields.Nested(FollowUpOut))
+
+
+class FollowUpClose(Schema):
+    action_taken = Text(required=True, validate=validate.Length(min=1, max=4000))
+    evidence = Text(load_default="", validate=validate.Length(max=4000))
+    version = fields.Integer(load_default=None, allow_none=True)
+
+
+class RowErrorOut(Schema):
+    line = fields.Integer()
+    message = fields.String()
+
+
+class ImportOut(Schema):
+    imported = fields.Integer()
+    already_imported = fields.Integer()
+    follow_ups_opened = fields.Integer()
+    errors = fields.List(fields.Nested(RowErrorOut))
+
+
+class RatesArgs(Schema):
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2099))
+    month = fields.Integer(required=True, validate=validate.Range(min=1, max=12))
+
+
+class RatesOut(Schema):
+    year = fields.Integer()
+    month = fields.Integer()
+    due = fields.Integer()
+    done = fields.Integer()
+    rate = fields.Float(allow_none=True)
+    done_on_time = fields.Integer()
+    satisfied = fields.Integer()
+    dissatisfied = fields.Integer()
+    satisfaction_rate = fields.Float(allow_none=True)
+    evaluations = fields.Integer()
+    evaluations_dissatisfied = fields.Integer()
+    follow_ups_opened = fields.Integer()
+    follow_ups_closed = fields.Integer()
+
+
+class SummaryCallbackOut(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    reached = fields.Boolean(allow_none=True)
+    satisfied = fields.Boolean(allow_none=True)
+    comment = fields.String()
+    done_at = fields.DateTime(allow_none=True)
+    done_by = fields.String(allow_none=True)
+    attempts = fields.Integer()
+    version = fields.Integer()
+    sla = fields.Nested(SlaOut, dump_only=True)
+
+
+class EvaluationOut(Schema):
+    external_id = fields.String()
+    satisfied = fields.Boolean()
+    score = fields.Integer(allow_none=True)
+    comment = fields.String()
+    evaluated_at = fields.DateTime()
+
+
+class SummaryOut(Schema):
+    callback = fields.Nested(SummaryCallbackOut, allow_none=True)
+    follow_ups = fields.List(fields.Nested(FollowUpOut))
+    evaluations = fields.List(fields.Nested(EvaluationOut))
+    open_follow_ups = fields.Integer()
+
+
+def _page(items: list, total: int, page: int, per_page: int) -> dict[str, Any]:
+    return {"items": items, "total": total, "page": page, "per_page": per_page,
+            "pages": math.ceil(total / per_page) if total else 0}
+
+
+def report_out(report: importer.ImportReport) -> dict[str, Any]:
+    return {"imported": report.imported, "already_imported": report.already_imported,
+            "follow_ups_opened": report.follow_ups_opened,
+            "errors": [{"line": e.line, "message": translate(e.message, e.params)}
+                       for e in report.errors]}
+
+
+# --- views --------------------------------------------------------------------------------
+
+@blp.route("/callbacks")
+class Callbacks(MethodView):
+    @require(*READERS)
+    @blp.arguments(ListArgs, location="query")
+    @blp.response(200, CallbackPage)
+    def get(self, args):
+        """Callbacks, open ones by deadline first, with the customer's phone to call."""
+        items, total = queries.list_callbacks(status=args.get("status"), page=args["page"],
+                                              per_page=args["per_page"])
+        return _page(presenters.present_callbacks(items, current_language()), total, args["page"],
+                     args["per_page"])
+
+
+@blp.route("/callbacks/<int:callback_id>/result")
+class CallbackResultView(MethodView):
+    @require(*WRITERS)
+    @blp.arguments(CallbackResult)
+    @blp.response(200, CallbackOut)
+    def post(self, data, callback_id):
+        """Record a call: not reached keeps it open; "not satisfied" opens a follow-up."""
+        callback = commands.record_callback_result(
+            callback_id, authenticate(), reached=data["reached"], satisfied=data["satisfied"],
+            comment=data["comment"], expected_version=data["version"])
+        return presenters.present_callbacks([queries.get_callback(callback.id)], current_language())[0]
+
+
+@blp.route("/follow-ups")
+class FollowUps(MethodView):
+    @require(*READERS)
+    @blp.arguments(ListArgs, location="query")
+    @blp.response(200, FollowUpPage)
+    def get(self, args):
+        """Home-visit follow-ups (上门回访), open ones by deadline first."""
+        items, total = queries.list_follow_ups(status=args.get("status"), page=args["page"],
+                                               per_page=args["per_page"])
+        return _page(presenters.present_follow_ups(items, current_language()), total, args["page"],
+                     args["per_page"])
+
+
+@blp.route("/follow-ups/<int:follow_up_id>/close")
+class FollowUpCloseView(MethodView):
+    @require(*WRITERS)
+    @blp.arguments(FollowUpClose)
+    @blp.response(200, FollowUpOut)
+    def post(self, data, follow_up_id):
+        """Close a follow-up with what was done and the evidence."""
+        follow_up = commands.close_follow_up(
+            follow_up_id, authenticate(), action_taken=data["action_taken"],
+            evidence=data["evidence"], expected_version=data["version"])
+        return presenters.present_follow_ups([queries.get_follow_up(follow_up.id)],
+                                          current_language())[0]
+
+
+@blp.route("/evaluations/import")
+class EvaluationImport(MethodView):
+    @require(*WRITERS)
+    @blp.doc(requestBody={"required": True, "content": {
+        "text/csv": {"schema": {"type": "string"}},
+        "multipart/form-data": {"schema": {"type": "object",
+                                           "properties": {"file": {"type": "string",
+                                                                   "format": "binary"}}}}}})
+    @blp.response(200, ImportOut)
+    def post(self):
+        """Import 好差评 evaluations from CSV: bad rows are named by line, good rows imported
+        once each; "not satisfied" opens a follow-up."""
+        upload = request.files.get("file")
+        data = upload.read() if upload is not None else request.get_data()
+        if not data:
+            raise ValidationFailed("Send a CSV file.", fields={"file": ["Required."]})
+        return report_out(importer.import_evaluations(data, authenticate()))
+
+
+@blp.route("/rates")
+class Rates(MethodView):
+    @require(*READERS)
+    @blp.arguments(RatesArgs, location="query")
+    @blp.response(200, RatesOut)
+    def get(self, args):
+        """Callback rate (target 100%) and satisfaction rate of a month."""
+        return rates.callback_rates(args["year"], args["month"])
+
+
+@blp.route("/applications/<string:number>")
+class Summary(MethodView):
+    @require(*READERS)
+    @blp.response(200, SummaryOut)
+    def get(self, number):
+        """An application's callback, follow-ups and evaluations."""
+        return presenters.aftercare_summary(get_application(number).id)

@@ -1,0 +1,32 @@
+"""After-care forms: a callback's result, closing a follow-up, the 好差评 upload."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import RadioField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from ..web.forms import options, version_field
+
+YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
+
+
+class CallbackResultForm(FlaskForm):
+    version = version_field()
+    reached = RadioField(_l("Customer reached?"), choices=options(YES_NO),
+                         validators=[InputRequired()])
+    satisfied = RadioField(_l("Satisfied?"), choices=options(YES_NO), validators=[Optional()])
+    comment = TextAreaField(_l("Comment"), validators=[Length(max=2000)])
+
+
+class FollowUpCloseForm(FlaskForm):
+    version = version_field()
+    action_taken = TextAreaField(_l("What was done"),
+                                 validators=[DataRequired(), Length(max=4000)])
+    evidence = TextAreaField(_l("Evidence (photos, signed form, …)"),
+                             validators=[Length(max=4000)])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV file (UTF-8)"), validators=[FileRequired()])

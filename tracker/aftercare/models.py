@@ -1,0 +1,76 @@
+"""After-care: callbacks (回访), evaluations (好差评) and home-visit follow-ups (上门回访)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..models import SlaTimer, User
+from ..models.base import UTCDateTime, now_utc
+
+
+class Callback(db.Model):
+    """回访: one per completed application."""
+
+    __tablename__ = "callbacks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)  # open|done
+    reached: Mapped[bool | None]
+    satisfied: Mapped[bool | None]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    timer_id: Mapped[int | None] = mapped_column(ForeignKey("sla_timers.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+    timer: Mapped[SlaTimer | None] = relationship(lazy="joined")
+    done_by: Mapped[User | None] = relationship(lazy="joined")
+
+
+class Evaluation(db.Model):
+    """好差评: an evaluation imported from the government evaluation system."""
+
+    __tablename__ = "evaluations"
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(40), default="haochaping")
+    external_id: Mapped[str] = mapped_column(String(100))
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
+    application_number: Mapped[str] = mapped_column(String(40), default="")
+    satisfied: Mapped[bool]
+    score: Mapped[int | None]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+
+
+class FollowUp(db.Model):
+    """上门回访: opened by a "not satisfied" callback or evaluation, closed with what was done."""
+
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
+    origin: Mapped[str] = mapped_column(String(20))  # callback | evaluation
+    callback_id: Mapped[int | None] = mapped_column(ForeignKey("callbacks.id"))
+    evaluation_id: Mapped[int | None] = mapped_column(ForeignKey("evaluations.id"))
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)  # open|closed
+    action_taken: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    timer_id: Mapped[int | None] = mapped_column(ForeignKey("sla_timers.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+    timer: Mapped[SlaTimer | None] = relationship(lazy="joined")

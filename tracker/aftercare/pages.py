@@ -1,0 +1,183 @@
+"""After-care pages: callbacks (回访) with their result form, the monthly callback and satisfaction
+rates, the 好差评 CSV upload, and home-visit follow-ups (上门回访)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..errors import translate
+from ..i18n import current_language
+from ..services.app_clock import now
+from ..services.errors import Conflict, ValidationFailed
+from ..services.months import Month, parse_month
+from ..services.pagination import page_count
+from ..web.forms import attach_errors, page_number
+from ..web.nav import NavItem
+from . import commands, importer, presenters, queries, rates
+from .forms import CallbackResultForm, FollowUpCloseForm, ImportForm
+
+bp = Blueprint("aftercare_pages", __name__, template_folder="templates")
+NAV = [NavItem("aftercare_pages.index", _l("Callbacks"), 60),
+       NavItem("aftercare_pages.follow_ups", _l("Follow-ups"), 65)]
+# The event log's words for this feature's events.
+EVENT_WORDS = {
+    "callback.opened": _l("Callback opened"),
+    "callback.done": _l("Callback done"),
+    "callback.attempt": _l("Callback attempted, customer not reached"),
+    "followup.opened": _l("Home-visit follow-up opened"),
+    "followup.closed": _l("Home-visit follow-up closed"),
+    "evaluation.imported": _l("Evaluation imported"),
+}
+PER_PAGE = 50
+
+CALLBACK_STATUSES = {"open": _l("To call"), "done": _l("Done")}
+FOLLOW_UP_STATUSES = {"open": _l("Open"), "closed": _l("Closed")}
+ORIGINS = {"callback": _l("Callback"), "evaluation": _l("好差评 evaluation")}
+YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
+
+
+def _month() -> tuple[int, int]:
+    """?month=2026-10, or the current month in local time."""
+    try:
+        chosen = parse_month(request.args["month"])
+    except (KeyError, ValidationFailed):
+        chosen = Month.containing(now())
+    return chosen.year, chosen.month
+
+
+def render_callbacks(failed: dict[int, CallbackResultForm] | None = None,
+                     import_form: ImportForm | None = None, report: Any = None,
+                     status: int = 200, message: str | None = None) -> Any:
+    shown = request.args.get("status", "open")
+    if shown not in CALLBACK_STATUSES:
+        shown = "open"
+    page = page_number()
+    items, total = queries.list_callbacks(status=shown, page=page, per_page=PER_PAGE)
+    rows = presenters.present_callbacks(items, current_language())
+    forms: dict[int, CallbackResultForm] = {}
+    for row in rows:
+        if row["status"] == "open":
+            form = (failed or {}).get(row["id"])
+            if form is None:
+                form = CallbackResultForm(formdata=None, prefix=f"cb{row['id']}",
+                                          version=row["version"])
+            elif status == 409:
+                form.version.data = row["version"]
+                form.version.raw_data = [str(row["version"])]
+            forms[row["id"]] = form
+    year, month = _month()
+    month_rates = rates.callback_rates(year, month)
+    return render_template(
+        "aftercare/callbacks.html", rows=rows, forms=forms, total=total, shown=shown,
+        statuses=CALLBACK_STATUSES, page=page, pages=page_count(total, PER_PAGE),
+        args={"status": shown}, rates=month_rates, month=f"{year}-{month:02d}",
+        import_form=import_form or ImportForm(formdata=None), report=report,
+        message=message), status
+
+
+@bp.route("/callbacks")
+def index() -> Any:
+    return render_callbacks()
+
+
+@bp.route("/callbacks/<int:callback_id>/result", methods=["POST"])
+def record_result(callback_id: int) -> Any:
+    form = CallbackResultForm(prefix=f"cb{callback_id}")
+    if not form.validate_on_submit():
+        return render_callbacks({callback_id: form}, status=422,
+                                message=_("Please correct the marked fields."))
+    satisfied = {"yes": True, "no": False}.get(form.satisfied.data or "")
+    reached = form.reached.data == "yes"
+    try:
+        callback = commands.record_callback_result(
+            callback_id, current_user, reached=reached, satisfied=satisfied,
+            comment=form.comment.data or "", expected_version=form.version.data)
+    except ValidationFailed as exc:
+        attach_errors(form, exc.fields)
+        return render_callbacks({callback_id: form}, status=422,
+                                message=translate(exc.message, exc.params))
+    except Conflict as exc:
+        return render_callbacks({callback_id: form}, status=409,
+                                message=translate(exc.message, exc.params))
+    if not reached:
+        flash(_("Attempt logged; the callback stays open."), "info")
+    elif callback.satisfied:
+        flash(_("Callback recorded."), "success")
+    else:
+        flash(_("Callback recorded; a home-visit follow-up was opened."), "success")
+    return redirect(url_for(".index", status=request.args.get("status", "open")))
+
+
+@bp.route("/callbacks/import", methods=["POST"])
+def import_evaluations() -> Any:
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return render_callbacks(import_form=form, status=422,
+                                message=_("Please correct the marked fields."))
+    try:
+        report = importer.import_evaluations(form.file.data.read(), current_user)
+    except ValidationFailed as exc:
+        attach_errors(form, exc.fields)
+        return render_callbacks(import_form=form, status=422,
+                                message=translate(exc.message, exc.params))
+    rows = [{"line": e.line, "message": translate(e.message, e.params)} for e in report.errors]
+    return render_callbacks(report={"imported": report.imported,
+                                    "already_imported": report.already_imported,
+                                    "follow_ups_opened": report.follow_ups_opened,
+                                    "errors": rows})
+
+
+# --- follow-ups ---------------------------------------------------------------------------
+
+def render_follow_ups(failed: dict[int, FollowUpCloseForm] | None = None, status: int = 200,
+                      message: str | None = None) -> Any:
+    shown = request.args.get("status", "open")
+    if shown not in FOLLOW_UP_STATUSES:
+        shown = "open"
+    page = page_number()
+    items, total = queries.list_follow_ups(status=shown, page=page, per_page=PER_PAGE)
+    rows = presenters.present_follow_ups(items, current_language())
+    forms: dict[int, FollowUpCloseForm] = {}
+    for row in rows:
+        if row["status"] == "open":
+            form = (failed or {}).get(row["id"])
+            if form is None:
+                form = FollowUpCloseForm(formdata=None, prefix=f"fu{row['id']}",
+                                         version=row["version"])
+            elif status == 409:
+                form.version.data = row["version"]
+                form.version.raw_data = [str(row["version"])]
+            forms[row["id"]] = form
+    return render_template(
+        "aftercare/follow_ups.html", rows=rows, forms=forms, total=total, shown=shown,
+        statuses=FOLLOW_UP_STATUSES, origins=ORIGINS, page=page,
+        pages=page_count(total, PER_PAGE), args={"status": shown},
+        message=message), status
+
+
+@bp.route("/follow-ups")
+def follow_ups() -> Any:
+    return render_follow_ups()
+
+
+@bp.route("/follow-ups/<int:follow_up_id>/close", methods=["POST"])
+def close_follow_up(follow_up_id: int) -> Any:
+    form = FollowUpCloseForm(prefix=f"fu{follow_up_id}")
+    if not form.validate_on_submit():
+        return render_follow_ups({follow_up_id: form}, 422,
+                                 _("Please correct the marked fields."))
+    try:
+        commands.close_follow_up(follow_up_id, current_user, action_taken=form.action_taken.data,
+                                evidence=form.evidence.data or "",
+                                expected_version=form.version.data)
+    except ValidationFailed as exc:
+        attach_errors(form, exc.fields)
+        return render_follow_ups({follow_up_id: form}, 422, translate(exc.message, exc.params))
+    except Conflict as exc:
+        return render_follow_ups({follow_up_id: form}, 409, translate(exc.message, exc.params))
+    flash(_("Follow-up closed."), "success")
+    return redirect(url_for(".follow_ups"))

@@ -1,0 +1,57 @@
+"""After-care reads: callbacks and follow-ups by id, the lists, unanswered calls."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import case, func, select
+
+from ..extensions import db
+from ..models import Event, SlaTimer
+from ..services.errors import NotFound
+from ..services.pagination import paginate
+from .models import Callback, FollowUp
+
+
+def get_callback(callback_id: int) -> Callback:
+    callback = db.session.get(Callback, callback_id)
+    if callback is None:
+        raise NotFound("No callback with id %(id)s.", params={"id": callback_id})
+    return callback
+
+
+def list_callbacks(*, status: str | None = None, page: int = 1,
+                   per_page: int = 50) -> tuple[list[Callback], int]:
+    """Callbacks, the open ones by deadline first."""
+    query = select(Callback).join(SlaTimer, SlaTimer.id == Callback.timer_id, isouter=True)
+    if status:
+        query = query.where(Callback.status == status)
+    return paginate(query.order_by(case((Callback.status == "open", 0), else_=1),
+                                   SlaTimer.due_at, Callback.id.desc()), page, per_page)
+
+
+def attempts_of(callback_ids: Iterable[int]) -> dict[int, int]:
+    """How many unanswered calls were logged per callback."""
+    ids = list(callback_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Event.subject_id, func.count()).where(
+            Event.subject_type == "callback", Event.action == "callback.attempt",
+            Event.subject_id.in_(ids)).group_by(Event.subject_id)).all()
+    return {subject_id: count for subject_id, count in rows}
+
+
+def get_follow_up(follow_up_id: int) -> FollowUp:
+    follow_up = db.session.get(FollowUp, follow_up_id)
+    if follow_up is None:
+        raise NotFound("No follow-up with id %(id)s.", params={"id": follow_up_id})
+    return follow_up
+
+
+def list_follow_ups(*, status: str | None = None, page: int = 1,
+                    per_page: int = 50) -> tuple[list[FollowUp], int]:
+    query = select(FollowUp).join(SlaTimer, SlaTimer.id == FollowUp.timer_id, isouter=True)
+    if status:
+        query = query.where(FollowUp.status == status)
+    return paginate(query.order_by(case((FollowUp.status == "open", 0), else_=1),
+                                   SlaTimer.due_at, FollowUp.id.desc()), page, per_page)

@@ -1,0 +1,70 @@
+"""The monthly after-care rates: 回访率 and 满意率, and the 好差评 and home-visit counts."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func, select
+
+from ..extensions import db
+from ..models import Application
+from ..services.figures import callback_counts, ratio
+from ..services.months import Month
+from .models import Callback, Evaluation, FollowUp
+
+
+def callback_rates(year: int, month: int) -> dict[str, Any]:
+    """回访率 and 满意率 of the applications whose water went on in the month (local time).
+
+    due, done, rate and done_on_time are the one definition of the callback rate
+    (`services.figures.callback_counts`, which the dashboard shows too); satisfied /
+    dissatisfied among the done ones, satisfaction_rate = satisfied / done. Evaluations (好差评) evaluated in the
+    month are counted apart, as are the follow-ups opened in the month.
+    """
+    start, end = Month.checked(year, month).bounds
+    calls = callback_counts(start, end)
+    satisfied, dissatisfied = (int(v or 0) for v in db.session.execute(
+        select(func.count(case((Callback.satisfied.is_(True), 1))),
+               func.count(case((Callback.satisfied.is_(False), 1))))
+        .join(Application, Application.id == Callback.application_id)
+        .where(Callback.status == "done", Application.completed_at >= start,
+               Application.completed_at < end)).one())
+    evaluations = db.session.execute(
+        select(func.count(Evaluation.id), func.count(case((Evaluation.satisfied.is_(False), 1))))
+        .where(Evaluation.evaluated_at >= start, Evaluation.evaluated_at < end)).one()
+    follow_ups = db.session.execute(
+        select(func.count(FollowUp.id), func.count(case((FollowUp.status == "closed", 1))))
+        .where(FollowUp.created_at >= start, FollowUp.created_at < end)).one()
+    return {
+        "year": year, "month": month,
+        "due": calls.due, "done": calls.done, "rate": calls.rate,
+        "done_on_time": calls.done_on_time,
+        "satisfied": satisfied, "dissatisfied": dissatisfied,
+        "satisfaction_rate": ratio(satisfied, calls.done),
+        "evaluations": int(evaluations[0] or 0),
+        "evaluations_dissatisfied": int(evaluations[1] or 0),
+        "follow_ups_opened": int(follow_ups[0] or 0),
+        "follow_ups_closed": int(follow_ups[1] or 0),
+    }
+
+
+
+
+def dissatisfied_flow_versions(start: datetime, end: datetime) -> list[int | None]:
+    """The flow version of each "not satisfied" callback answered in [start, end): the
+    assessment charges the department that turned the water on."""
+    found: list[int | None] = list(db.session.scalars(
+        select(Application.flow_version_id)
+        .join(Callback, Callback.application_id == Application.id)
+        .where(Callback.done_at >= start, Callback.done_at < end, Callback.status == "done",
+               Callback.satisfied.is_(False))))
+    return found
+
+
+def bad_review_flow_versions(start: datetime, end: datetime) -> list[int | None]:
+    """The flow version (None: no known application) of each bad review (差评) in [start, end)."""
+    return list(db.session.scalars(
+        select(Application.flow_version_id)
+        .select_from(Evaluation).outerjoin(Application, Application.id == Evaluation.application_id)
+        .where(Evaluation.evaluated_at >= start, Evaluation.evaluated_at < end,
+               Evaluation.satisfied.is_(False))))

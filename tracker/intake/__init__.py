@@ -1,0 +1,9 @@
+"""Platform intake (甄别): records pushed by the government platforms (工改, 企业开办), received
+once each, screened into 101 applications or closed as "no need", and the refused pushes kept
+for an administrator. The factory registers `api.blp` and `pages.bp` (with `pages.NAV` and
+`pages.EVENT_WORDS`)."""
+from __future__ import annotations
+
+from . import api, pages
+
+__all__ = ["api", "pages"]

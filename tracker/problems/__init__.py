@@ -1,0 +1,8 @@
+"""The problem library (问题库): verify (核查) → rectify (整改) → re-check (复核) → closed (销号),
+each stage with its own timer. The factory registers `api.blp` and `pages.bp` (with
+`pages.NAV`)."""
+from __future__ import annotations
+
+from . import api, pages
+
+__all__ = ["api", "pages"]

@@ -1,0 +1,218 @@
+"""/api/v1/problems: the problem library (问题库): register, verify, rectify, re-check."""
+from __future__ import annotations
+
+import math
+from datetime import date
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validate
+
+from ..api.auth import READERS, WRITERS, authenticate, require
+from ..api.schemas import AwareDateTime, SlaOut, Text
+from ..i18n import current_language
+from ..services.app_clock import app_clock, now
+from ..services.errors import Conflict
+from . import commands, models, presenters, queries
+
+blp = Blueprint("problems", __name__, url_prefix="/api/v1/problems",
+                description="The problem library (问题库)")
+
+
+
+class Deadline(AwareDateTime):
+    """An instant, or a bare date meaning the close of office hours that day."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and len(value.strip()) == 10:
+            try:
+                day = date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+            else:
+                if not 2000 <= day.year <= 2099:
+                    raise ValidationError("Date out of range (2000–2099).")
+                return day
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class ProblemCreate(Schema):
+    source = Text(required=True, validate=validate.OneOf(list(models.SOURCES)),
+                           metadata={"description": "officer | hotline_12345 | haochaping | visit"})
+    description = Text(required=True, validate=validate.Length(min=1, max=4000))
+    location = Text(load_default="", validate=validate.Length(max=300),
+                             metadata={"description": "Where it was found."})
+    department = Text(required=True, validate=validate.Length(min=1, max=40),
+                               metadata={"description": "Responsible department code."})
+    reported_at = AwareDateTime(load_default=None, allow_none=True,
+                                metadata={"description": "When it was reported (default now); "
+                                                         "the verification clock starts here."})
+
+
+class ProblemQuery(Schema):
+    status = Text(validate=validate.OneOf(["open", *models.STATUSES]))
+    source = Text(validate=validate.OneOf(list(models.SOURCES)))
+    department = Text(validate=validate.Length(max=40))
+    overdue = fields.Boolean()
+    text = Text(validate=validate.Length(max=100))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class Versioned(Schema):
+    version = fields.Integer(load_default=None, allow_none=True,
+                             metadata={"description": "Expected version (optimistic lock)."})
+
+
+class VerifyAction(Versioned):
+    is_problem = fields.Boolean(required=True)
+    note = Text(load_default="", validate=validate.Length(max=4000),
+                         metadata={"description": "Findings; the reason when not a problem."})
+    rectify_due_at = Deadline(load_default=None, allow_none=True,
+                              metadata={"description": "Rectification deadline (任务清单): an "
+                                                       "instant, or a date (close of office)."})
+
+
+class RectifiedAction(Versioned):
+    note = Text(required=True, validate=validate.Length(min=1, max=4000))
+
+
+class RecheckAction(Versioned):
+    passed = fields.Boolean(required=True)
+    note = Text(load_default="", validate=validate.Length(max=4000))
+    rectify_due_at = Deadline(load_default=None, allow_none=True,
+                              metadata={"description": "New deadline when sent back."})
+
+
+class StageOut(Schema):
+    stage = fields.String()
+    stage_name = fields.String()
+    department = fields.String()
+    department_name = fields.String()
+    completed_at = fields.DateTime(allow_none=True)
+    sla = fields.Nested(SlaOut)
+
+
+class HistoryOut(Schema):
+    at = fields.DateTime()
+    action = fields.String()
+    actor = fields.String(allow_none=True)
+    data = fields.Dict()
+
+
+class ProblemOut(Schema):
+    number = fields.String()
+    source = fields.String()
+    source_name = fields.String()
+    description = fields.String()
+    location = fields.String()
+    department = fields.String()
+    department_name = fields.String()
+    status = fields.String(metadata={"description": "verifying | rectifying | rechecking | "
+                                                    "closed | not_problem"})
+    status_name = fields.String()
+    stage = fields.String(allow_none=True)
+    reported_at = fields.DateTime()
+    reported_by = fields.String(allow_none=True)
+    verification_note = fields.String()
+    not_problem_reason = fields.String()
+    rectify_due_at = fields.DateTime(allow_none=True)
+    rectification_note = fields.String()
+    recheck_note = fields.String()
+    closed_at = fields.DateTime(allow_none=True)
+    version = fields.Integer()
+    sla = fields.Nested(SlaOut, dump_only=True)
+    stages = fields.List(fields.Nested(StageOut), dump_only=True)
+    history = fields.List(fields.Nested(HistoryOut), dump_only=True)
+
+
+class ProblemPage(Schema):
+    items = fields.List(fields.Nested(ProblemOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    pages = fields.Integer()
+
+
+def _present(number: str) -> dict:
+    return presenters.present_problem(queries.get_problem(number), now(), app_clock(),
+                                   current_language(), detail=True)
+
+
+def _with_current(number: str, action) -> dict:
+    """Run a change; on a conflict answer 409 with the problem as it now stands."""
+    try:
+        action()
+    except Conflict as exc:
+        exc.current = ProblemOut().dump(_present(number))
+        raise
+    return _present(number)
+
+
+@blp.route("")
+class Problems(MethodView):
+    @require(*READERS)
+    @blp.arguments(ProblemQuery, location="query")
+    @blp.response(200, ProblemPage)
+    def get(self, args):
+        """Problems, filtered; open ones by current deadline first."""
+        page, per_page = args.pop("page"), args.pop("per_page")
+        moment = now()
+        items, total = queries.list_problems(queries.ProblemFilter(**args), moment, page,
+                                             per_page)
+        clock, lang = app_clock(), current_language()
+        return {"items": [presenters.present_problem(p, moment, clock, lang) for p in items],
+                "total": total, "page": page, "per_page": per_page,
+                "pages": math.ceil(total / per_page) if total else 0}
+
+    @require(*WRITERS)
+    @blp.arguments(ProblemCreate)
+    @blp.response(201, ProblemOut)
+    def post(self, data):
+        """Register a problem; it must be verified within TRACKER_PROBLEM_VERIFY_DAYS."""
+        problem = commands.create_problem(commands.NewProblem(**data), authenticate())
+        return _present(problem.number)
+
+
+@blp.route("/<string:number>")
+class ProblemItem(MethodView):
+    @require(*READERS)
+    @blp.response(200, ProblemOut)
+    def get(self, number):
+        """One problem with its stages and history."""
+        return _present(number)
+
+
+@blp.route("/<string:number>/verify")
+class Verify(MethodView):
+    @require(*WRITERS)
+    @blp.arguments(VerifyAction)
+    @blp.response(200, ProblemOut)
+    def post(self, data, number):
+        """核查: not a problem (with the reason) or rectify by a deadline."""
+        return _with_current(number, lambda: commands.verify(
+            number, authenticate(), is_problem=data["is_problem"], note=data["note"],
+            rectify_due_at=data["rectify_due_at"], expected_version=data["version"]))
+
+
+@blp.route("/<string:number>/rectified")
+class Rectified(MethodView):
+    @require(*WRITERS)
+    @blp.arguments(RectifiedAction)
+    @blp.response(200, ProblemOut)
+    def post(self, data, number):
+        """整改完成: what was done; the re-check starts."""
+        return _with_current(number, lambda: commands.report_rectified(
+            number, authenticate(), note=data["note"], expected_version=data["version"]))
+
+
+@blp.route("/<string:number>/recheck")
+class Recheck(MethodView):
+    @require(*WRITERS)
+    @blp.arguments(RecheckAction)
+    @blp.response(200, ProblemOut)
+    def post(self, data, number):
+        """复核: passed closes it (销号); failed sends it back with a new deadline."""
+        return _with_current(number, lambda: commands.recheck(
+            number, authenticate(), passed=data["passed"], note=data["note"],
+            rectify_due_at=data["rectify_due_at"], expected_version=data["version"]))

@@ -1,0 +1,158 @@
+"""Problem-library pages (问题库): the list with filters, registering a problem, and one problem
+with the form of its current stage (verify, rectified, re-check)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from ..errors import translate
+from ..i18n import current_language, pick
+from ..services.app_clock import app_clock, now
+from ..services.errors import Conflict, ValidationFailed
+from ..services.pagination import page_count
+from ..services.reference import departments
+from ..web.access import writer_required
+from ..web.forms import attach_errors, options, page_number
+from ..web.nav import NavItem, can_write
+from . import commands, models, presenters, queries
+from .forms import STAGE_FORMS, NewProblemForm, RecheckForm, RectifiedForm, VerifyForm
+
+bp = Blueprint("problem_pages", __name__, template_folder="templates")
+NAV = [NavItem("problem_pages.index", _l("Problems"), 70),
+       NavItem("problem_pages.new", _l("New problem"), 75, can_write)]
+PER_PAGE = 50
+
+
+STAGE_ACTIONS = {"verifying": "problem_pages.verify", "rectifying": "problem_pages.rectified",
+                 "rechecking": "problem_pages.recheck"}
+EVENTS = {
+    "problem.created": _l("Registered"), "problem.verified": _l("Verified: to rectify"),
+    "problem.not_problem": _l("Verified: not a problem"),
+    "problem.rectified": _l("Rectification reported"),
+    "problem.sent_back": _l("Re-check not passed: sent back"),
+    "problem.closed": _l("Re-check passed: closed"),
+}
+
+
+def _choices(lang: str) -> tuple[list, list]:
+    sources = [(code, presenters.name_of(models.SOURCES, code, lang)) for code in models.SOURCES]
+    depts = [(code, pick(d.name_zh, d.name_en, lang)) for code, d in departments().items()]
+    return sources, depts
+
+
+@bp.route("/problems")
+def index() -> Any:
+    lang = current_language()
+    sources, depts = _choices(lang)
+    args = {key: request.args.get(key, "") for key in ("status", "source", "department",
+                                                       "overdue", "text")}
+    flt = queries.ProblemFilter(
+        status=args["status"] if args["status"] in ("open", *models.STATUSES) else None,
+        source=args["source"] if args["source"] in models.SOURCES else None,
+        department=args["department"] if args["department"] in departments() else None,
+        overdue={"yes": True, "no": False}.get(args["overdue"]),
+        text=args["text"].strip()[:100] or None)
+    page = page_number()
+    moment, clock = now(), app_clock()
+    items, total = queries.list_problems(flt, moment, page, PER_PAGE)
+    rows = [presenters.present_problem(p, moment, clock, lang) for p in items]
+    statuses = [("open", _("Open")),
+                *[(code, presenters.name_of(models.STATUSES, code, lang)) for code in models.STATUSES]]
+    return render_template("problems/list.html", rows=rows, total=total, page=page,
+                           pages=page_count(total, PER_PAGE),
+                           args={k: v for k, v in args.items() if v}, chosen=args,
+                           sources=sources, departments=depts, statuses=statuses,
+                           stages=models.STAGES, lang=lang)
+
+
+@bp.route("/problems/new", methods=["GET", "POST"])
+@writer_required
+def new() -> Any:
+    lang = current_language()
+    form = NewProblemForm()
+    sources, depts = _choices(lang)
+    form.source.choices, form.department.choices = options(sources), options(depts)
+    status, message = 200, None
+    if form.validate_on_submit():
+        try:
+            problem = commands.create_problem(commands.NewProblem(
+                source=form.source.data, description=form.description.data or "",
+                department=form.department.data, location=form.location.data or "",
+                reported_at=form.reported_at.data), current_user)
+        except ValidationFailed as exc:
+            attach_errors(form, exc.fields)
+            status, message = 422, translate(exc.message, exc.params)
+        else:
+            flash(_("Problem %(number)s registered.", number=problem.number), "success")
+            return redirect(url_for(".detail", number=problem.number))
+    elif request.method == "POST":
+        status, message = 422, _("Please correct the marked fields.")
+    return render_template("problems/new.html", form=form, message=message), status
+
+
+def render_problem(number: str, form: FlaskForm | None = None, status: int = 200,
+                   message: str | None = None) -> Any:
+    problem = queries.get_problem(number)
+    lang = current_language()
+    view = presenters.present_problem(problem, now(), app_clock(), lang, detail=True)
+    form_class = STAGE_FORMS.get(problem.status)
+    if form is None and form_class is not None:
+        form = form_class(formdata=None, version=problem.version_id)
+    elif form is not None and status == 409:
+        form.version.data = problem.version_id
+        form.version.raw_data = [str(problem.version_id)]
+    if form is not None and not isinstance(form, form_class or ()):
+        form = None  # the stage moved on: the old stage's form no longer applies
+    return render_template("problems/detail.html", view=view, form=form,
+                           action=STAGE_ACTIONS.get(problem.status), events=EVENTS,
+                           message=message), status
+
+
+@bp.route("/problems/<string:number>")
+def detail(number: str) -> Any:
+    return render_problem(number)
+
+
+def _act(number: str, form: FlaskForm, action: Any, done: str) -> Any:
+    if not form.validate_on_submit():
+        return render_problem(number, form, 422, _("Please correct the marked fields."))
+    try:
+        action()
+    except ValidationFailed as exc:
+        attach_errors(form, exc.fields)
+        return render_problem(number, form, 422, translate(exc.message, exc.params))
+    except Conflict as exc:
+        return render_problem(number, form, 409, translate(exc.message, exc.params))
+    flash(done, "success")
+    return redirect(url_for(".detail", number=number))
+
+
+@bp.route("/problems/<string:number>/verify", methods=["POST"])
+def verify(number: str) -> Any:
+    form = VerifyForm()
+    return _act(number, form, lambda: commands.verify(
+        number, current_user, is_problem=form.outcome.data == "rectify",
+        note=form.note.data or "", rectify_due_at=form.rectify_due_on.data,
+        expected_version=form.version.data), _("Verification recorded."))
+
+
+@bp.route("/problems/<string:number>/rectified", methods=["POST"])
+def rectified(number: str) -> Any:
+    form = RectifiedForm()
+    return _act(number, form, lambda: commands.report_rectified(
+        number, current_user, note=form.note.data or "", expected_version=form.version.data),
+        _("Rectification reported; the re-check has started."))
+
+
+@bp.route("/problems/<string:number>/recheck", methods=["POST"])
+def recheck(number: str) -> Any:
+    form = RecheckForm()
+    return _act(number, form, lambda: commands.recheck(
+        number, current_user, passed=form.outcome.data == "passed", note=form.note.data or "",
+        rectify_due_at=form.rectify_due_on.data, expected_version=form.version.data),
+        _("Re-check recorded."))

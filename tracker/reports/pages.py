@@ -1,0 +1,137 @@
+"""The monthly report page: figures, charts, issued versions, downloads; and, for leads and
+administrators, the notifications that could not be delivered."""
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..errors import translate
+from ..extensions import db
+from ..i18n import current_language
+from ..models import User
+from ..services import notifications
+from ..services.app_clock import now
+from ..services.errors import DomainError, ValidationFailed
+from ..services.months import Month, parse_month
+from ..web.access import can_manage
+from ..web.forms import PostForm
+from ..web.nav import NavItem
+from .csvfile import TABLES, render_csv
+from .html import report_context
+from .issuance import get_issued, issue_monthly_report, list_issued, report_data
+from .xlsx import render_xlsx
+
+bp = Blueprint("report_pages", __name__, template_folder="templates")
+NAV = [NavItem("report_pages.monthly", _l("Monthly report"), 80)]
+PAGE_ROWS = 500  # overdue rows shown on the page; the downloads hold every row
+
+
+def _wanted() -> tuple[Month, int | None, bool]:
+    """Month (default: last month), version and live from the query string."""
+    text = request.args.get("month")
+    month = parse_month(text) if text else Month.containing(now()).previous()
+    version = request.args.get("version", type=int)
+    live = request.args.get("live") in ("1", "true", "yes")
+    return month, version, live
+
+
+def _page(month: Month, version: int | None, live: bool, status: int = 200,
+          message: str | None = None) -> Any:
+    lang = current_language()
+    data = report_data(month, version=version, live=live)
+    manager = can_manage()
+    return render_template(
+        "reports/monthly.html", month=month, version=version, live=live, message=message,
+        versions=_versions(month), can_issue=manager, form=PostForm(formdata=None),
+        month_ended=now() >= month.end, outbox=notifications.outbox_counts() if manager else None,
+        failed=notifications.list_outbox("failed", 50) if manager else [],
+        csv_tables=TABLES, **report_context(data, lang, overdue_limit=PAGE_ROWS)), status
+
+
+def _versions(month: Month) -> list[dict[str, Any]]:
+    rows = list_issued(month)
+    users = {u.id: u.label for u in db.session.scalars(
+        select(User).where(User.id.in_({r.issued_by_id for r in rows if r.issued_by_id})))}
+    return [{"month": r.month, "version": r.version, "issued_at": r.issued_at,
+             "issued_by": users.get(r.issued_by_id)} for r in rows]
+
+
+@bp.route("/reports/monthly")
+def monthly() -> Any:
+    try:
+        month, version, live = _wanted()
+    except ValidationFailed as exc:
+        return _page(Month.containing(now()).previous(), None, False, 422,
+                     translate(exc.message, exc.params))
+    return _page(month, version, live)
+
+
+@bp.route("/reports/monthly/<month>.xlsx")
+def monthly_xlsx(month: str) -> Any:
+    parsed = parse_month(month)
+    version = request.args.get("version", type=int)
+    live = request.args.get("live") in ("1", "true", "yes")
+    lang = current_language()
+    stored = None if live else get_issued(parsed, version)
+    if stored is not None and stored.xlsx and lang == "zh":
+        content = stored.xlsx  # exactly the workbook that was issued
+    else:
+        content = render_xlsx(report_data(parsed, version=version, live=live), lang)
+    suffix = f"-v{stored.version}" if stored is not None else "-live"
+    return send_file(io.BytesIO(content), as_attachment=True,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     download_name=f"monthly-report-{parsed.label}{suffix}.xlsx")
+
+
+@bp.route("/reports/monthly/<month>.csv")
+def monthly_csv(month: str) -> Any:
+    parsed = parse_month(month)
+    table = request.args.get("table", "overdue")
+    if table not in TABLES:
+        raise ValidationFailed("Unknown table.", fields={"table": ["Unknown table."]})
+    data = report_data(parsed, version=request.args.get("version", type=int),
+                       live=request.args.get("live") in ("1", "true", "yes"))
+    return send_file(io.BytesIO(render_csv(data, table, current_language())), as_attachment=True,
+                     mimetype="text/csv; charset=utf-8",
+                     download_name=f"monthly-report-{parsed.label}-{table}.csv")
+
+
+@bp.route("/reports/monthly/<month>/issue", methods=["POST"])
+def issue(month: str) -> Any:
+    parsed = parse_month(month)
+    if not can_manage():
+        return _page(parsed, None, False, 403,
+                     _("Only a team lead or an administrator may issue a report."))
+    if not PostForm().validate_on_submit():
+        return _page(parsed, None, False, 400, _("The form has expired; reload and try again."))
+    try:
+        row = issue_monthly_report(parsed, current_user)
+    except DomainError as exc:
+        return _page(parsed, None, False, exc.status, translate(exc.message, exc.params))
+    flash(_("The %(month)s report was issued as version %(version)s.",
+            month=row.month, version=row.version), "success")
+    return redirect(url_for(".monthly", month=row.month, version=row.version))
+
+
+@bp.route("/reports/notifications/<int:notification_id>/retry", methods=["POST"])
+def retry_notification(notification_id: int) -> Any:
+    back = request.form.get("month") or None
+    if not can_manage():
+        flash(_("Only a team lead or an administrator may retry a notification."), "error")
+        return redirect(url_for(".monthly", month=back)), 303
+    if not PostForm().validate_on_submit():
+        flash(_("The form has expired; reload and try again."), "error")
+        return redirect(url_for(".monthly", month=back)), 303
+    try:
+        notifications.retry(notification_id, current_user, now())
+    except DomainError as exc:
+        flash(translate(exc.message, exc.params), "error")
+    else:
+        flash(_("Notification %(id)s will be sent again.", id=notification_id), "success")
+    return redirect(url_for(".monthly", month=back) + "#outbox"), 303

@@ -1,0 +1,193 @@
+"""The tracker's settings as one typed, validated object, built by `create_app`.
+
+Defaults live once, as the `TRACKER_*` attributes of `tracker.config.Config` (environment
+variable `TRACKER_<NAME>`). `create_app` turns them into a `Settings` and checks every one:
+a bad office-hours text, closure list, JSON value or number stops the start-up with the
+variable named, instead of failing at the first request that reads it. Code reads
+`settings().<name>`, never `current_app.config.get(name, default)`.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+
+from .sla import Closure, parse_office_hours
+from .sla.clock import OfficeHours
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message starts with the variable's name."""
+
+
+def parse_closures(text: str) -> tuple[Closure, ...]:
+    """'2026-07-15:off:台风停工;2026-08-01:work:抢修' → closures (configuration form)."""
+    closures = []
+    for item in filter(None, (part.strip() for part in text.split(";"))):
+        try:
+            day_text, kind, reason = (item.split(":", 2) + [""])[:3]
+            day = date.fromisoformat(day_text.strip())
+        except ValueError as exc:
+            raise ValueError(f"TRACKER_LOCAL_CLOSURES: bad entry {item!r}: {exc}") from None
+        if kind not in ("off", "work"):
+            raise ValueError(f"TRACKER_LOCAL_CLOSURES: {item!r}: kind must be 'off' or 'work'")
+        closures.append(Closure(day=day, working=kind == "work", reason=reason or kind))
+    return tuple(closures)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every TRACKER_* setting, typed (the names drop the prefix and are lower case)."""
+
+    office_hours: str
+    local_closures: str
+    holidays_dir: str
+    flows_dir: str
+    warning_ratio: float
+    backdate_working_days: float
+    page_size_max: int
+    login_max_failures: int
+    login_lock_minutes: float
+    scheduler: str
+    watch_seconds: int
+    webhooks: dict[str, str]
+    emails: dict[str, Any]
+    smtp_host: str
+    smtp_port: int
+    smtp_user: str
+    smtp_password: str
+    smtp_sender: str
+    notify_max_attempts: int
+    assessment_points: dict[str, float]
+    callback_limit_days: float
+    callback_department: str
+    screening_department: str
+    followup_limit_days: float
+    screening_limit_days: float
+    problem_verify_days: float
+    problem_recheck_days: float
+    problem_recheck_department: str
+    intake_max_bytes: int
+    # Derived when built: the parsed forms of the two texts above.
+    periods: OfficeHours = ()
+    closures: tuple[Closure, ...] = ()
+
+    @property
+    def holidays_path(self) -> Path | None:
+        return Path(self.holidays_dir) if self.holidays_dir else None
+
+    @property
+    def flows_path(self) -> Path | None:
+        return Path(self.flows_dir) if self.flows_dir else None
+
+    @classmethod
+    def from_config(cls, config: Any) -> Settings:
+        """Read and check every setting of a Flask config (SettingsError names the first bad one)."""
+        values: dict[str, Any] = {}
+        for spec in dataclasses.fields(cls):
+            if spec.name in ("periods", "closures"):
+                continue
+            name = f"TRACKER_{spec.name.upper()}"
+            if name not in config:
+                raise SettingsError(f"{name}: not set (tracker.config.Config defines it)")
+            values[spec.name] = _typed(name, config[name], spec.type)
+        _check(values)
+        try:
+            periods = parse_office_hours(values["office_hours"])
+        except ValueError as exc:
+            raise SettingsError(f"TRACKER_OFFICE_HOURS: {exc}") from None
+        try:
+            closures = parse_closures(values["local_closures"])
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
+        return cls(**values, periods=periods, closures=closures)
+
+
+_TYPES = {"str": str, "int": int, "float": float}
+
+
+def _typed(name: str, value: Any, kind: str) -> Any:
+    """The value as the declared type; numbers given as text are read, anything else refused."""
+    if kind.startswith("dict"):
+        if not isinstance(value, dict):
+            raise SettingsError(f"{name}: must be a JSON object, not {value!r}")
+        return dict(value)
+    target = _TYPES[kind]
+    if target is str:
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise SettingsError(f"{name}: must be text, not {value!r}")
+        return value
+    if isinstance(value, bool):
+        raise SettingsError(f"{name}: must be a number, not {value!r}")
+    try:
+        number = target(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{name}: must be a {'whole ' if target is int else ''}number, "
+                            f"not {value!r}") from None
+    if target is int and isinstance(value, float) and not value.is_integer():
+        raise SettingsError(f"{name}: must be a whole number, not {value!r}")
+    return number
+
+
+def _check(values: dict[str, Any]) -> None:
+    def refuse(name: str, why: str) -> None:
+        raise SettingsError(f"TRACKER_{name.upper()}: {why}, not {values[name]!r}")
+
+    if not 0 < values["warning_ratio"] < 1:
+        refuse("warning_ratio", "must lie between 0 and 1")
+    for name in ("backdate_working_days",):
+        if values[name] < 0:
+            refuse(name, "must not be negative")
+    for name in ("callback_limit_days", "followup_limit_days", "screening_limit_days",
+                 "problem_verify_days", "problem_recheck_days", "login_lock_minutes"):
+        if values[name] <= 0:
+            refuse(name, "must be more than 0")
+    for name in ("page_size_max", "login_max_failures", "watch_seconds", "notify_max_attempts",
+                 "intake_max_bytes", "smtp_port"):
+        if values[name] < 1:
+            refuse(name, "must be at least 1")
+    values["scheduler"] = values["scheduler"].strip().lower()
+    if values["scheduler"] not in ("auto", "off"):
+        refuse("scheduler", "must be 'auto' or 'off'")
+    for code, url in values["webhooks"].items():
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise SettingsError(f"TRACKER_WEBHOOKS: {code!r} must map to an http(s) URL, "
+                                f"not {url!r}")
+    for code, addresses in values["emails"].items():
+        if not isinstance(addresses, (str, list)) or (
+                isinstance(addresses, list) and not all(isinstance(a, str) for a in addresses)):
+            raise SettingsError(f"TRACKER_EMAILS: {code!r} must map to an address or a list of "
+                                f"addresses, not {addresses!r}")
+    for rule, points in values["assessment_points"].items():
+        if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
+            raise SettingsError(f"TRACKER_ASSESSMENT_POINTS: {rule!r} must be a number of points "
+                                f"(0 or more), not {points!r}")
+
+
+def install_settings(app: Flask) -> Settings:
+    """Build and check the settings of `app` (create_app calls it; so does `reconfigure`)."""
+    built = Settings.from_config(app.config)
+    app.extensions["tracker_settings"] = built
+    return built
+
+
+def reconfigure(app: Flask, **changes: Any) -> Settings:
+    """Change settings of a running app (tests, an admin console): checked like at start-up."""
+    previous = {name: app.config.get(name) for name in changes}
+    app.config.update(changes)
+    try:
+        return install_settings(app)
+    except SettingsError:
+        app.config.update(previous)
+        raise
+
+
+def settings() -> Settings:
+    """The current app's settings."""
+    return current_app.extensions["tracker_settings"]
