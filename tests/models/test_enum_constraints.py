@@ -35,7 +35,7 @@ def constraint_values(table: str, name: str) -> set[str] | None:
             "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :table"),
             {"table": table})
         match = re.search(rf'CONSTRAINT "?{constraint}"? CHECK \((.*?)\)\s*(?:,|\)\s*$)',
-                          sql or "", re.S)
+                          sql or "", re.DOTALL)
         text = match.group(1) if match else None
     return None if text is None else set(re.findall(r"'([^']*)'", text))
 

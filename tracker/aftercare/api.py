@@ -1,7 +1,6 @@
 """/api/v1/aftercare: callbacks (回访), follow-ups (上门回访), 好差评 imports, monthly rates."""
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from flask import request
@@ -10,11 +9,12 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..api.auth import READERS, WRITERS, authenticate, require
-from ..api.schemas import SlaOut, Text
+from ..api.schemas import PageArgs, PageOut, SlaOut, Text
 from ..errors import translate
 from ..i18n import current_language
 from ..services.applications import get_application
 from ..services.errors import ValidationFailed
+from ..services.pagination import page_of
 from . import commands, importer, presenters, queries, rates
 
 blp = Blueprint("aftercare", __name__, url_prefix="/api/v1/aftercare",
@@ -22,10 +22,8 @@ blp = Blueprint("aftercare", __name__, url_prefix="/api/v1/aftercare",
 
 
 
-class ListArgs(Schema):
+class ListArgs(PageArgs):
     status = Text(validate=validate.OneOf(["open", "done", "closed"]))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class CallbackOut(Schema):
@@ -47,12 +45,8 @@ class CallbackOut(Schema):
     sla = fields.Nested(SlaOut, dump_only=True)
 
 
-class CallbackPage(Schema):
+class CallbackPage(PageOut):
     items = fields.List(fields.Nested(CallbackOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
-    pages = fields.Integer()
 
 
 class CallbackResult(Schema):
@@ -149,9 +143,6 @@ class SummaryOut(Schema):
     open_follow_ups = fields.Integer()
 
 
-def _page(items: list, total: int, page: int, per_page: int) -> dict[str, Any]:
-    return {"items": items, "total": total, "page": page, "per_page": per_page,
-            "pages": math.ceil(total / per_page) if total else 0}
 
 
 def report_out(report: importer.ImportReport) -> dict[str, Any]:
@@ -172,7 +163,7 @@ class Callbacks(MethodView):
         """Callbacks, open ones by deadline first, with the customer's phone to call."""
         items, total = queries.list_callbacks(status=args.get("status"), page=args["page"],
                                               per_page=args["per_page"])
-        return _page(presenters.present_callbacks(items, current_language()), total, args["page"],
+        return page_of(presenters.present_callbacks(items, current_language()), total, args["page"],
                      args["per_page"])
 
 
@@ -198,7 +189,7 @@ class FollowUps(MethodView):
         """Home-visit follow-ups (上门回访), open ones by deadline first."""
         items, total = queries.list_follow_ups(status=args.get("status"), page=args["page"],
                                                per_page=args["per_page"])
-        return _page(presenters.present_follow_ups(items, current_language()), total, args["page"],
+        return page_of(presenters.present_follow_ups(items, current_language()), total, args["page"],
                      args["per_page"])
 
 

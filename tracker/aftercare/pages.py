@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from ..errors import translate
 from ..i18n import current_language
@@ -49,6 +50,24 @@ def _month() -> tuple[int, int]:
     return chosen.year, chosen.month
 
 
+def _open_row_forms(rows: list[dict[str, Any]], form_class: type[FlaskForm], prefix: str,
+                    failed: dict[int, Any] | None, status: int) -> dict[int, Any]:
+    """A form for each open row: the one posted and refused, as typed (its version brought
+    up to date after a 409, so a second try can succeed), or a fresh one."""
+    forms = {}
+    for row in rows:
+        if row["status"] != "open":
+            continue
+        form = (failed or {}).get(row["id"])
+        if form is None:
+            form = form_class(formdata=None, prefix=f"{prefix}{row['id']}", version=row["version"])
+        elif status == 409:
+            form.version.data = row["version"]
+            form.version.raw_data = [str(row["version"])]
+        forms[row["id"]] = form
+    return forms
+
+
 def render_callbacks(failed: dict[int, CallbackResultForm] | None = None,
                      import_form: ImportForm | None = None, report: Any = None,
                      status: int = 200, message: str | None = None) -> Any:
@@ -58,17 +77,7 @@ def render_callbacks(failed: dict[int, CallbackResultForm] | None = None,
     page = page_number()
     items, total = queries.list_callbacks(status=shown, page=page, per_page=PER_PAGE)
     rows = presenters.present_callbacks(items, current_language())
-    forms: dict[int, CallbackResultForm] = {}
-    for row in rows:
-        if row["status"] == "open":
-            form = (failed or {}).get(row["id"])
-            if form is None:
-                form = CallbackResultForm(formdata=None, prefix=f"cb{row['id']}",
-                                          version=row["version"])
-            elif status == 409:
-                form.version.data = row["version"]
-                form.version.raw_data = [str(row["version"])]
-            forms[row["id"]] = form
+    forms = _open_row_forms(rows, CallbackResultForm, "cb", failed, status)
     year, month = _month()
     month_rates = rates.callback_rates(year, month)
     return render_template(
@@ -141,17 +150,7 @@ def render_follow_ups(failed: dict[int, FollowUpCloseForm] | None = None, status
     page = page_number()
     items, total = queries.list_follow_ups(status=shown, page=page, per_page=PER_PAGE)
     rows = presenters.present_follow_ups(items, current_language())
-    forms: dict[int, FollowUpCloseForm] = {}
-    for row in rows:
-        if row["status"] == "open":
-            form = (failed or {}).get(row["id"])
-            if form is None:
-                form = FollowUpCloseForm(formdata=None, prefix=f"fu{row['id']}",
-                                         version=row["version"])
-            elif status == 409:
-                form.version.data = row["version"]
-                form.version.raw_data = [str(row["version"])]
-            forms[row["id"]] = form
+    forms = _open_row_forms(rows, FollowUpCloseForm, "fu", failed, status)
     return render_template(
         "aftercare/follow_ups.html", rows=rows, forms=forms, total=total, shown=shown,
         statuses=FOLLOW_UP_STATUSES, origins=ORIGINS, page=page,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import case, func, select
 
@@ -22,11 +23,7 @@ def get_callback(callback_id: int) -> Callback:
 def list_callbacks(*, status: str | None = None, page: int = 1,
                    per_page: int = 50) -> tuple[list[Callback], int]:
     """Callbacks, the open ones by deadline first."""
-    query = select(Callback).join(SlaTimer, SlaTimer.id == Callback.timer_id, isouter=True)
-    if status:
-        query = query.where(Callback.status == status)
-    return paginate(query.order_by(case((Callback.status == "open", 0), else_=1),
-                                   SlaTimer.due_at, Callback.id.desc()), page, per_page)
+    return _open_first(Callback, status, page, per_page)
 
 
 def attempts_of(callback_ids: Iterable[int]) -> dict[int, int]:
@@ -50,8 +47,16 @@ def get_follow_up(follow_up_id: int) -> FollowUp:
 
 def list_follow_ups(*, status: str | None = None, page: int = 1,
                     per_page: int = 50) -> tuple[list[FollowUp], int]:
-    query = select(FollowUp).join(SlaTimer, SlaTimer.id == FollowUp.timer_id, isouter=True)
+    """Home-visit follow-ups, the open ones by deadline first."""
+    return _open_first(FollowUp, status, page, per_page)
+
+
+def _open_first(model: type[Callback | FollowUp], status: str | None, page: int,
+                per_page: int) -> tuple[list[Any], int]:
+    """A page of callbacks or follow-ups (of one status, if given): open ones first by their
+    deadline, then the newest."""
+    query = select(model).join(SlaTimer, SlaTimer.id == model.timer_id, isouter=True)
     if status:
-        query = query.where(FollowUp.status == status)
-    return paginate(query.order_by(case((FollowUp.status == "open", 0), else_=1),
-                                   SlaTimer.due_at, FollowUp.id.desc()), page, per_page)
+        query = query.where(model.status == status)
+    return paginate(query.order_by(case((model.status == "open", 0), else_=1),
+                                   SlaTimer.due_at, model.id.desc()), page, per_page)

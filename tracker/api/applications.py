@@ -1,8 +1,6 @@
 """/api/v1/applications: register, list, read, log steps, pause, cancel."""
 from __future__ import annotations
 
-import math
-
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -10,6 +8,7 @@ from ..i18n import current_language
 from ..services import applications as service
 from ..services.app_clock import app_clock, now
 from ..services.errors import Conflict
+from ..services.pagination import page_of
 from ..services.presenters import present_application, present_events
 from ..services.queries import ApplicationFilter, list_applications
 from .auth import WRITERS, authenticate, require
@@ -72,10 +71,8 @@ class Applications(MethodView):
         page, per_page = args.pop("page"), args.pop("per_page")
         clock, lang, moment = app_clock(), current_language(), now()
         items, total = list_applications(ApplicationFilter(**args), moment, page, per_page)
-        return {"items": [present_application(a, moment, clock, lang, with_steps=False)
-                          for a in items],
-                "total": total, "page": page, "per_page": per_page,
-                "pages": math.ceil(total / per_page) if total else 0}
+        return page_of([present_application(a, moment, clock, lang, with_steps=False)
+                        for a in items], total, page, per_page)
 
     @require(*WRITERS)
     @blp.arguments(ApplicationCreate)

@@ -223,12 +223,24 @@ class ConflictOut(ErrorOut):
         "description": "The application as it now stands (someone else changed it first)."})
 
 
-class ApplicationPage(Schema):
-    items = fields.List(fields.Nested(ApplicationOut))
+class PageArgs(Schema):
+    """?page= and ?per_page= of a list (50 rows unless asked otherwise)."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class PageOut(Schema):
+    """The envelope of one page of a list (services.pagination.page_of); `items` per list."""
+
     total = fields.Integer()
     page = fields.Integer()
     per_page = fields.Integer()
     pages = fields.Integer()
+
+
+class ApplicationPage(PageOut):
+    items = fields.List(fields.Nested(ApplicationOut))
 
 
 class LimitOut(Schema):

@@ -3,7 +3,6 @@ rejected-push log (administrators)."""
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 from flask import request
@@ -21,10 +20,11 @@ from marshmallow import (
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..api.auth import READERS, WRITERS, authenticate, require
-from ..api.schemas import AwareDateTime, SlaOut, Text
+from ..api.schemas import AwareDateTime, PageArgs, PageOut, SlaOut, Text
 from ..i18n import current_language
 from ..models import Role
 from ..services.errors import DomainError, ValidationFailed
+from ..services.pagination import page_of
 from ..settings import settings
 from ..text import unstorable_in
 from . import commands, platforms, presenters, queries
@@ -115,20 +115,14 @@ class IntakeRecordOut(Schema):
     sla = fields.Nested(SlaOut, dump_only=True)
 
 
-class IntakePage(Schema):
+class IntakePage(PageOut):
     items = fields.List(fields.Nested(IntakeRecordOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
-    pages = fields.Integer()
 
 
-class IntakeQuery(Schema):
+class IntakeQuery(PageArgs):
     status = Text(load_default="pending",
                            validate=validate.OneOf(["pending", "needs_water", "no_need", "all"]))
     platform = Text(validate=validate.Length(max=40))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class ScreenAction(Schema):
@@ -156,22 +150,12 @@ class RejectedOut(Schema):
     size = fields.Integer()
 
 
-class RejectedPage(Schema):
+class RejectedPage(PageOut):
     items = fields.List(fields.Nested(RejectedOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
-    pages = fields.Integer()
 
 
-class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
-def _page(items: list, total: int, page: int, per_page: int) -> dict[str, Any]:
-    return {"items": items, "total": total, "page": page, "per_page": per_page,
-            "pages": math.ceil(total / per_page) if total else 0}
 
 
 # --- reading a push -----------------------------------------------------------------------
@@ -259,7 +243,7 @@ class Records(MethodView):
         items, total = queries.list_records(status=status, platform=args.get("platform"),
                                             page=args["page"], per_page=args["per_page"])
         lang = current_language()
-        return _page([presenters.present_record(r, lang) for r in items], total, args["page"],
+        return page_of([presenters.present_record(r, lang) for r in items], total, args["page"],
                      args["per_page"])
 
 
@@ -295,5 +279,5 @@ class Rejected(MethodView):
     def get(self, args):
         """Refused pushes, newest first (administrators)."""
         items, total = queries.list_rejected(args["page"], args["per_page"])
-        return _page([presenters.present_rejected(r) for r in items], total, args["page"],
+        return page_of([presenters.present_rejected(r) for r in items], total, args["page"],
                      args["per_page"])

@@ -1,7 +1,6 @@
 """/api/v1/problems: the problem library (问题库): register, verify, rectify, re-check."""
 from __future__ import annotations
 
-import math
 from datetime import date
 
 from flask.views import MethodView
@@ -9,10 +8,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
 from ..api.auth import READERS, WRITERS, authenticate, require
-from ..api.schemas import AwareDateTime, SlaOut, Text
+from ..api.schemas import AwareDateTime, PageArgs, PageOut, SlaOut, Text
 from ..i18n import current_language
 from ..services.app_clock import app_clock, now
 from ..services.errors import Conflict
+from ..services.pagination import page_of
 from . import commands, models, presenters, queries
 
 blp = Blueprint("problems", __name__, url_prefix="/api/v1/problems",
@@ -49,14 +49,12 @@ class ProblemCreate(Schema):
                                                          "the verification clock starts here."})
 
 
-class ProblemQuery(Schema):
+class ProblemQuery(PageArgs):
     status = Text(validate=validate.OneOf(["open", *models.STATUSES]))
     source = Text(validate=validate.OneOf(list(models.SOURCES)))
     department = Text(validate=validate.Length(max=40))
     overdue = fields.Boolean()
     text = Text(validate=validate.Length(max=100))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class Versioned(Schema):
@@ -126,12 +124,8 @@ class ProblemOut(Schema):
     history = fields.List(fields.Nested(HistoryOut), dump_only=True)
 
 
-class ProblemPage(Schema):
+class ProblemPage(PageOut):
     items = fields.List(fields.Nested(ProblemOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
-    pages = fields.Integer()
 
 
 def _present(number: str) -> dict:
@@ -161,9 +155,8 @@ class Problems(MethodView):
         items, total = queries.list_problems(queries.ProblemFilter(**args), moment, page,
                                              per_page)
         clock, lang = app_clock(), current_language()
-        return {"items": [presenters.present_problem(p, moment, clock, lang) for p in items],
-                "total": total, "page": page, "per_page": per_page,
-                "pages": math.ceil(total / per_page) if total else 0}
+        return page_of([presenters.present_problem(p, moment, clock, lang) for p in items],
+                       total, page, per_page)
 
     @require(*WRITERS)
     @blp.arguments(ProblemCreate)

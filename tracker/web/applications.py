@@ -1,7 +1,6 @@
 """Application pages: register, the application with its steps and log, the list and CSV."""
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from datetime import datetime, time
 from typing import Any
@@ -27,6 +26,7 @@ from ..services import applications as service
 from ..services.app_clock import app_clock, now
 from ..services.errors import Conflict, ValidationFailed
 from ..services.flows import current_versions, definition_of
+from ..services.pagination import page_count
 from ..services.presenters import present_application
 from ..services.queries import ApplicationFilter, list_applications
 from ..services.reference import departments, pause_reasons
@@ -46,6 +46,7 @@ from .forms import (
     attribute_field_name,
     new_application_form,
     options,
+    page_number,
 )
 
 bp = Blueprint("application_pages", __name__)
@@ -312,10 +313,7 @@ def index() -> Any:
     if not form.validate():
         return render_template("applications/list.html", form=form, rows=[], total=0, page=1,
                                pages=0, message=_("Please correct the marked fields.")), 422
-    try:
-        page = max(1, min(int(request.args.get("page", 1)), 100000))
-    except ValueError:
-        page = 1
+    page = page_number()
     moment, clock, lang = now(), app_clock(), current_language()
     items, total = list_applications(_application_filter(form), moment, page, PER_PAGE)
     rows = []
@@ -328,7 +326,7 @@ def index() -> Any:
         rows.append(view)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("applications/list.html", form=form, rows=rows, total=total,
-                           page=page, pages=math.ceil(total / PER_PAGE) if total else 0,
+                           page=page, pages=page_count(total, PER_PAGE),
                            args=args, message=None)
 
 
