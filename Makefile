@@ -36,7 +36,7 @@ run: install
 	@echo
 	@echo "  Open http://$(HOST):$(PORT)  — log in as 'lead' / 'demo-lead-2026' (team lead),"
 	@echo "  'clerk' / 'demo-clerk-2026' (clerk), 'engineer' / 'demo-engineer-2026', 'auditor' / 'demo-auditor-2026'."
-	@echo "  API: see README (tokens: flask --app tracker tokens create lead)."
+	@echo "  API: see README (tokens: TRACKER_ENV=development flask --app tracker tokens create lead)."
 	@echo
 	TRACKER_ENV=development TRACKER_SECRET_KEY=$${TRACKER_SECRET_KEY:-dev-only-secret-change-me} \
 	  $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
