@@ -161,3 +161,16 @@ def test_comments_cite_nothing_outside_the_repository():
         if path.suffix in (".py", ".html", ".yaml", ".md", ".po") and "migrations" not in path.parts:
             text = path.read_text()
             assert not re.search(r"shared/|seeds/", text), path
+
+
+def test_one_year_range():
+    """The years the product accepts are named once (sla.FIRST_YEAR, sla.LAST_YEAR); the
+    messages that quote them say the same years."""
+    from tracker.sla import FIRST_YEAR, LAST_YEAR
+
+    for name, path in MODULES.items():
+        if name in ("tracker.sla.calendar", "tracker.sla.statutory", "tracker.sla.clock"):
+            continue
+        source = path.read_text()
+        source = source.replace(f"({FIRST_YEAR}–{LAST_YEAR})", "")
+        assert not re.search(r"\b2099\b|\b2000\s*<=|min=2000\b", source), name

@@ -74,10 +74,10 @@ def test_flask_commands_refuse_production_without_a_secret(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path}/t.db",
            "HOME": str(tmp_path)}
     production = subprocess.run([sys.executable, "-m", "flask", "--app", "tracker", "flows",
-                                 "--help"], env=env, capture_output=True, text=True, timeout=120)
+                                 "--help"], env=env, capture_output=True, text=True, timeout=120, check=False)
     assert production.returncode != 0
     assert "TRACKER_SECRET_KEY must be set in production" in production.stderr
     development = subprocess.run([sys.executable, "-m", "flask", "--app", "tracker", "flows",
                                   "--help"], env={**env, "TRACKER_ENV": "development"},
-                                 capture_output=True, text=True, timeout=120)
+                                 capture_output=True, text=True, timeout=120, check=False)
     assert development.returncode == 0, development.stderr

@@ -15,6 +15,7 @@ from ..i18n import current_language
 from ..services.applications import get_application
 from ..services.errors import ValidationFailed
 from ..services.pagination import page_of
+from ..sla import FIRST_YEAR, LAST_YEAR
 from . import commands, importer, presenters, queries, rates
 
 blp = Blueprint("aftercare", __name__, url_prefix="/api/v1/aftercare",
@@ -95,7 +96,7 @@ class ImportOut(Schema):
 
 
 class RatesArgs(Schema):
-    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2099))
+    year = fields.Integer(required=True, validate=validate.Range(min=FIRST_YEAR, max=LAST_YEAR))
     month = fields.Integer(required=True, validate=validate.Range(min=1, max=12))
 
 

@@ -14,7 +14,6 @@ PLATFORMS = {
     "gongai": ("工程建设项目审批管理系统（工改）", "Construction-project approval platform (工改)"),
     "qiyekaiban": ("企业开办平台", "Business-registration platform (企业开办)"),
 }
-EXCERPT_CHARS = 2000
 # A record's fields as the screening queue shows them (and as a change is detected on).
 RECORD_FIELDS = ("kind", "project_name", "address", "contact_name", "contact_phone",
                  "water_need", "requested_at")

@@ -13,6 +13,7 @@ from ..i18n import current_language
 from ..services.app_clock import app_clock, now
 from ..services.errors import Conflict
 from ..services.pagination import page_of
+from ..sla import FIRST_YEAR, LAST_YEAR
 from . import commands, models, presenters, queries
 
 blp = Blueprint("problems", __name__, url_prefix="/api/v1/problems",
@@ -30,7 +31,7 @@ class Deadline(AwareDateTime):
             except ValueError:
                 pass
             else:
-                if not 2000 <= day.year <= 2099:
+                if not FIRST_YEAR <= day.year <= LAST_YEAR:
                     raise ValidationError("Date out of range (2000–2099).")
                 return day
         return super()._deserialize(value, attr, data, **kwargs)

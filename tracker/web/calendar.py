@@ -19,13 +19,13 @@ from ..services.app_clock import app_clock, now
 from ..services.errors import Conflict, ValidationFailed
 from ..services.flows import current_versions, definition_of
 from ..settings import settings
+from ..sla import FIRST_YEAR, LAST_YEAR
 from .access import manager_required
 from .applications import attach_errors
 from .event_log import moved_subject
 from .forms import ClosureForm, PostForm
 
 bp = Blueprint("calendar_pages", __name__)
-FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 
 def year_grid(year: int) -> list[dict[str, Any]]:
