@@ -27,6 +27,7 @@ from ..settings import settings
 from ..signals import application_completed
 from ..sla import WorkingClock
 from ..steps import FlowDefinition, StepDefinition
+from ..text import unstorable
 from . import events, timers
 from .app_clock import app_clock
 from .app_clock import now as clock_now
@@ -74,7 +75,7 @@ def get_application(number: str, *, for_update: bool = False) -> Application:
     so the transaction takes the database's write lock (waiting up to busy_timeout) before
     it reads anything.
     """
-    if "\x00" in number:  # PostgreSQL refuses NUL in text; no number contains one
+    if unstorable(number):  # PostgreSQL refuses NUL in text; no number contains one
         raise NotFound("No application numbered %(number)s.", params={"number": number})
     query = db.select(Application).where(Application.number == number)
     if for_update:
