@@ -2,7 +2,9 @@
 
 Sender is the Application; keyword arguments name the moment (`at=`), who did it (`actor=`)
 and what changed (`record=`). A receiver runs inside the sender's transaction: what it adds
-is committed with the change it answers, or rolled back with it.
+is committed with the change it answers, or rolled back with it. Sent by
+`services/applications.py` (created, step completed, completed, cancelled) and
+`services/calendar_admin.py` (a deadline moved by a calendar change: `record=` the timer).
 """
 from __future__ import annotations
 

@@ -24,7 +24,12 @@ from ..models import (
     User,
 )
 from ..settings import settings
-from ..signals import application_completed
+from ..signals import (
+    application_cancelled,
+    application_completed,
+    application_created,
+    step_completed,
+)
 from ..sla import WorkingClock
 from ..steps import FlowDefinition, StepDefinition
 from ..text import unstorable
@@ -173,6 +178,7 @@ def create_application(data: NewApplication, actor: User | None, *,
     events.record("application.created", actor=actor, subject_type="application",
                   subject_id=app.id, application_id=app.id, flow=flow.code,
                   flow_version=version.version, number=app.number)
+    application_created.send(app, at=accepted_at, actor=actor)
     return app
 
 
@@ -334,6 +340,7 @@ def complete_step(number: str, code: str, actor: User, *, at: datetime | None = 
     events.record("step.completed", actor=actor, subject_type="step", subject_id=record.id,
                   application_id=app.id, step=code, completed_at=at, note=note,
                   late=bool(record.timer and record.timer.late))
+    step_completed.send(app, at=at, actor=actor, record=record)
     return app
 
 
@@ -470,6 +477,7 @@ def cancel_application(number: str, reason: str, actor: User, *,
     _touch(app)
     events.record("application.cancelled", actor=actor, subject_type="application",
                   subject_id=app.id, application_id=app.id, reason=reason.strip())
+    application_cancelled.send(app, at=now, actor=actor)
     return app
 
 

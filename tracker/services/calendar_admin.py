@@ -8,7 +8,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Event, LocalClosure, Pause, SlaTimer, TimerState, User
+from ..models import Application, Event, LocalClosure, Pause, SlaTimer, TimerState, User
+from ..signals import deadline_moved
 from . import events, timers
 from .app_clock import app_clock, forget_clock
 from .app_clock import now as clock_now
@@ -144,6 +145,9 @@ def recompute_open_deadlines(actor: User | None, *, closure: LocalClosure | None
                       subject=timer.subject_type,
                       change=change.id if change else None,
                       **{"from": old_due, "to": timer.due_at})
+        if timer.application_id is not None:
+            deadline_moved.send(db.session.get(Application, timer.application_id), at=now,
+                                actor=actor, record=timer)
     return moved, len(open_timers)
 
 
