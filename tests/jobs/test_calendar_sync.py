@@ -9,7 +9,7 @@ from tracker.extensions import db
 from tracker.models import Event, SlaTimer
 from tracker.services import applications as apps
 
-HOLIDAYS = Path(__file__).resolve().parents[2] / "holidays"
+HOLIDAYS = Path(__file__).resolve().parents[2] / "tracker" / "sla" / "holidays"
 
 
 def _whole_timer(number):

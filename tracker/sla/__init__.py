@@ -5,19 +5,30 @@ clock = default_clock()
 clock.add_working_days(accepted_at, 1)
 """
 
-from .calendar import ChinaCalendar, Closure
-from .clock import WorkingClock, build_clock, default_clock, parse_office_hours
+from .calendar import ChinaCalendar, Closure, DayInfo
+from .clock import ClockPause, WorkingClock, build_clock, default_clock, parse_office_hours
 from .holiday_files import HolidayFileError
-from .limits import Counting, Deadline, Limit, LimitKind, compute_deadline, elapsed_budget
+from .limits import (
+    Counting,
+    Deadline,
+    Limit,
+    LimitKind,
+    PauseEffect,
+    compute_deadline,
+    elapsed_budget,
+)
 
 __all__ = [
     "ChinaCalendar",
+    "ClockPause",
     "Closure",
     "Counting",
+    "DayInfo",
     "Deadline",
     "HolidayFileError",
     "Limit",
     "LimitKind",
+    "PauseEffect",
     "WorkingClock",
     "build_clock",
     "compute_deadline",
