@@ -1,5 +1,6 @@
 """All models, importable from one place (and known to Alembic)."""
 from .applications import (
+                           ALL_STEPS,
                            Application,
                            AppStatus,
                            Channel,
@@ -8,6 +9,7 @@ from .applications import (
                            Pause,
                            StepRecord,
                            StepStatus,
+                           pause_concerns,
 )
 from .base import UTCDateTime, now_utc
 from .flows import FlowVersion, NumberSequence
@@ -17,6 +19,7 @@ from .timers import SlaTimer, SubjectType, TimerState
 from .users import MANAGER_ROLES, WRITER_ROLES, ApiToken, Department, Role, User
 
 __all__ = [
+                           "ALL_STEPS",
                            "MANAGER_ROLES",
                            "WRITER_ROLES",
                            "ApiToken",
@@ -48,4 +51,5 @@ __all__ = [
                            "UTCDateTime",
                            "User",
                            "now_utc",
+                           "pause_concerns",
 ]

@@ -1,7 +1,6 @@
 """Local closures (本地停工日, e.g. a typhoon day) and the recomputation of every open deadline."""
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -9,11 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
-from ..models import Event, LocalClosure, Pause, SlaTimer, TimerState, User
+from ..models import Event, LocalClosure, SlaTimer, TimerState, User
 from . import events, timers
 from .clock import app_clock, forget_clock
 from .clock import now as clock_now
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .pause_scope import intervals_for, pauses_by_application
 
 OPEN_STATES = (TimerState.RUNNING, TimerState.PAUSED)
 
@@ -123,18 +123,13 @@ def recompute_open_deadlines(actor: User | None, *, closure: LocalClosure | None
     open_timers = list(db.session.scalars(
         select(SlaTimer).where(SlaTimer.state.in_(OPEN_STATES)).order_by(SlaTimer.id)))
     app_ids = {t.application_id for t in open_timers if t.application_id is not None}
-    pauses: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
-    if app_ids:
-        rows = db.session.execute(
-            select(Pause.application_id, Pause.started_at, Pause.ended_at)
-            .join(SlaTimer, SlaTimer.application_id == Pause.application_id)
-            .where(SlaTimer.state.in_(OPEN_STATES)).distinct())
-        for application_id, started_at, ended_at in rows:
-            pauses[application_id].append((started_at, ended_at))
+    pauses = pauses_by_application(sorted(app_ids)) if app_ids else {}
     moved: list[MovedDeadline] = []
     for timer in open_timers:
         old_due = timer.due_at
-        if not timers.recompute(timer, clock, pauses.get(timer.application_id, []), at=now):
+        concerned = intervals_for(pauses.get(timer.application_id, []), timer.subject_type,
+                                  timer.step_code)
+        if not timers.recompute(timer, clock, concerned, at=now):
             continue
         moved.append(MovedDeadline(timer.id, timer.application_id, timer.label,
                                    timer.department_code, old_due, timer.due_at))

@@ -31,7 +31,6 @@ from ..models import (
     AppStatus,
     Callback,
     Event,
-    Pause,
     SlaTimer,
     StepRecord,
     SubjectType,
@@ -41,6 +40,7 @@ from ..models.applications import OPEN_STEP
 from ..sla import WorkingClock
 from ..steps import FlowDefinition
 from .flows import current_versions, definition_of
+from .pause_scope import ScopedPause, intervals_for, pauses_by_application
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 OPEN_STATES = (TimerState.RUNNING, TimerState.PAUSED)
@@ -319,14 +319,9 @@ def _duty_rows(where: Any, limit: int) -> list:
     return rows[:limit]
 
 
-def _pauses_of(app_ids: set[int]) -> dict[int, list[tuple[datetime, datetime | None]]]:
-    found: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
+def _pauses_of(app_ids: set[int]) -> dict[int, list[ScopedPause]]:
     # Asked even for no applications: the page's query count stays the same whatever the data.
-    for app_id, started, ended in db.session.execute(
-            select(Pause.application_id, Pause.started_at, Pause.ended_at)
-            .where(Pause.application_id.in_(sorted(app_ids)))):
-        found[app_id].append((started, ended))
-    return found
+    return pauses_by_application(sorted(app_ids))
 
 
 def _overdue(now: datetime, clock: WorkingClock) -> list[OverdueApplication]:
@@ -336,7 +331,8 @@ def _overdue(now: datetime, clock: WorkingClock) -> list[OverdueApplication]:
     pauses = _pauses_of({r.application_id for r in rows})
     by_app: dict[int, OverdueApplication] = {}
     for r in rows:
-        closed = [(s, e if e is not None else now) for s, e in pauses.get(r.application_id, [])]
+        closed = [(s, e if e is not None else now) for s, e, _ in intervals_for(
+            pauses.get(r.application_id, []), r.subject_type, r.step_code)]
         over = int(clock.working_time_between(r.due_at, now, closed).total_seconds())
         item = by_app.get(r.application_id)
         if item is None:
@@ -414,15 +410,11 @@ def _worked_days(rows: list, since: datetime, clock: WorkingClock) -> dict[int, 
         spans = db.session.execute(
             select(SlaTimer.id, SlaTimer.application_id, SlaTimer.started_at,
                    SlaTimer.completed_at).where(which)).all()
-        pauses: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
-        for app_id, started, ended in db.session.execute(
-                select(Pause.application_id, Pause.started_at, Pause.ended_at)
-                .where(Pause.application_id.in_(apps))):
-            pauses[app_id].append((started, ended))
+        pauses = pauses_by_application(apps)
         day_seconds = clock.working_day_length.total_seconds()
         for r in spans:
-            closed = [(s, e if e is not None else r.completed_at)
-                      for s, e in pauses.get(r.application_id, [])]
+            closed = [(s, e if e is not None else r.completed_at) for s, e, _ in intervals_for(
+                pauses.get(r.application_id, []), SubjectType.APPLICATION, None)]
             worked = clock.working_time_between(r.started_at, r.completed_at, closed)
             known[r.id] = max(0.0, worked.total_seconds()) / day_seconds
     current = {r.id for r in rows}

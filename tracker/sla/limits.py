@@ -29,6 +29,7 @@ class LimitKind(str, Enum):
     CALENDAR_DAYS = "calendar_days"  # N x 24 h, round the clock
     CALENDAR_HOURS = "calendar_hours"  # N hours, round the clock (12345: 30 minutes = 0.5)
     END_OF_MONTH = "end_of_month"  # 当月: by close of office on the month's last working day
+    AT_START = "at_start"  # at the instant the clock starts (101: 按客户需求的时间, the time itself)
 
 
 class Counting(str, Enum):
@@ -75,6 +76,7 @@ class Limit:
 
 
 _ANCHORED_KINDS = {
+    LimitKind.AT_START,
     LimitKind.SAME_WORKING_DAY,
     LimitKind.NEXT_WORKING_DAY,
     LimitKind.END_OF_MONTH,
@@ -199,6 +201,12 @@ def _resume_anchor(
     due = anchor
     effects: list[PauseEffect] = []
     for pause_start, pause_end, label in sorted(closed, key=lambda p: (p[0], p[1])):
+        if limit.kind is LimitKind.AT_START:
+            # Due at an instant: a pause running then makes it due when the pause ends.
+            if pause_start <= due < pause_end:
+                due = pause_end.astimezone(clock.tz).replace(microsecond=0)
+                effects.append(PauseEffect(label, pause_start, pause_end, timedelta(0), due))
+            continue
         if pause_end <= start or pause_start >= due:
             continue
         taken = clock.working_time_between(max(pause_start, start), min(pause_end, due))
@@ -265,6 +273,8 @@ def elapsed_budget(
 def _anchor(clock: WorkingClock, start: datetime, limit: Limit) -> datetime:
     """The unpaused due instant of a date-anchored limit: a close of office."""
     kind = limit.kind
+    if kind is LimitKind.AT_START:
+        return start.astimezone(clock.tz).replace(microsecond=0)
     if kind is LimitKind.SAME_WORKING_DAY:
         return clock.close_of_day(clock.next_working_instant(start).date())
     if kind is LimitKind.NEXT_WORKING_DAY:
