@@ -154,7 +154,8 @@ def test_on_track_shows_remaining_working_time(api, accepted_211):
     assert plan["sla"]["remaining_hours"] == 6.0  # 10:00–12:00, 13:30–17:30
     # acceptance is the registration itself: done, no clock of its own
     assert _step(body, "accept")["status"] == "done"
-    assert _step(body, "accept")["sla"]["state"] == "not_started"
+    assert _step(body, "accept")["sla"]["state"] == "done_on_time"
+    assert _step(body, "accept")["sla"]["due_at"] is None
     # the waiting step has no clock yet
     assert _step(body, "water_on")["status"] == "waiting"
 

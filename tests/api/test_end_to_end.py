@@ -170,7 +170,7 @@ def test_flow_211_end_to_end_with_missing_materials(api, frozen):
     assert body["water_on_at"] == "2026-10-12T16:00:00+08:00"
     assert body["sla"]["state"] == "done_on_time"
     assert [s["sla"]["state"] for s in body["steps"]] == [
-        "not_started", "done_on_time", "done_on_time", "on_track"]  # the archive is next
+        "done_on_time", "done_on_time", "done_on_time", "on_track"]  # the archive is next
     # a completed application can no longer be paused or cancelled
     api.post(f"/api/v1/applications/{number}/pauses",
              {"reason": "other", "note": "x", "step": "archive"}, status=409)

@@ -15,7 +15,7 @@ from tracker.models import Notification
 
 
 def _overdue_application(app, actor, new_application, frozen) -> str:
-    """A 211 application whose two running timers (whole, "accept") are past due on Fri 9 Oct."""
+    """A 211 application whose two running timers (whole, "supply_plan") are past due on Fri 9 Oct."""
     number = new_application(local(2026, 10, 8, 9, 0))
     frozen(local(2026, 10, 9, 10, 0))
     return number
@@ -33,7 +33,6 @@ def test_a_robot_that_fails_twice_receives_the_message_once(app, actor, new_appl
     robot = webhook([500, 500])  # two failures, then 200
     number = new_application(local(2026, 10, 8, 9, 0))
     frozen(local(2026, 10, 8, 9, 30))
-    complete_step(number, "accept", actor)
     complete_step(number, "supply_plan", actor)
     run_watcher(local(2026, 10, 8, 17, 0))  # the warnings, while no robot is configured
     assert _rows() == []

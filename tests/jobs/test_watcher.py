@@ -28,7 +28,6 @@ def _events(action: str) -> list[Event]:
 def _complete_acceptance(number: str, actor, at) -> None:
     from tracker.services.applications import complete_step
 
-    complete_step(number, "accept", actor, at=at)
     complete_step(number, "supply_plan", actor, at=at)
 
 
@@ -96,7 +95,7 @@ def test_done_paused_and_cancelled_timers_are_left_alone(app, actor, new_applica
     for number in (on_time, paused, cancelled):
         _complete_acceptance(number, actor, local(2026, 10, 8, 9, 30))
     complete_step(on_time, "water_on", actor, at=local(2026, 10, 8, 9, 30))
-    add_pause(paused, "missing_documents", actor, at=local(2026, 10, 8, 9, 30))
+    add_pause(paused, "missing_documents", actor, at=local(2026, 10, 8, 9, 30), step="water_on")
     cancel_application(cancelled, "客户撤回申请", actor)
 
     result = run_watcher(local(2026, 10, 20, 12, 0))
@@ -117,7 +116,8 @@ def test_a_deadline_moved_after_it_was_passed_is_notified_again(app, actor, new_
     _complete_acceptance(number, actor, local(2026, 10, 8, 10, 0))
     assert run_watcher(local(2026, 10, 9, 9, 30)).overdue == 2
     frozen(local(2026, 10, 9, 9, 30))
-    pause = add_pause(number, "missing_documents", actor, at=local(2026, 10, 8, 16, 0))
+    pause = add_pause(number, "missing_documents", actor, at=local(2026, 10, 8, 16, 0),
+                      step="water_on")
     end_pause(number, pause.id, actor, at=local(2026, 10, 9, 9, 30))
     water_on = _timer(number, "water_on")
     # 2.5 working hours paused (Thu 16:00–17:30, Fri 08:30–09:30): due Fri 11:30.
@@ -195,7 +195,7 @@ def test_a_run_skips_while_another_holds_the_job_lock(app, actor, new_applicatio
             other.rollback()
             other.close()
     assert result.skipped is held
-    assert len(_events("sla.overdue")) == (0 if held else 2)  # the whole and "accept"
+    assert len(_events("sla.overdue")) == (0 if held else 2)  # the whole and "supply_plan"
     whole = _timer(number)
     assert whole.overdue_at == (None if held else whole.due_at)
 
@@ -235,7 +235,7 @@ def test_a_warning_says_how_much_time_is_left(app, actor, new_application, froze
     from tracker.services import notifications
 
     new_application(local(2026, 10, 8, 9, 0))
-    result = run_watcher(local(2026, 10, 8, 16, 0))  # the "accept" step warned at 15:45
+    result = run_watcher(local(2026, 10, 8, 16, 0))  # the "supply_plan" step warned at 15:45
     [warning] = result.transitions
     [notice] = notifications.build_notices([warning], local(2026, 10, 8, 16, 0), app_clock())
     subject, body, payload = notifications.compose(notice)

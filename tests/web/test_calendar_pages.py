@@ -24,7 +24,7 @@ def due_of(app, number: str):
 
     with app.app_context():
         found = get_application(number)
-        result = found.timer.due_at, found.step("accept").timer.due_at
+        result = found.timer.due_at, found.step("survey").timer.due_at
         db.session.remove()
         return result
 

@@ -51,6 +51,8 @@ def present_step(app: Application, record: StepRecord, now: datetime, clock: Wor
     sla = timer_fields(record.timer, now, clock, timer_pauses(app, record.timer))
     if record.status.value == "skipped":
         sla["state"] = "skipped"
+    elif record.timer is None and record.status.value == "done":
+        sla["state"] = "done_on_time"  # done at acceptance (申请受理): at its clock's start
     return {
         "code": record.code,
         "name": definition.name_en if lang == "en" else definition.name_zh,

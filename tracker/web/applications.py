@@ -136,12 +136,11 @@ def _fresh_forms(app: Any, view: dict[str, Any]) -> dict[Any, Form]:
         if step["skippable"]:
             forms[("skip", code)] = SkipForm(formdata=None, prefix=f"skip-{code}",
                                              version=version)
-    open_pause = next((p for p in app.pauses if p.ended_at is None), None)
     if app.status is AppStatus.OPEN:
-        if open_pause is None:
-            forms["pause"] = PauseForm(formdata=None, prefix="pause", version=version)
+        # Pauses stop only what they concern: several may run at once (one per reason and step).
+        forms["pause"] = PauseForm(formdata=None, prefix="pause", version=version)
         forms["cancel"] = CancelForm(formdata=None, prefix="cancel", version=version)
-    if open_pause is not None:
+    for open_pause in (p for p in app.pauses if p.ended_at is None):
         forms[("resume", open_pause.id)] = ResumeForm(formdata=None, prefix=f"resume-{open_pause.id}",
                                                       version=version)
     forms["customer"] = CustomerForm(formdata=None, prefix="customer", obj=app, version=version)
@@ -165,15 +164,51 @@ def render_detail(number: str, failed: dict[Any, Form] | None = None, status: in
             form.version.data = app.version_id
             form.version.raw_data = [str(app.version_id)]
         forms[key] = form
-    reasons = options((r.code, r.name_en if lang == "en" else r.name_zh)
-                      for r in pause_reasons().values())
     if "pause" in forms:
-        forms["pause"].reason.choices = reasons
+        _pause_choices(forms["pause"], app, flow, lang)
     return render_template(
         "applications/detail.html", app=app, view=view, flow=flow, forms=forms,
         events=application_events(app, flow, lang), message=message, now=moment,
         attribute_names=_attribute_names(flow, app.attributes, lang),
-        steps={s.code: s for s in flow.steps}), status
+        steps={s.code: s for s in flow.steps},
+        pause_scopes=_pause_scopes(view, flow, lang)), status
+
+
+def _step_label(flow: Any, code: str, lang: str) -> str:
+    try:
+        step = flow.step(code)
+    except ValueError:
+        return code
+    return step.name_en if lang == "en" else step.name_zh
+
+
+def _pause_choices(form: PauseForm, app: Any, flow: Any, lang: str) -> None:
+    """The flow's pause reasons, each saying what it stops, and the steps a pause may be on."""
+    reasons = []
+    for reason in pause_reasons().values():
+        if not flow.offers_pause_reason(reason.code):
+            continue
+        name = reason.name_en if lang == "en" else reason.name_zh
+        hint = _("choose the step") if reason.needs_step else _("no step needed")
+        reasons.append((reason.code, f"{name}（{hint}）" if lang != "en" else f"{name} ({hint})"))
+    form.reason.choices = options(reasons)
+    steps = [("", _("— the whole application —"))]
+    steps += [(s.code, _step_label(flow, s.code, lang)) for s in app.steps
+              if s.status not in (StepStatus.DONE, StepStatus.SKIPPED)]
+    form.step.choices = options(steps)
+
+
+def _pause_scopes(view: dict[str, Any], flow: Any, lang: str) -> dict[int, str]:
+    """What each pause stops, in words: 全程计时、市政联合审批."""
+    scopes = {}
+    for pause in view.get("pauses", []):
+        parts = [_("the whole clock")] if pause["stops_application"] else []
+        if "*" in pause["stopped_steps"]:
+            parts.append(_("every step"))
+        else:
+            parts += [_step_label(flow, code, lang) for code in pause["stopped_steps"]]
+        scopes[pause["id"]] = "、".join(parts) if lang != "en" else ", ".join(parts)
+    return scopes
 
 
 def _attribute_names(flow: Any, values: dict[str, str], lang: str) -> list[tuple[str, str]]:
@@ -196,7 +231,8 @@ def _act(number: str, key: Any, form: Form, action: Callable[[], Any], done: str
     """Validate the form, run one service call, and answer: back to the page on success, the
     page with the form as entered and the message on a refusal."""
     if key == "pause":
-        form.reason.choices = options((r.code, r.code) for r in pause_reasons().values())
+        app = service.get_application(number)
+        _pause_choices(form, app, service.flow_of(app), current_language())
     if not form.validate_on_submit():
         return render_detail(number, {key: form}, 422, _("Please correct the marked fields."))
     try:
@@ -258,7 +294,8 @@ def pause(number: str) -> Any:
     form = PauseForm(prefix="pause")
     return _act(number, "pause", form, lambda: service.add_pause(
         number, form.reason.data, current_user, note=form.note.data or "", at=form.at.data,
-        expected_version=form.version.data), _("The clock is paused."), "pauses")
+        step=form.step.data or None, expected_version=form.version.data),
+        _("The clock is paused."), "pauses")
 
 
 @bp.route("/applications/<string:number>/pauses/<int:pause_id>/end", methods=["POST"])

@@ -140,6 +140,10 @@ class SkipForm(FlaskForm):
 class PauseForm(FlaskForm):
     version = _version()
     reason = SelectField(_l("Reason"), choices=[], validators=[DataRequired()])
+    # Choices: the application's unfinished steps; "" = the pause is not on one step.
+    step = SelectField(_l("Step"), choices=[], validate_choice=False,
+                       description=_l("The step whose clock stops, for a reason that stops "
+                                      "the step it is recorded on."))
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
     at = _when(_l("Paused from"))
 
