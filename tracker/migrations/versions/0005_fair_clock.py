@@ -10,7 +10,9 @@ Create Date: 2026-12-01 10:00:00
 * local_closures.start_time, end_time: a closure may cover part of a day (typhoon from 14:00).
 * sla_timers.subject_type gains 'materials' (容缺受理: the promised date is a duty of its own).
   The enum is stored with a CHECK constraint, which autogenerate does not see: it is
-  replaced by hand (batch mode recreates the table on SQLite).
+  replaced by hand. On SQLite batch mode recreates the table, which other tables reference
+  (applications.timer_id): foreign keys are switched off around it (first, before any write,
+  since SQLite ignores the pragma inside a transaction) and back on after.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -34,7 +36,17 @@ def _subjects_check(values):
     return f"subject_type IN ({listed})"
 
 
+def _foreign_keys(on: bool) -> None:
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
 def upgrade():
+    _foreign_keys(False)
+    with op.batch_alter_table('sla_timers', schema=None) as batch_op:
+        batch_op.drop_constraint('timer_subject', type_='check')
+        batch_op.create_check_constraint('timer_subject', _subjects_check(NEW_SUBJECTS))
+
     with op.batch_alter_table('pauses', schema=None) as batch_op:
         batch_op.add_column(sa.Column('step_code', sa.String(length=40), nullable=True))
         batch_op.add_column(sa.Column('stops_application', sa.Boolean(), nullable=True))
@@ -49,13 +61,11 @@ def upgrade():
     with op.batch_alter_table('local_closures', schema=None) as batch_op:
         batch_op.add_column(sa.Column('start_time', sa.Time(), nullable=True))
         batch_op.add_column(sa.Column('end_time', sa.Time(), nullable=True))
-
-    with op.batch_alter_table('sla_timers', schema=None) as batch_op:
-        batch_op.drop_constraint('timer_subject', type_='check')
-        batch_op.create_check_constraint('timer_subject', _subjects_check(NEW_SUBJECTS))
+    _foreign_keys(True)
 
 
 def downgrade():
+    _foreign_keys(False)
     op.execute("DELETE FROM sla_timers WHERE subject_type = 'materials'")
     with op.batch_alter_table('sla_timers', schema=None) as batch_op:
         batch_op.drop_constraint('timer_subject', type_='check')
@@ -67,3 +77,4 @@ def downgrade():
         batch_op.drop_column('stopped_steps')
         batch_op.drop_column('stops_application')
         batch_op.drop_column('step_code')
+    _foreign_keys(True)
