@@ -177,3 +177,4 @@ def test_a_closure_covering_all_office_hours_is_a_day_off() -> None:
         Closure(date(2026, 7, 15), False, "x", start=time(15), end=time(14))
     with pytest.raises(ValueError, match="whole day"):
         Closure(date(2026, 7, 18), True, "加班", start=time(9))
+

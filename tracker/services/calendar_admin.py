@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -49,8 +49,10 @@ def closures() -> list[LocalClosure]:
                                    .order_by(LocalClosure.day, LocalClosure.id)))
 
 
-def add_closure(day: date, reason: str, actor: User, *, working: bool = False) -> CalendarChange:
-    """Declare a local day off (working=False) or an extra working day, then recompute."""
+def add_closure(day: date, reason: str, actor: User, *, working: bool = False,
+                start: time | None = None, end: time | None = None) -> CalendarChange:
+    """Declare a local closure (working=False; for part of the day with `start`/`end`, e.g. a
+    typhoon from 14:00) or an extra working day, then recompute every open deadline."""
     _require_manager(actor)
     reason = (reason or "").strip()
     errors: dict[str, list[str]] = {}
@@ -69,13 +71,20 @@ def add_closure(day: date, reason: str, actor: User, *, working: bool = False) -
             errors.setdefault("day", []).append("This day is already a working day.")
         if not working and not clock.calendar.is_working_day(day):
             errors.setdefault("day", []).append("This day is already a day off.")
+    if working and (start is not None or end is not None):
+        errors.setdefault("start", []).append("An extra working day is a whole day.")
+    if start is not None and end is not None and start >= end:
+        errors.setdefault("end", []).append("Must be after the start.")
     if errors:
         raise ValidationFailed("The closure has errors.", fields=errors)
-    closure = LocalClosure(day=day, working=working, reason=reason, created_by_id=actor.id)
+    closure = LocalClosure(day=day, working=working, reason=reason, created_by_id=actor.id,
+                           start_time=start, end_time=end)
     db.session.add(closure)
     db.session.flush()
     change = events.record("calendar.closure_added", actor=actor, subject_type="closure",
-                           subject_id=closure.id, day=day, working=working, reason=reason)
+                           subject_id=closure.id, day=day, working=working, reason=reason,
+                           start=start.isoformat() if start else None,
+                           end=end.isoformat() if end else None)
     return _recompute_and_commit(closure, change, actor)
 
 

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
 
@@ -13,23 +14,34 @@ from flask import current_app, g, has_app_context
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import LocalClosure
+from ..models import LocalClosure, User
 from ..sla import Closure, WorkingClock, build_clock, parse_office_hours
 from ..sla.calendar import default_holidays_dir
 
+_CLOSURE_ITEM = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})(?:\s+(\d{1,2}:\d{2})?-(\d{1,2}:\d{2})?)?:(\w+):?(.*)$")
+
 
 def parse_closures(text: str) -> tuple[Closure, ...]:
-    """'2026-07-15:off:台风停工;2026-08-01:work:抢修' → closures (configuration form)."""
+    """'2026-07-15:off:台风停工;2026-07-16 14:00-:off:台风;2026-08-01:work:抢修' → closures
+    (configuration form; "DATE HH:MM-HH:MM" closes part of a day, either end may be left out)."""
     closures = []
     for item in filter(None, (part.strip() for part in text.split(";"))):
-        try:
-            day_text, kind, reason = (item.split(":", 2) + [""])[:3]
-            day = date.fromisoformat(day_text.strip())
-        except ValueError as exc:
-            raise ValueError(f"TRACKER_LOCAL_CLOSURES: bad entry {item!r}: {exc}") from None
+        match = _CLOSURE_ITEM.match(item)
+        if match is None:
+            raise ValueError(f"TRACKER_LOCAL_CLOSURES: bad entry {item!r}: expected "
+                             "'YYYY-MM-DD[ HH:MM-HH:MM]:off|work:reason'")
+        day_text, start_text, end_text, kind, reason = match.groups()
         if kind not in ("off", "work"):
             raise ValueError(f"TRACKER_LOCAL_CLOSURES: {item!r}: kind must be 'off' or 'work'")
-        closures.append(Closure(day=day, working=kind == "work", reason=reason or kind))
+        try:
+            day = date.fromisoformat(day_text)
+            start = time.fromisoformat(start_text.zfill(5)) if start_text else None
+            end = time.fromisoformat(end_text.zfill(5)) if end_text else None
+            closures.append(Closure(day=day, working=kind == "work", reason=reason or kind,
+                                    start=start, end=end, recorded_by="TRACKER_LOCAL_CLOSURES"))
+        except ValueError as exc:
+            raise ValueError(f"TRACKER_LOCAL_CLOSURES: bad entry {item!r}: {exc}") from None
     return tuple(closures)
 
 
@@ -67,10 +79,13 @@ def active_closures() -> tuple[Closure, ...]:
     """Closures from configuration followed by those stored by administrators."""
     configured = parse_closures(current_app.config.get("TRACKER_LOCAL_CLOSURES", ""))
     rows = db.session.execute(
-        select(LocalClosure.day, LocalClosure.working, LocalClosure.reason)
+        select(LocalClosure.day, LocalClosure.working, LocalClosure.reason,
+               LocalClosure.start_time, LocalClosure.end_time, User.username)
+        .outerjoin(User, User.id == LocalClosure.created_by_id)
         .where(LocalClosure.removed_at.is_(None)).order_by(LocalClosure.day, LocalClosure.id)
     ).all()
-    stored = tuple(Closure(day=r.day, working=r.working, reason=r.reason) for r in rows)
+    stored = tuple(Closure(day=r.day, working=r.working, reason=r.reason, start=r.start_time,
+                           end=r.end_time, recorded_by=r.username or "") for r in rows)
     return configured + stored
 
 

@@ -248,8 +248,8 @@ def screen(record_id: int, decision: str, actor: User, *, reason: str = "",
         # (that lateness is the screening duty's); a later date the customer asks for is a
         # customer_deferral pause on the application, not a new requested time.
         raise ValidationFailed("The customer's requested time from the platform is kept.",
-                               fields={"requested_at": ["The platform's requested time is kept; "
-                                                        "record a customer deferral instead."]})
+                               fields={"requested_at": [("The platform's requested time is kept; "
+                                                        "record a customer deferral instead.")]})
     requested = requested_at or record.requested_at
     if decision == "needs_water" and requested is None:
         raise ValidationFailed("The platform gave no requested connection time: give it.",

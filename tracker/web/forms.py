@@ -18,6 +18,7 @@ from wtforms import (
     SelectField,
     StringField,
     TextAreaField,
+    TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
@@ -182,6 +183,10 @@ class ClosureForm(FlaskForm):
                                                     ("work", _l("Extra working day"))]),
                        default="off")
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
+    # Part of a day (a typhoon from 14:00): leave both empty for the whole day.
+    start = TimeField(_l("Closed from"), validators=[Optional()],
+                      description=_l("Leave empty for the whole day."))
+    end = TimeField(_l("Closed until"), validators=[Optional()])
 
 
 class FilterForm(FlaskForm):
