@@ -244,3 +244,28 @@ def test_a_warning_says_how_much_time_is_left(app, actor, new_application, froze
     english = notifications.compose(notice, "en")[1]
     assert "Working time left: 1.5 working hours (0.20 working days)" in english
     assert payload["tracker"]["left_seconds"] == 5400
+
+
+def test_the_promised_date_of_missing_documents_is_a_duty_with_a_reminder(app, actor,
+                                                                         new_application):
+    """容缺受理 (004): no clock stops; the promised date has its own timer, which the watcher
+    warns about on the day and marks overdue after its close, like any duty."""
+    from tracker.models import SubjectType
+
+    app.config["TRACKER_WEBHOOKS"] = {"business_hall": "http://127.0.0.1:9/hall"}
+    number = new_application(local(2026, 10, 12, 9, 0), missing_materials=["产权证明"],
+                             materials_promised_on=local(2026, 10, 14).date())
+    app_row = db.session.scalar(select(Application).where(Application.number == number))
+    duty = db.session.scalar(select(SlaTimer).where(
+        SlaTimer.subject_type == SubjectType.MATERIALS, SlaTimer.subject_id == app_row.id))
+    assert duty.due_at == local(2026, 10, 14, 17, 30)
+    assert duty.department_code == "business_hall" and "容缺材料补交" in duty.label
+    assert app_row.timer.state.value == "running"  # the whole clock runs on
+    run_watcher(local(2026, 10, 14, 16, 0))
+    db.session.refresh(duty)
+    assert duty.warned_at is not None and duty.overdue_at is None
+    run_watcher(local(2026, 10, 15, 9, 0))
+    db.session.refresh(duty)
+    assert duty.overdue_at == local(2026, 10, 14, 17, 30)
+    texts = [n.body for n in db.session.scalars(select(Notification))]
+    assert any("容缺材料补交" in text for text in texts)
