@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, time, timedelta
 
 import pytest
 
+from tests.sla.test_limits import at, due
 from tracker.sla import (
     ClockPause,
     Closure,
@@ -15,24 +16,7 @@ from tracker.sla import (
     WorkingClock,
     build_clock,
     compute_deadline,
-    default_clock,
 )
-
-CST = timezone(timedelta(hours=8))
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=CST)
-
-
-@pytest.fixture(scope="module")
-def clock() -> WorkingClock:
-    return default_clock()
-
-
-def due(clock: WorkingClock, start: str, limit: Limit, pauses=()) -> datetime | None:
-    return compute_deadline(clock, at(start), limit, pauses).due_at
-
 
 NEXT = Limit(LimitKind.NEXT_WORKING_DAY)
 SAME = Limit(LimitKind.SAME_WORKING_DAY)
