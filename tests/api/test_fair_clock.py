@@ -115,3 +115,28 @@ def test_an_application_stored_under_201_v1_keeps_its_flow(other_app, make_user,
     body = api.step(old["number"], "meter_install", "start")
     assert _step(body, "meter_install")["sla"]["due_at"] is not None
     assert api.step(old["number"], "meter_install")["status"] == "completed"
+
+
+def test_a_101_flow_due_at_the_requested_time_itself(other_app, make_user, tmp_path, frozen):
+    """requested_due is a flow setting: `at_requested` makes the requested time itself the
+    whole deadline (the shipped 101 counts 1 working day after it)."""
+    import shutil
+
+    from tracker.steps.loader import FLOWS_DIR
+
+    frozen(local(2026, 6, 1, 9, 0))
+    flows = tmp_path / "flows"
+    shutil.copytree(FLOWS_DIR, flows)
+    data = yaml.safe_load((flows / "101.yaml").read_text(encoding="utf-8"))
+    data.update(version=3, requested_due="at_requested")
+    (flows / "101.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                                    encoding="utf-8")
+    strict = other_app(TRACKER_FLOWS_DIR=str(flows))
+    assert strict.test_cli_runner().invoke(args=["flows", "sync"]).exit_code == 0
+    _, token = make_user("clerk")
+    api = ApiClient(strict.test_client(), {"Authorization": f"Bearer {token}"})
+    body = api.create("101", requested_at="2026-06-02T10:00:00+08:00")
+    assert body["flow_version"] == 3
+    assert body["sla"]["due_at"] == "2026-06-02T10:00:00+08:00"
+    # engineering's own step keeps its 1 working day from the task's arrival
+    assert _step(body, "meter_install")["sla"]["due_at"] == "2026-06-03T10:00:00+08:00"
