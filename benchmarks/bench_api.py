@@ -160,8 +160,7 @@ def populate(app, count: int, seed: int = 12) -> str:
             cancelled = not recent and not stuck and rng.random() < 0.02
             status = (AppStatus.OPEN if recent or stuck else
                       AppStatus.CANCELLED if cancelled else AppStatus.COMPLETED)
-            external = rng.choice(["none"] * 4 + ["small", "large"]) if code == "201" else None
-            budget = day * {None: 1, "none": 1, "small": 3, "large": 5}[external]
+            budget = day  # every shipped flow: 1 working day (201: 003 三（二）1)
             paused = []
             if status is AppStatus.COMPLETED and rng.random() < 0.03:
                 p_start = clock.add_working_time(start, day * 0.2)
@@ -212,7 +211,7 @@ def populate(app, count: int, seed: int = 12) -> str:
                 "customer_name": f"芜湖某公司{i}", "contact_name": "王工",
                 "contact_phone": f"139{i:08d}", "address": f"芜湖市镜湖区{i % 300}号",
                 "channel": Channel.WINDOW,
-                "attributes": {"external_works": external} if external else {},
+                "attributes": {},
                 "accepted_at": accepted, "requested_at": accepted if code == "101" else None,
                 "missing_materials": [], "note": "", "status": status,
                 "cancel_reason": "客户撤回" if cancelled else "",

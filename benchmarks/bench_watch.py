@@ -200,8 +200,9 @@ def load_month(app, n: int) -> None:
             if rng.random() < 0.1:
                 p_start = accepted + timedelta(minutes=30)
                 pause = (p_start, clock.add_working_time(p_start, timedelta(hours=2)))
-                pauses.append((i, i, rng.choice(["missing_documents", "external_works"]), "",
-                               pause[0], pause[1]))
+                # recorded on water_on: it stops that step and the whole clock
+                pauses.append((i, i, rng.choice(["missing_documents", "customer_deferral"]), "",
+                               pause[0], pause[1], "water_on", True, '["water_on"]'))
             closed = [pause] if pause else []
             due = clock.add_working_time(accepted, day, closed)
             same_day = clock.close_of_day(accepted.date())
@@ -261,8 +262,8 @@ def load_month(app, n: int) -> None:
                   "version_id", apps)
             _copy(cur, "step_records", "id, application_id, code, position, department_code, "
                   "status, started_at, completed_at, timer_id, note, version_id", steps)
-            _copy(cur, "pauses", "id, application_id, reason_code, note, started_at, ended_at",
-                  pauses)
+            _copy(cur, "pauses", "id, application_id, reason_code, note, started_at, ended_at, "
+                  "step_code, stops_application, stopped_steps", pauses)
             _copy(cur, "callbacks", "id, application_id, status, reached, satisfied, comment, "
                   "done_at, created_at, version_id", callbacks)
             cur.execute("SET session_replication_role = DEFAULT")

@@ -44,8 +44,9 @@ def test_due_half_day_over_weekend(cli):
 
 
 def test_due_into_unpublished_year_is_flagged(cli):
+    # 2027 is predicted: 春节 from 除夕 (5 Feb) to 13 Feb, Sunday 14 Feb made up (调休上班)
     result = cli("due", "2027-02-04 16:00", "1")
-    assert result.output.startswith("2027-02-09 16:00")
+    assert result.output.startswith("2027-02-14 16:00")
     assert "provisional" in result.output
 
 

@@ -55,8 +55,10 @@ class Config:
     # Working time (the domain notes, "Working time"); the zone is read once, at import
     TRACKER_TIMEZONE = ZONE_NAME
     TRACKER_OFFICE_HOURS = _env("OFFICE_HOURS", "08:30-12:00,13:30-17:30")
-    # Local closures from configuration: "2026-07-15:off:台风停工;2026-08-01:work:抢修"
+    # Local closures from configuration: "2026-07-15:off:台风停工;2026-07-16 14:00-:off:台风;
+    # 2026-08-01:work:抢修" ("DATE HH:MM-HH:MM" closes part of a day; either end may be left out)
     TRACKER_LOCAL_CLOSURES = _env("LOCAL_CLOSURES", "")
+    # The yearly holiday files; empty = the files shipped in the package (tracker/sla/holidays/)
     TRACKER_HOLIDAYS_DIR = _env("HOLIDAYS_DIR", "")
     TRACKER_FLOWS_DIR = _env("FLOWS_DIR", "")
     TRACKER_WARNING_RATIO = _env("WARNING_RATIO", 0.75)

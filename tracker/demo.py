@@ -192,8 +192,6 @@ def _one_application(day: date, today: date, rng: random.Random, users: dict[str
         channel="platform" if flow == "101" else rng.choice(["window", "online", "phone"]),
         accepted_at=accepted,
         requested_at=clock.add_working_days(accepted, rng.choice([0.5, 1, 2])) if flow == "101" else None,
-        attributes={"external_works": rng.choices(["none", "small", "large"], weights=[8, 2, 1])[0]}
-        if flow == "201" else {},
     )
     if flow == "211" and rng.random() < 0.3:
         data.missing_materials = ["产权证明"]
@@ -233,6 +231,8 @@ def _work_through(number: str, accepted: datetime, rng: random.Random, users: di
                 apps.skip_step(number, step.code, actor, note="无需市政审批")
             elif definition.needs_start and step.status.value == "ready":
                 apps.start_step(number, step.code, actor)
+            elif definition.closes_file and app.missing_materials and not app.materials_supplied_at:
+                apps.supply_materials(number, actor)  # 容缺: documents in before the archive
             else:
                 if rng.random() < 0.01:
                     apps.cancel_application(number, "客户撤回申请", actor)

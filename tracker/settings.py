@@ -9,14 +9,16 @@ variable named, instead of failing at the first request that reads it. Code read
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
 
 from .sla import Closure, parse_office_hours
+from .sla.calendar import default_holidays_dir
 from .sla.clock import OfficeHours
 
 
@@ -24,18 +26,30 @@ class SettingsError(ValueError):
     """A setting that cannot be used; the message starts with the variable's name."""
 
 
+_CLOSURE_ITEM = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})(?:\s+(\d{1,2}:\d{2})?-(\d{1,2}:\d{2})?)?:(\w+):?(.*)$")
+
+
 def parse_closures(text: str) -> tuple[Closure, ...]:
-    """'2026-07-15:off:台风停工;2026-08-01:work:抢修' → closures (configuration form)."""
+    """'2026-07-15:off:台风停工;2026-07-16 14:00-:off:台风;2026-08-01:work:抢修' → closures
+    (configuration form; "DATE HH:MM-HH:MM" closes part of a day, either end may be left out)."""
     closures = []
     for item in filter(None, (part.strip() for part in text.split(";"))):
-        try:
-            day_text, kind, reason = (item.split(":", 2) + [""])[:3]
-            day = date.fromisoformat(day_text.strip())
-        except ValueError as exc:
-            raise ValueError(f"TRACKER_LOCAL_CLOSURES: bad entry {item!r}: {exc}") from None
+        match = _CLOSURE_ITEM.match(item)
+        if match is None:
+            raise ValueError(f"TRACKER_LOCAL_CLOSURES: bad entry {item!r}: expected "
+                             "'YYYY-MM-DD[ HH:MM-HH:MM]:off|work:reason'")
+        day_text, start_text, end_text, kind, reason = match.groups()
         if kind not in ("off", "work"):
             raise ValueError(f"TRACKER_LOCAL_CLOSURES: {item!r}: kind must be 'off' or 'work'")
-        closures.append(Closure(day=day, working=kind == "work", reason=reason or kind))
+        try:
+            day = date.fromisoformat(day_text)
+            start = time.fromisoformat(start_text.zfill(5)) if start_text else None
+            end = time.fromisoformat(end_text.zfill(5)) if end_text else None
+            closures.append(Closure(day=day, working=kind == "work", reason=reason or kind,
+                                    start=start, end=end, recorded_by="TRACKER_LOCAL_CLOSURES"))
+        except ValueError as exc:
+            raise ValueError(f"TRACKER_LOCAL_CLOSURES: bad entry {item!r}: {exc}") from None
     return tuple(closures)
 
 
@@ -77,8 +91,10 @@ class Settings:
     closures: tuple[Closure, ...] = ()
 
     @property
-    def holidays_path(self) -> Path | None:
-        return Path(self.holidays_dir) if self.holidays_dir else None
+    def holidays_path(self) -> Path:
+        """The holiday files' folder: TRACKER_HOLIDAYS_DIR, or the files shipped in the
+        package (tracker/sla/holidays/) when it is empty."""
+        return Path(self.holidays_dir) if self.holidays_dir else default_holidays_dir()
 
     @property
     def flows_path(self) -> Path | None:

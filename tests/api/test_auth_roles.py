@@ -26,10 +26,10 @@ def _writes(number: str) -> list[tuple[str, str, dict]]:
         ("post", "/api/v1/applications", {"flow": "201", "customer_name": "x"}),
         ("patch", base, {"address": "芜湖"}),
         ("post", f"{base}/cancel", {"reason": "客户撤回"}),
-        ("post", f"{base}/steps/accept/complete", {}),
+        ("post", f"{base}/steps/survey/complete", {}),
         ("post", f"{base}/steps/meter_install/start", {}),
         ("post", f"{base}/steps/municipal_approval/skip", {"note": "无需审批"}),
-        ("post", f"{base}/pauses", {"reason": "missing_documents"}),
+        ("post", f"{base}/pauses", {"reason": "missing_documents", "step": "survey"}),
         ("post", f"{base}/pauses/1/end", {}),
         ("post", f"{base}/materials/supplied", {}),
     ]
@@ -98,7 +98,7 @@ def test_an_auditor_reads_everything_and_writes_nothing(app, api_as, number):
         assert response.status_code == 403, (url, response.get_data(True))
         assert response.get_json()["message"] == "Your role may not do this."
     assert table_counts(app) == before
-    body = auditor.post(f"/api/v1/applications/{number}/steps/accept/complete", status=403)
+    body = auditor.post(f"/api/v1/applications/{number}/steps/survey/complete", status=403)
     assert body["message"] == "您的角色无权执行此操作。"
 
 
@@ -117,8 +117,8 @@ def test_a_platform_token_cannot_read_applications(app, api_as, number):
 def test_staff_roles_read_and_write(api_as, number, role):
     staff = api_as(role, department="engineering")
     staff.get(f"/api/v1/applications/{number}")
-    done = staff.step(number, "accept")
-    assert next(s for s in done["steps"] if s["code"] == "accept")["status"] == "done"
+    done = staff.step(number, "survey")
+    assert next(s for s in done["steps"] if s["code"] == "survey")["status"] == "done"
 
 
 def test_refused_requests_do_not_reveal_whether_an_application_exists(api_as, client):

@@ -25,13 +25,15 @@ def test_flow_201_end_to_end(api, frozen, approval):
     assert number == "201-2026-000001"
     assert created["status"] == "open"
     assert created["sla"]["due_at"] == "2026-10-13T09:00:00+08:00"
+    # 申请受理 is the registration itself: recorded once, by the clerk who registered it
     assert [(s["code"], s["status"]) for s in created["steps"]] == [
-        ("accept", "ready"), ("survey", "waiting"), ("municipal_approval", "waiting"),
+        ("accept", "done"), ("survey", "ready"), ("municipal_approval", "waiting"),
         ("meter_install", "waiting"), ("meter_stock_entry", "waiting"),
         ("system_entry", "waiting"), ("archive", "waiting")]
+    assert _step(created, "accept")["completed_at"] == "2026-10-12T09:00:00+08:00"
+    assert _step(created, "accept")["completed_by"] == "clerk1"
+    api.step(number, "accept", status=409)  # not a second entry
 
-    clock.move_to(local(2026, 10, 12, 9, 30))
-    api.step(number, "accept", note="现场踏勘，帮办申请")
     clock.move_to(local(2026, 10, 12, 10, 0))
     body = api.step(number, "survey")
     assert _step(body, "municipal_approval")["status"] == "ready"
@@ -46,7 +48,12 @@ def test_flow_201_end_to_end(api, frozen, approval):
         assert _step(body, "municipal_approval")["status"] == "skipped"
         assert _step(body, "municipal_approval")["sla"]["state"] == "skipped"
 
-    # engineering receives the task: the 0.5-working-day clock starts now
+    # the task reached engineering when the approval was handed over (10:30): its
+    # 0.5-working-day clock runs from then, whoever presses "start" and whenever
+    meter = _step(body, "meter_install")
+    assert meter["status"] == "ready"
+    assert meter["sla"]["started_at"] == "2026-10-12T10:30:00+08:00"
+    assert meter["sla"]["due_at"] == "2026-10-12T15:45:00+08:00"  # 1.5 h + 2 h 15 min
     clock.move_to(local(2026, 10, 12, 10, 40))
     api.step(number, "meter_stock_entry", "start")
     clock.move_to(local(2026, 10, 12, 11, 0))
@@ -55,7 +62,7 @@ def test_flow_201_end_to_end(api, frozen, approval):
     meter = _step(body, "meter_install")
     assert meter["status"] == "started"
     assert meter["started_at"] == "2026-10-12T11:00:00+08:00"
-    assert meter["sla"]["due_at"] == "2026-10-12T16:15:00+08:00"  # 1 h + 2 h 45 min
+    assert meter["sla"]["due_at"] == "2026-10-12T15:45:00+08:00"  # "start" moves nothing
 
     clock.move_to(local(2026, 10, 12, 14, 0))
     body = api.step(number, "meter_install", note="客户已验收签字")
@@ -83,11 +90,10 @@ def test_flow_201_end_to_end(api, frozen, approval):
     assert later["sla"]["state"] == "done_on_time"
     assert _step(later, "system_entry")["sla"]["state"] == "done_late"
     assert _step(later, "accept")["completed_by"] == "clerk1"
-    assert _step(later, "accept")["note"] == "现场踏勘，帮办申请"
 
     second = "step.completed" if approval == "complete" else "step.skipped"
     assert _actions(api, number) == [
-        ("application.created", None), ("step.completed", "accept"),
+        ("application.created", None),
         ("step.completed", "survey"), (second, "municipal_approval"),
         ("step.started", "meter_stock_entry"), ("step.completed", "meter_stock_entry"),
         ("step.started", "meter_install"), ("step.completed", "meter_install"),
@@ -95,8 +101,8 @@ def test_flow_201_end_to_end(api, frozen, approval):
     events = api.get(f"/api/v1/applications/{number}/events")
     assert all(e["actor"] == "clerk1" for e in events)
     assert events[0]["data"]["number"] == number
-    assert events[7]["data"]["late"] is False
-    assert events[8]["data"]["late"] is True
+    assert events[6]["data"]["late"] is False
+    assert events[7]["data"]["late"] is True
     assert api.get("/api/v1/applications?status=completed")["total"] == 1
 
 
@@ -140,17 +146,22 @@ def test_flow_211_end_to_end_with_missing_materials(api, frozen):
     number = created["number"]
     assert created["missing_materials"] == ["产权证明"]
     assert created["materials_promised_on"] == "2026-10-14"
-    # accept and the supply plan are both due the same day
-    assert _step(created, "accept")["sla"]["due_at"] == "2026-10-12T17:30:00+08:00"
+    # accepted on registration; the supply plan is due the same day
+    assert _step(created, "accept")["status"] == "done"
+    assert _step(created, "supply_plan")["sla"]["due_at"] == "2026-10-12T17:30:00+08:00"
+    # 容缺受理 stops no clock: the whole limit runs, and the promised date is its own duty
+    assert created["paused"] is False
+    assert created["sla"]["due_at"] == "2026-10-13T09:00:00+08:00"
+    assert created["materials_sla"]["due_at"] == "2026-10-14T17:30:00+08:00"
+    assert created["materials_sla"]["state"] == "on_track"
 
-    clock.move_to(local(2026, 10, 12, 10, 0))
-    api.step(number, "accept")
     # logged after the fact: the plan went out at 11:00, entered at 15:00
     clock.move_to(local(2026, 10, 12, 15, 0))
     body = api.step(number, "supply_plan", at="2026-10-12T11:00:00+08:00")
     assert _step(body, "supply_plan")["completed_at"] == "2026-10-12T11:00:00+08:00"
     body = api.post(f"/api/v1/applications/{number}/materials/supplied")
     assert body["materials_supplied_at"] == "2026-10-12T15:00:00+08:00"
+    assert body["materials_sla"]["state"] == "done_on_time"
     api.post(f"/api/v1/applications/{number}/materials/supplied", status=409)
 
     clock.move_to(local(2026, 10, 12, 16, 0))
@@ -158,24 +169,47 @@ def test_flow_211_end_to_end_with_missing_materials(api, frozen):
     assert body["status"] == "completed"
     assert body["water_on_at"] == "2026-10-12T16:00:00+08:00"
     assert body["sla"]["state"] == "done_on_time"
-    assert [s["sla"]["state"] for s in body["steps"]] == ["done_on_time"] * 3
+    assert [s["sla"]["state"] for s in body["steps"]] == [
+        "done_on_time", "done_on_time", "done_on_time", "on_track"]  # the archive is next
     # a completed application can no longer be paused or cancelled
-    api.post(f"/api/v1/applications/{number}/pauses", {"reason": "other", "note": "x"},
-             status=409)
+    api.post(f"/api/v1/applications/{number}/pauses",
+             {"reason": "other", "note": "x", "step": "archive"}, status=409)
     api.post(f"/api/v1/applications/{number}/cancel", {"reason": "x"}, status=409)
     assert _actions(api, number) == [
-        ("application.created", None), ("step.completed", "accept"),
+        ("application.created", None),
         ("step.completed", "supply_plan"), ("materials.supplied", None),
         ("step.completed", "water_on")]
+
+
+def test_211_missing_documents_keep_the_file_open_not_the_clock(api, frozen):
+    """004 容缺受理: work and water go on; the archive waits for the documents; the promised
+    date is its own duty, overdue when the customer misses it."""
+    clock = frozen(local(2026, 10, 12, 9, 0))
+    number = api.create("211", missing_materials=["产权证明", "营业执照"],
+                        materials_promised_on="2026-10-14")["number"]
+    api.step(number, "supply_plan")
+    body = api.step(number, "water_on")
+    assert body["status"] == "completed" and body["sla"]["state"] == "done_on_time"
+    refused = api.post(f"/api/v1/applications/{number}/steps/archive/complete", status=409,
+                       headers={"Accept-Language": "en"})
+    assert refused["message"] == (
+        "The file cannot be archived while documents accepted as missing are outstanding: "
+        "产权证明、营业执照.")
+    clock.move_to(local(2026, 10, 15, 9, 0))  # the promised day has passed
+    assert api.application(number)["materials_sla"]["state"] == "overdue"
+    api.post(f"/api/v1/applications/{number}/materials/supplied")
+    body = api.step(number, "archive")
+    assert body["materials_sla"]["state"] == "done_late"
+    assert all(s["status"] == "done" for s in body["steps"])
 
 
 def test_a_cancelled_application_keeps_its_history(api, frozen):
     clock = frozen(local(2026, 10, 12, 9, 0))
     number = api.create("211")["number"]
-    api.step(number, "accept")
     clock.move_to(local(2026, 10, 12, 9, 30))
     pause = api.post(f"/api/v1/applications/{number}/pauses",
-                     {"reason": "customer_deferral"}, status=201)["pauses"][0]
+                     {"reason": "customer_deferral", "step": "supply_plan"},
+                     status=201)["pauses"][0]
     clock.move_to(local(2026, 10, 12, 10, 0))
     body = api.post(f"/api/v1/applications/{number}/cancel", {"reason": "客户取消用水需求"})
     assert body["status"] == "cancelled"
@@ -185,7 +219,7 @@ def test_a_cancelled_application_keeps_its_history(api, frozen):
     assert body["pauses"][0]["id"] == pause["id"]
     assert _step(body, "accept")["status"] == "done"
     assert [a for a, _ in _actions(api, number)] == [
-        "application.created", "step.completed", "pause.started", "application.cancelled"]
+        "application.created", "pause.started", "application.cancelled"]
     assert api.get("/api/v1/applications?status=cancelled")["items"][0]["current_steps"] == []
 
 

@@ -40,10 +40,9 @@ def fuzz_world(api, frozen):
         numbers.append(api.create("101", requested_at="2026-10-12T10:00:00+08:00")["number"])
         numbers.append(api.create("211", missing_materials=["产权证明"],
                                   materials_promised_on="2026-10-14")["number"])
-        api.step(numbers[1], "accept")
-        api.post(f"/api/v1/applications/{numbers[1]}/pauses", {"reason": "missing_documents"},
-                 status=201)
-        for code in ("accept", "supply_plan", "water_on"):
+        api.post(f"/api/v1/applications/{numbers[1]}/pauses",
+                 {"reason": "missing_documents", "step": "supply_plan"}, status=201)
+        for code in ("supply_plan", "water_on"):
             api.step(numbers[2], code)
         traveller.move_to(local(2026, 10, 13, 10, 0))
         return numbers

@@ -15,8 +15,7 @@ EN = {"Accept-Language": "en"}
 @pytest.fixture
 def done_accept(api, frozen):
     frozen(local(2026, 10, 12, 9, 0))
-    number = api.create("201")["number"]
-    api.step(number, "accept")
+    number = api.create("201")["number"]  # 申请受理 is done by registering
     return number
 
 

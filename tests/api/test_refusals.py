@@ -33,7 +33,6 @@ def test_out_of_order_is_refused(api, snapshot, open_201):
     assert body["message"] == "Step system_entry cannot be done before meter_install."
     assert body["current"]["number"] == open_201
     # a step that must be started first cannot be completed straight away either
-    api.step(open_201, "accept")
     api.step(open_201, "survey")
     body = _refused(api, snapshot, open_201,
                     f"/api/v1/applications/{open_201}/steps/meter_stock_entry/complete", {}, 409)
@@ -48,19 +47,23 @@ def test_out_of_order_start_is_refused(api, snapshot, open_201):
 
 
 def test_twice_is_refused(api, snapshot, open_201):
-    api.step(open_201, "accept")
+    api.step(open_201, "survey")
+    body = _refused(api, snapshot, open_201,
+                    f"/api/v1/applications/{open_201}/steps/survey/complete", {}, 409)
+    assert body["message"] == "Step survey is already completed."
+    assert body["status"] == "Conflict"
+    # the body carries the application as it stands, step done once
+    survey = next(s for s in body["current"]["steps"] if s["code"] == "survey")
+    assert survey["status"] == "done"
+    # acceptance was recorded by registering: a second entry of it is refused the same way
     body = _refused(api, snapshot, open_201,
                     f"/api/v1/applications/{open_201}/steps/accept/complete", {}, 409)
     assert body["message"] == "Step accept is already completed."
-    assert body["status"] == "Conflict"
-    # the body carries the application as it stands, step done once
-    accept = next(s for s in body["current"]["steps"] if s["code"] == "accept")
-    assert accept["status"] == "done"
 
 
 def test_in_the_future_is_refused(api, snapshot, open_201):
     body = _refused(api, snapshot, open_201,
-                    f"/api/v1/applications/{open_201}/steps/accept/complete",
+                    f"/api/v1/applications/{open_201}/steps/survey/complete",
                     {"at": "2026-10-12T13:00:00+08:00"}, 422)
     assert body["errors"] == {"at": ["Cannot be in the future."]}
 
@@ -69,20 +72,19 @@ def test_in_the_future_is_refused(api, snapshot, open_201):
                                    "1999-10-12T10:00:00+08:00"])
 def test_a_malformed_date_is_refused(api, snapshot, open_201, value):
     body = _refused(api, snapshot, open_201,
-                    f"/api/v1/applications/{open_201}/steps/accept/complete", {"at": value}, 422)
+                    f"/api/v1/applications/{open_201}/steps/survey/complete", {"at": value}, 422)
     assert list(body["errors"]) == ["at"]
     assert body["errors"]["at"][0] in ("Not a valid datetime.", "Date out of range (2000–2099).")
 
 
 def test_before_the_step_could_start_is_refused(api, snapshot, open_201):
     body = _refused(api, snapshot, open_201,
-                    f"/api/v1/applications/{open_201}/steps/accept/complete",
+                    f"/api/v1/applications/{open_201}/steps/survey/complete",
                     {"at": "2026-10-12T08:59:00+08:00"}, 422)
     assert body["errors"] == {"at": ["Cannot be before the step could start."]}
 
 
 def test_before_the_previous_step_was_done_is_refused(api, snapshot, open_201):
-    api.step(open_201, "accept", at="2026-10-12T09:30:00+08:00")
     api.step(open_201, "survey", at="2026-10-12T10:00:00+08:00")
     api.step(open_201, "municipal_approval", at="2026-10-12T10:30:00+08:00")
     body = _refused(api, snapshot, open_201,
@@ -95,14 +97,14 @@ def test_beyond_the_back_dating_window_is_refused(api, snapshot, open_201, froze
     # five working days later: completing "at 10:00 on the first day" is beyond 3 working days
     frozen(local(2026, 10, 19, 10, 0))
     body = _refused(api, snapshot, open_201,
-                    f"/api/v1/applications/{open_201}/steps/accept/complete",
+                    f"/api/v1/applications/{open_201}/steps/survey/complete",
                     {"at": "2026-10-12T10:00:00+08:00"}, 422)
     assert body["errors"] == {"at": ["Beyond the back-dating window."]}
     # within the window it is accepted
-    done = api.step(open_201, "accept", at="2026-10-15T10:00:00+08:00")
-    accept = next(s for s in done["steps"] if s["code"] == "accept")
-    assert accept["completed_at"] == "2026-10-15T10:00:00+08:00"
-    assert accept["sla"]["state"] == "done_late"
+    done = api.step(open_201, "survey", at="2026-10-15T10:00:00+08:00")
+    survey = next(s for s in done["steps"] if s["code"] == "survey")
+    assert survey["completed_at"] == "2026-10-15T10:00:00+08:00"
+    assert survey["sla"]["state"] == "done_late"
 
 
 def test_unknown_step_is_refused(api, snapshot, open_201):
@@ -162,7 +164,7 @@ def test_a_bad_application_names_every_field(api, app, frozen):
     assert response.get_json()["errors"] == {
         "accepted_at": ["Cannot be in the future."],
         "attributes.colour": ["This flow has no such attribute."],
-        "attributes.external_works": ["Not one of the allowed values."],
+        "attributes.external_works": ["This flow has no such attribute."],
         "materials_promised_on": [
             "Accepted with missing materials: give the date the customer promised them."],
     }
@@ -171,7 +173,7 @@ def test_a_bad_application_names_every_field(api, app, frozen):
 
 def test_an_edit_of_a_stale_version_is_refused(api, snapshot, open_201):
     version = api.application(open_201)["version"]
-    api.step(open_201, "accept")
+    api.step(open_201, "survey")
     before = snapshot(open_201)
     response = api.client.patch(f"/api/v1/applications/{open_201}",
                                 json={"address": "芜湖市镜湖区", "version": version},
@@ -227,5 +229,5 @@ def test_a_requested_time_too_far_ahead_or_behind_is_refused(api, app, open_201)
 def test_a_cancelled_application_refuses_steps(api, snapshot, open_201):
     api.post(f"/api/v1/applications/{open_201}/cancel", {"reason": "客户撤回申请"})
     body = _refused(api, snapshot, open_201,
-                    f"/api/v1/applications/{open_201}/steps/accept/complete", {}, 409)
+                    f"/api/v1/applications/{open_201}/steps/survey/complete", {}, 409)
     assert body["message"] == f"Application {open_201} is cancelled."

@@ -7,7 +7,7 @@ def test_two_changes_at_the_same_instant_both_bump_the_version(client, auth, fro
     created = client.post("/api/v1/applications", json={"flow": "201", "customer_name": "甲公司"},
                           headers=auth).get_json()
     number, version = created["number"], created["version"]
-    first = client.post(f"/api/v1/applications/{number}/steps/accept/complete",
+    first = client.post(f"/api/v1/applications/{number}/steps/survey/complete",
                         json={"version": version}, headers=auth)
     assert first.status_code == 200
     assert first.get_json()["version"] == version + 1

@@ -342,17 +342,28 @@ def test_text_no_database_can_hold_is_refused_and_logged_readably(client, platfo
     assert table_counts(app)["intake_records"] == 0
 
 
-def test_a_stale_requested_time_is_refused_until_the_screener_gives_one(push, api, app, frozen):
+def test_a_late_screening_keeps_the_requested_time_and_owns_the_lateness(push, api, app, frozen):
+    """003 三（二）2 "按客户需求的时间": screened two weeks after the customer's time, the 101
+    application still counts from that time (its whole clock is honestly late); the screening
+    duty is late; engineering's own clock starts when the task reaches it."""
     api.get("/api/v1/flows")  # the flow files are stored on first use
     record = push()  # requested 2026-10-12 10:00
     frozen(local(2026, 10, 26, 9, 0))  # screened two weeks later: beyond the back-dating window
-    before = table_counts(app)
+    # The requested time is never reset by the screener.
     refused = api.post(f"/api/v1/intake/records/{record['id']}/screen",
-                       {"decision": "needs_water"}, status=422)
+                       {"decision": "needs_water", "requested_at": "2026-10-27T09:00:00+08:00"},
+                       status=422)
     assert "requested_at" in refused["errors"]
-    assert table_counts(app) == before
     assert api.get(f"/api/v1/intake/records/{record['id']}")["status"] == "pending"
-    done = api.post(f"/api/v1/intake/records/{record['id']}/screen",
-                    {"decision": "needs_water", "requested_at": "2026-10-27T09:00:00+08:00"})
+    done = api.post(f"/api/v1/intake/records/{record['id']}/screen", {"decision": "needs_water"})
+    screened = api.get(f"/api/v1/intake/records/{record['id']}")
+    assert screened["sla"]["state"] == "done_late"  # the screening duty carries the delay
     application = api.application(done["application_number"])
-    assert application["sla"]["due_at"].startswith("2026-10-28T09:00:00+08:00")
+    assert application["requested_at"].startswith("2026-10-12T10:00:00+08:00")
+    assert application["sla"]["started_at"].startswith("2026-10-12T10:00:00+08:00")
+    assert application["sla"]["due_at"].startswith("2026-10-13T10:00:00+08:00")
+    assert application["sla"]["state"] == "overdue"
+    meter = next(s for s in application["steps"] if s["code"] == "meter_install")
+    assert meter["sla"]["started_at"].startswith("2026-10-26T09:00:00+08:00")
+    assert meter["sla"]["due_at"].startswith("2026-10-27T09:00:00+08:00")
+    assert meter["sla"]["state"] == "on_track"

@@ -10,7 +10,7 @@ from tracker.models import Event, SlaTimer
 from tracker.services import applications as apps
 from tracker.settings import reconfigure
 
-HOLIDAYS = Path(__file__).resolve().parents[2] / "holidays"
+HOLIDAYS = Path(__file__).resolve().parents[2] / "tracker" / "sla" / "holidays"
 
 
 def _whole_timer(number):

@@ -34,7 +34,7 @@ def _other_host(database_url: str, **config):
 
 def _applications(actor, count: int) -> list[str]:
     """`count` 211 applications accepted Thu 8 Oct 2026 09:00: two running timers each (the
-    whole application, due Fri 09:00, and the "accept" step, due Thu 17:30)."""
+    whole application, due Fri 09:00, and the "supply_plan" step, due Thu 17:30)."""
     from tracker.services.applications import NewApplication, create_application
 
     with time_machine.travel(local(2026, 10, 8, 9, 0), tick=False):

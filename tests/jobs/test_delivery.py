@@ -16,7 +16,7 @@ from tracker.settings import reconfigure
 
 
 def _overdue_application(app, actor, application_at, frozen) -> str:
-    """A 211 application whose two running timers (whole, "accept") are past due on Fri 9 Oct."""
+    """A 211 application whose two running timers (whole, "supply_plan") are past due on Fri 9 Oct."""
     number = application_at(local(2026, 10, 8, 9, 0))
     frozen(local(2026, 10, 9, 10, 0))
     return number
@@ -34,7 +34,6 @@ def test_a_robot_that_fails_twice_receives_the_message_once(app, actor, applicat
     robot = webhook([500, 500])  # two failures, then 200
     number = application_at(local(2026, 10, 8, 9, 0))
     frozen(local(2026, 10, 8, 9, 30))
-    complete_step(number, "accept", actor)
     complete_step(number, "supply_plan", actor)
     run_watcher(local(2026, 10, 8, 17, 0))  # the warnings, while no robot is configured
     assert _rows() == []

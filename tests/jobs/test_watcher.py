@@ -29,7 +29,6 @@ def _events(action: str) -> list[Event]:
 def _complete_acceptance(number: str, actor, at) -> None:
     from tracker.services.applications import complete_step
 
-    complete_step(number, "accept", actor, at=at)
     complete_step(number, "supply_plan", actor, at=at)
 
 
@@ -97,7 +96,7 @@ def test_done_paused_and_cancelled_timers_are_left_alone(app, actor, application
     for number in (on_time, paused, cancelled):
         _complete_acceptance(number, actor, local(2026, 10, 8, 9, 30))
     complete_step(on_time, "water_on", actor, at=local(2026, 10, 8, 9, 30))
-    add_pause(paused, "missing_documents", actor, at=local(2026, 10, 8, 9, 30))
+    add_pause(paused, "missing_documents", actor, at=local(2026, 10, 8, 9, 30), step="water_on")
     cancel_application(cancelled, "客户撤回申请", actor)
 
     result = run_watcher(local(2026, 10, 20, 12, 0))
@@ -118,7 +117,8 @@ def test_a_deadline_moved_after_it_was_passed_is_notified_again(app, actor, appl
     _complete_acceptance(number, actor, local(2026, 10, 8, 10, 0))
     assert run_watcher(local(2026, 10, 9, 9, 30)).overdue == 2
     frozen(local(2026, 10, 9, 9, 30))
-    pause = add_pause(number, "missing_documents", actor, at=local(2026, 10, 8, 16, 0))
+    pause = add_pause(number, "missing_documents", actor, at=local(2026, 10, 8, 16, 0),
+                      step="water_on")
     end_pause(number, pause.id, actor, at=local(2026, 10, 9, 9, 30))
     water_on = _timer(number, "water_on")
     # 2.5 working hours paused (Thu 16:00–17:30, Fri 08:30–09:30): due Fri 11:30.
@@ -196,7 +196,7 @@ def test_a_run_skips_while_another_holds_the_job_lock(app, actor, application_at
             other.rollback()
             other.close()
     assert result.skipped is held
-    assert len(_events("sla.overdue")) == (0 if held else 2)  # the whole and "accept"
+    assert len(_events("sla.overdue")) == (0 if held else 2)  # the whole and "supply_plan"
     whole = _timer(number)
     assert whole.overdue_at == (None if held else whole.due_at)
 
@@ -236,7 +236,7 @@ def test_a_warning_says_how_much_time_is_left(app, actor, application_at, frozen
     from tracker.services import notifications
 
     application_at(local(2026, 10, 8, 9, 0))
-    result = run_watcher(local(2026, 10, 8, 16, 0))  # the "accept" step warned at 15:45
+    result = run_watcher(local(2026, 10, 8, 16, 0))  # the "supply_plan" step warned at 15:45
     [warning] = result.transitions
     [notice] = notifications.build_notices([warning], local(2026, 10, 8, 16, 0), app_clock())
     subject, body, payload = notifications.compose(notice)
@@ -245,3 +245,28 @@ def test_a_warning_says_how_much_time_is_left(app, actor, application_at, frozen
     english = notifications.compose(notice, "en")[1]
     assert "Working time left: 1.5 working hours (0.20 working days)" in english
     assert payload["tracker"]["left_seconds"] == 5400
+
+
+def test_the_promised_date_of_missing_documents_is_a_duty_with_a_reminder(app, actor,
+                                                                         application_at):
+    """容缺受理 (004): no clock stops; the promised date has its own timer, which the watcher
+    warns about on the day and marks overdue after its close, like any duty."""
+    from tracker.models import SubjectType
+
+    reconfigure(app, TRACKER_WEBHOOKS={"business_hall": "http://127.0.0.1:9/hall"})
+    number = application_at(local(2026, 10, 12, 9, 0), missing_materials=["产权证明"],
+                            materials_promised_on=local(2026, 10, 14).date())
+    app_row = db.session.scalar(select(Application).where(Application.number == number))
+    duty = db.session.scalar(select(SlaTimer).where(
+        SlaTimer.subject_type == SubjectType.MATERIALS, SlaTimer.subject_id == app_row.id))
+    assert duty.due_at == local(2026, 10, 14, 17, 30)
+    assert duty.department_code == "business_hall" and "容缺材料补交" in duty.label
+    assert app_row.timer.state.value == "running"  # the whole clock runs on
+    run_watcher(local(2026, 10, 14, 16, 0))
+    db.session.refresh(duty)
+    assert duty.warned_at is not None and duty.overdue_at is None
+    run_watcher(local(2026, 10, 15, 9, 0))
+    db.session.refresh(duty)
+    assert duty.overdue_at == local(2026, 10, 14, 17, 30)
+    texts = [n.body for n in db.session.scalars(select(Notification))]
+    assert any("容缺材料补交" in text for text in texts)

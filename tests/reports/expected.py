@@ -9,6 +9,7 @@ from typing import Any
 
 from tests.fixtures.app import local
 from tests.reports.generator import CLOCK, DAY, PROBLEM_AT, Record
+from tracker.sla import Limit, LimitKind, compute_deadline
 
 START, END = local(2026, 10, 1, 0, 0), local(2026, 11, 1, 0, 0)
 POINTS = {"step_overdue": 2, "callback_dissatisfied": 2, "government_survey_dissatisfied": 5,
@@ -32,17 +33,21 @@ def timers_of(rec: Record) -> list[dict[str, Any]]:
     """The duties of a 211 record: (kind, step, department, due, end, state)."""
     end_of_whole = rec.water_on or rec.cancelled
     whole_state = "done" if rec.water_on else "cancelled" if rec.cancelled else "running"
-    return [
+    duties = [
         {"kind": "application", "step": None, "department": "business_hall",
          "due": rec.whole_due, "end": end_of_whole, "state": whole_state},
-        {"kind": "step", "step": "accept", "department": "business_hall",
-         "due": rec.same_day_due, "end": rec.accept_done, "state": "done"},
+        # 申请受理 is the registration: no duty of its own.
         {"kind": "step", "step": "supply_plan", "department": "business_hall",
          "due": rec.same_day_due, "end": rec.supply_done, "state": "done"},
         # water_on counts from acceptance with the whole's limit: the same deadline.
         {"kind": "step", "step": "water_on", "department": "engineering",
          "due": rec.whole_due, "end": end_of_whole, "state": whole_state},
     ]
+    if rec.water_on is not None:  # the archive (当月), a minute after water on
+        archive_due = compute_deadline(CLOCK, rec.water_on, Limit(LimitKind.END_OF_MONTH)).due_at
+        duties.append({"kind": "step", "step": "archive", "department": "business_hall",
+                       "due": archive_due, "end": rec.archived, "state": "done"})
+    return duties
 
 
 def expected(records: list[Record], evaluations, as_of: datetime) -> dict[str, Any]:

@@ -1,9 +1,10 @@
 """A month of work for report tests, made through the services with time frozen at each action.
 
-Every application of flow 211 is accepted during office hours on a working day; its two
-acceptance steps are done first (on time, or the next morning: late), then the clock may be
-paused, then the water goes on (on time or late), or the application is cancelled (before or
-after its deadline), or it stays open. The generator records what it did; the tests compute
+Every application of flow 211 is accepted during office hours on a working day (registering
+it is the acceptance); its supply plan is done first (on time, or the next morning: late), then
+the clock may be paused (recorded on the water-on step, stopping it and the whole clock), then
+the water goes on (on time or late) and the file is archived a minute later, or the
+application is cancelled (before or after its deadline), or it stays open. The generator records what it did; the tests compute
 what the report must say from these records with the working clock alone.
 """
 from __future__ import annotations
@@ -20,7 +21,8 @@ from tracker.sla import default_clock
 CLOCK = default_clock()
 DAY = CLOCK.working_day_length  # 7.5 h
 AS_OF = local(2026, 11, 5, 12, 0)  # when the tests look at October
-REASONS = ("missing_documents", "external_works", "municipal_approval", "customer_deferral")
+# Reasons 211 offers that stop the step they are recorded on and the whole clock.
+REASONS = ("missing_documents", "customer_deferral")
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Record:
     supply_done: datetime | None = None
     pauses: list[tuple[datetime, datetime, str]] = field(default_factory=list)
     water_on: datetime | None = None
+    archived: datetime | None = None
     cancelled: datetime | None = None
     callback: tuple[datetime, bool] | None = None  # (done at, satisfied)
     number: str = ""
@@ -81,7 +84,7 @@ def plan_211(rng: random.Random, count: int) -> list[Record]:
                          rng.choice([0, 10, 20, 30]))
         rec = Record(key=f"211-{i}", flow="211", accepted=accepted)
         late_acceptance = rng.random() < 0.2
-        if late_acceptance:  # both acceptance steps the next working morning: late
+        if late_acceptance:  # the supply plan the next working morning: late
             next_day = CLOCK.working_day_after(day)
             rec.accept_done = local(next_day.year, next_day.month, next_day.day, 8, 45)
             rec.supply_done = rec.accept_done + timedelta(minutes=5)
@@ -113,6 +116,8 @@ def plan_211(rng: random.Random, count: int) -> list[Record]:
             rec.water_on = last + timedelta(minutes=rng.randint(1, max(1, window - 1)))
             if rec.water_on >= due:
                 rec.water_on = due - timedelta(minutes=1)
+        if rec.water_on is not None:
+            rec.archived = rec.water_on + timedelta(minutes=1)
         if rec.water_on is not None and rng.random() < 0.8:
             done = CLOCK.add_working_time(rec.water_on, timedelta(hours=rng.choice([1, 3, 7])))
             rec.callback = (done, rng.random() > 0.25)
@@ -126,8 +131,7 @@ def plan_201() -> list[Record]:
     for key, day in (("201-a", 12), ("201-b", 21)):
         accepted = local(2026, 10, day, 9, 0)
         rec = Record(key=key, flow="201", accepted=accepted)
-        rec.steps_201 = {
-            "accept": accepted + timedelta(minutes=10),
+        rec.steps_201 = {  # 申请受理 is the registration itself
             "survey": accepted + timedelta(minutes=20),
             "municipal_approval": accepted + timedelta(minutes=25),  # skipped
             "meter_install:start": accepted + timedelta(minutes=30),
@@ -184,20 +188,21 @@ def run(records: list[Record], actor, move_to: Callable[[datetime], None],
                 else:
                     add(at, lambda rec=rec, code=code: svc.complete_step(rec.number, code, actor))
         else:
-            add(rec.accept_done, lambda rec=rec: svc.complete_step(rec.number, "accept", actor))
             add(rec.supply_done,
                 lambda rec=rec: svc.complete_step(rec.number, "supply_plan", actor))
             for start, end, reason in rec.pauses:
                 holder: dict[str, int] = {}
 
                 def pause(rec=rec, reason=reason, holder=holder):
-                    holder["id"] = svc.add_pause(rec.number, reason, actor).id
+                    holder["id"] = svc.add_pause(rec.number, reason, actor, step="water_on").id
 
                 add(start, pause)
                 add(end, lambda rec=rec, holder=holder: svc.end_pause(rec.number, holder["id"],
                                                                       actor))
             if rec.water_on is not None:
                 add(rec.water_on, lambda rec=rec: svc.complete_step(rec.number, "water_on", actor))
+            if rec.archived is not None:
+                add(rec.archived, lambda rec=rec: svc.complete_step(rec.number, "archive", actor))
         if rec.cancelled is not None:
             add(rec.cancelled, lambda rec=rec: svc.cancel_application(rec.number, "客户撤回",
                                                                        actor))

@@ -47,7 +47,8 @@ def test_the_report_matches_the_generated_month(app, october, ctx):
         assert steps[key]["late"] == want["steps_late"][key], key
         assert steps[key]["on_time_rate"] == round((count - want["steps_late"][key]) / count, 4)
     assert steps[("211", "water_on")]["department_name_zh"] == "工程部"
-    assert steps[("211", "accept")]["step_name_zh"] == "受理"
+    assert steps[("211", "supply_plan")]["step_name_zh"] == "供水方案"
+    assert ("211", "accept") not in steps  # registering is the acceptance: no duty
 
     got_overdue = {(o["number"], o["kind"], o["step"]): o for o in data["overdue"]}
     want_overdue = {(o["number"], o["kind"], o["step"]): o for o in want["overdue"]}

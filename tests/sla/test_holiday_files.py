@@ -59,7 +59,7 @@ def test_calendar_uses_a_new_file_without_code_changes(tmp_path: Path) -> None:
 
 def test_shipped_files_are_valid() -> None:
     files = load_holiday_dir(default_holidays_dir())
-    assert sorted(files) == [2024, 2025, 2026]
+    assert sorted(files) == list(range(2018, 2027))
     assert all(f.notice.endswith("部分节假日安排的通知") for f in files.values())
 
 
@@ -120,3 +120,47 @@ def test_calendar_refuses_a_malformed_file(tmp_path: Path) -> None:
 def test_missing_directory_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="holiday directory not found"):
         ChinaCalendar(holidays_dir=tmp_path / "nope")
+
+
+def test_an_amending_notice_replaces_days_and_is_their_source(tmp_path: Path) -> None:
+    text = GOOD + (
+        "\namended: 国务院办公厅关于调整2030年春节假期的通知（国办发明电〔2030〕1号）\n"
+        "off  2030-02-09..2030-02-10 春节（延长）\n"
+    )
+    parsed = parse_holiday_file(write(tmp_path, text))
+    assert date(2030, 2, 9) in parsed.days_off and date(2030, 2, 9) not in parsed.working_days
+    assert parsed.sources[date(2030, 2, 9)] == (
+        "国务院办公厅关于调整2030年春节假期的通知（国办发明电〔2030〕1号）")
+    assert parsed.sources[date(2030, 2, 2)] == (
+        "国务院办公厅关于2030年部分节假日安排的通知（国办发明电〔2029〕1号）")
+    assert parsed.amendments == ("国务院办公厅关于调整2030年春节假期的通知（国办发明电〔2030〕1号）",)
+    # within the amendment a day is still listed once only
+    twice = text + "off 2030-02-10 春节\n"
+    with pytest.raises(HolidayFileError, match="already listed"):
+        parse_holiday_file(write(tmp_path, twice))
+    with pytest.raises(HolidayFileError, match="comes after the days"):
+        parse_holiday_file(write(tmp_path, GOOD.replace("year: 2030", "amended: x\nyear: 2030")))
+
+
+def test_a_notice_may_arrange_the_december_before(tmp_path: Path) -> None:
+    text = GOOD + "off  2029-12-30..2029-12-31 元旦\n"
+    parsed = parse_holiday_file(write(tmp_path, text))
+    assert parsed.days_off[date(2029, 12, 31)] == "元旦"
+    with pytest.raises(HolidayFileError, match="outside the file's year"):
+        parse_holiday_file(write(tmp_path, GOOD + "off 2029-11-30 元旦\n"))
+    # the same day in two files is refused
+    write(tmp_path, GOOD + "off  2029-12-31 元旦\n")
+    (tmp_path / "2029.txt").write_text(
+        "year: 2029\nnotice: 国务院办公厅关于2029年部分节假日安排的通知\noff 2029-12-31 元旦\n",
+        encoding="utf-8")
+    with pytest.raises(ValueError, match="listed in both 2029.txt and 2030.txt"):
+        ChinaCalendar(holidays_dir=tmp_path, first_year=2029, last_year=2031)
+
+
+def test_the_holiday_files_ship_inside_the_package() -> None:
+    from configparser import ConfigParser
+
+    config = ConfigParser()
+    config.read(Path(__file__).resolve().parents[2] / "setup.cfg")
+    assert "sla/holidays/*.txt" in config["options.package_data"]["tracker"]
+    assert default_holidays_dir() == Path(__file__).resolve().parents[2] / "tracker/sla/holidays"

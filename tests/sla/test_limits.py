@@ -40,6 +40,7 @@ def test_one_working_day_clock_counting(clock: WorkingClock) -> None:
         budget=timedelta(hours=7.5),
         round_the_clock=False,
         provisional=False,
+        unpaused_due_at=at("2026-10-08 16:00"),
     )
 
 
@@ -79,7 +80,8 @@ def test_same_working_day(clock: WorkingClock) -> None:
     assert due(clock, "2026-11-23 18:00", limit) == at("2026-11-24 17:30")  # after hours
     assert due(clock, "2026-10-03 10:00", limit) == at("2026-10-08 17:30")  # holiday
     paused = [(at("2026-11-23 16:30"), at("2026-11-24 09:30"))]  # 1 h + 1 h of working time
-    assert due(clock, "2026-11-23 10:00", limit, paused) == at("2026-11-24 10:30")
+    # A date-anchored limit resumes as an anchor: the close of the day the pause ends.
+    assert due(clock, "2026-11-23 10:00", limit, paused) == at("2026-11-24 17:30")
 
 
 def test_next_working_day(clock: WorkingClock) -> None:
@@ -112,14 +114,17 @@ def test_day_count_counting_the_start_day(clock: WorkingClock) -> None:
 def test_end_of_month(clock: WorkingClock) -> None:
     limit = Limit(LimitKind.END_OF_MONTH)
     assert due(clock, "2026-10-12 09:00", limit) == at("2026-10-30 17:30")  # 31 Oct is Saturday
-    assert due(clock, "2026-10-30 17:30", limit) == at("2026-11-30 17:30")  # already past
+    # No working time left in the month: the close of the next working day (issue 10).
+    assert due(clock, "2026-10-30 17:30", limit) == at("2026-11-02 17:30")
     assert due(clock, "2026-02-27 09:00", limit) == at("2026-02-28 17:30")  # 调休 Saturday
 
 
 def test_round_the_clock(clock: WorkingClock) -> None:
     hotline = Limit(LimitKind.CALENDAR_HOURS, 0.5)  # 12345: burst main, 30 minutes
     deadline = compute_deadline(clock, at("2026-10-01 03:10"), hotline)
-    assert deadline == Deadline(at("2026-10-01 03:40"), timedelta(minutes=30), True, False)
+    assert deadline == Deadline(
+        at("2026-10-01 03:40"), timedelta(minutes=30), True, False, at("2026-10-01 03:40")
+    )
     days = Limit(LimitKind.CALENDAR_DAYS, 2)
     paused = [
         (at("2026-10-01 12:00"), at("2026-10-01 18:00")),

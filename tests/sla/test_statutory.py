@@ -103,5 +103,5 @@ def test_thirteen_days_and_shared_days() -> None:
 
 
 def test_statutory_years_are_bounded() -> None:
-    with pytest.raises(ValueError, match="1901-2099"):
+    with pytest.raises(ValueError, match="2000-2099"):
         statutory_holidays(2100)

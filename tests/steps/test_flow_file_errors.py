@@ -138,7 +138,7 @@ def test_unknown_limit_kind(tmp_path):
     error = expect_error(
         write(tmp_path, data, "201.yaml"),
         "steps[2].limit.kind",
-        r"unknown limit kind 'weeks' \(expected one of working_days, .*end_of_month\)",
+        r"unknown limit kind 'weeks' \(expected one of working_days, .*end_of_month, at_start\)",
     )
     assert "steps[2].limit.kind" in dict(error.errors)
     assert error.file == "201.yaml"
@@ -333,3 +333,55 @@ def test_pause_reason_file_errors(tmp_path):
         FlowFileError, match=r"pause_reasons\.yaml: reasons\[0\]\.name_en: .*required"
     ):
         load_pause_reasons(path)
+
+
+# --- issue 10: pause scopes, acceptance recorded once, requested times ------------------------
+
+
+def test_unknown_pause_reason_of_a_flow(tmp_path):
+    data = flow(pause_reasons=["municipal_approval", "lunch_break"])
+    expect_error(write(tmp_path, data), "pause_reasons[1]", "unknown pause reason 'lunch_break'")
+
+
+def test_requested_due_needs_a_requested_clock(tmp_path):
+    expect_error(write(tmp_path, flow(requested_due="at_requested")), "requested_due",
+                 "whole_clock_starts is requested")
+    expect_error(write(tmp_path, flow(requested_due="sometime")), "requested_due",
+                 "unknown requested_due 'sometime'")
+    loaded = load_flow_file(write(tmp_path, flow(requested_due="at_requested",
+                                                 whole_clock_starts="requested")))
+    assert loaded.requested_due == "at_requested"
+
+
+def test_done_at_acceptance_needs_an_acceptance_clock_and_no_prerequisite(tmp_path):
+    data = flow()
+    data["steps"][1]["done_at_acceptance"] = True  # approve: after accept, previous clock
+    expect_error(write(tmp_path, data), "steps[1].done_at_acceptance", "clock_starts: acceptance")
+    data = flow()
+    data["steps"][0].update(done_at_acceptance=True, after=[], skippable=True)
+    expect_error(write(tmp_path, data), "steps[0].done_at_acceptance", "neither started nor")
+    data = flow()
+    data["steps"][0].update(done_at_acceptance=True, after=[], waits_on=["municipal"])
+    loaded = load_flow_file(write(tmp_path, data))
+    assert loaded.step("accept").done_at_acceptance
+    assert loaded.steps_waiting_on("municipal") == ("accept",)
+
+
+def test_pause_reason_scopes_are_checked(tmp_path):
+    def reasons(**reason):
+        path = tmp_path / "pause_reasons.yaml"
+        entry = {"code": "x", "name_zh": "某", "name_en": "X", **reason}
+        path.write_text(yaml.safe_dump({"version": 1, "source": "t", "reasons": [entry]},
+                                       allow_unicode=True), "utf-8")
+        return path
+
+    with pytest.raises(FlowFileError, match=r"reasons\[0\]\.stops: say what the pause stops"):
+        load_pause_reasons(reasons(stops=[]))
+    with pytest.raises(FlowFileError, match=r"reasons\[0\]\.stops\[0\]: unknown stop 'everything'"):
+        load_pause_reasons(reasons(stops=["everything"]))
+    with pytest.raises(FlowFileError, match=r"reasons\[0\]\.party: give party .*exactly when stops has party"):
+        load_pause_reasons(reasons(stops=["application", "party"]))
+    with pytest.raises(FlowFileError, match=r"reasons\[0\]\.stops: Missing data"):
+        load_pause_reasons(reasons())
+    loaded = load_pause_reasons(reasons(stops=["party"], party="municipal"))["x"]
+    assert loaded.stops == ("party",) and not loaded.needs_step

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -16,8 +17,12 @@ from tracker.steps import (
     load_flows,
     load_pause_reasons,
 )
-from tracker.steps.loader import FLOWS_DIR
+from tracker.steps.loader import EXAMPLES_DIR, FLOWS_DIR
 from tracker.steps.schemas import FlowSchema
+
+DATA = Path(__file__).resolve().parent / "data"
+# FlowDefinition.content_hash of the 201 v1 file as computed before issue 10 (commit 8ca9144).
+STORED_201_V1_HASH = "66d400c403af5d10e6d93d69f3f3315e70f47b0967a4863a03d91bf8f6d63757"
 
 SHIPPED = sorted(path.name for path in FLOWS_DIR.glob("*.yaml"))
 
@@ -76,17 +81,43 @@ def test_content_hash_changes_with_content():
     assert FlowDefinition.from_dict(data).content_hash != flow.content_hash
 
 
-def test_201_whole_limit_by_external_works():
+def test_201_follows_its_seed_one_working_day_unconditionally():
+    """003 三（二）1 "办结时长 1 个工作日": no attribute, no external-works pauses."""
     flow = load_flows()["201"]
+    assert flow.version == 2
     assert flow.whole_clock_starts == "acceptance"
     assert flow.completes_with == "meter_install"
+    assert flow.attributes == ()
+    assert flow.whole_limit.resolve({}) == Limit(LimitKind.WORKING_DAYS, 1)
+    assert not flow.offers_pause_reason("external_works")
+    assert not flow.offers_pause_reason("design_budget")
+    assert flow.offers_pause_reason("municipal_approval")
+
+
+def test_the_external_works_variant_is_a_separate_example_flow():
+    """The 1/3/5-working-day variant and its pauses: another utility's practice, shipped as
+    an example outside the flows folder (not loaded unless copied there)."""
+    example = load_flow_file(EXAMPLES_DIR / "external_works.yaml")
+    assert example.code == "E201" and example.code not in load_flows()
     expected = {"none": 1.0, "small": 3.0, "large": 5.0}
     for value, days in expected.items():
-        limit = flow.whole_limit.resolve({"external_works": value})
+        limit = example.whole_limit.resolve({"external_works": value})
         assert limit == Limit(LimitKind.WORKING_DAYS, days)
-    # the attribute's default is "none"
-    assert flow.attribute_values({}) == {"external_works": "none"}
-    assert flow.whole_limit.resolve(flow.attribute_values({})).amount == 1.0
+    assert example.attribute_values({}) == {"external_works": "none"}
+    assert example.offers_pause_reason("external_works")
+    assert example.offers_pause_reason("design_budget")
+
+
+def test_a_stored_version_1_of_201_still_loads_with_its_old_meaning():
+    """Applications recorded under 201 v1 keep it: a v1 snapshot (as stored before issue 10)
+    reads back unchanged, with the same content hash, and offers every pause reason."""
+    stored = json.loads((DATA / "201_v1_snapshot.json").read_text(encoding="utf-8"))
+    flow = FlowDefinition.from_dict(stored)
+    assert flow.to_dict() == stored
+    assert flow.content_hash == STORED_201_V1_HASH
+    assert flow.pause_reasons is None and flow.offers_pause_reason("external_works")
+    assert flow.step("meter_install").clock_starts == "started"
+    assert not flow.step("accept").done_at_acceptance
 
 
 def test_201_finer_wuhu_duties():
@@ -96,8 +127,11 @@ def test_201_finer_wuhu_duties():
     assert survey.limit.resolve({}).kind is LimitKind.SAME_WORKING_DAY
     approval = flow.step("municipal_approval")
     assert approval.skippable
+    assert flow.step("accept").done_at_acceptance  # registered once, not entered twice
+    assert flow.step("municipal_approval").waits_on == ("municipal",)
     install = flow.step("meter_install")
-    assert install.clock_starts == "started" and install.needs_start
+    # 四（四）1 "在接到任务后": the clock starts when the steps before it are done
+    assert install.clock_starts == "previous" and not install.needs_start
     assert install.limit.resolve({}) == Limit(LimitKind.WORKING_DAYS, 0.5)
     assert set(install.after) == {"survey", "municipal_approval"}
     assert flow.step("system_entry").limit.resolve({}).kind is LimitKind.SAME_WORKING_DAY
@@ -112,6 +146,7 @@ def test_101_counts_from_the_requested_time():
     assert flow.step("meter_install").clock_starts == "requested"
     assert flow.whole_limit.resolve({}) == Limit(LimitKind.WORKING_DAYS, 1)
     assert flow.completes_with == "meter_install"
+    assert flow.requested_due == "after_limit"  # the flow file says which reading it chose
 
 
 def test_211_two_headline_steps():

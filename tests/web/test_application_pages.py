@@ -53,17 +53,20 @@ def test_registering_an_application_starts_its_clocks(app, client, web_login, mo
     from tracker.models import Application
 
     web_login("clerk", "clerk1")
-    response = form_post(client, "/applications/new", "/applications/new",
-                         {**NEW, "attr_201_external_works": "small"})
+    response = form_post(client, "/applications/new", "/applications/new", NEW)
     assert response.status_code == 302
     number = response.headers["Location"].rsplit("/", 1)[1]
     assert re.fullmatch(r"201-2026-\d{6}", number)
     page = page_text(client.get(response.headers["Location"]))
     assert f"申请 {number} 已登记" in page
-    assert "小型低风险外线工程" in page and "13905530000" in page
+    assert "13905530000" in page
     app_row = load(app, number)
-    assert app_row.timer.budget_seconds == 3 * 7.5 * 3600  # small external works: 3 days
+    assert app_row.timer.budget_seconds == 7.5 * 3600  # 003 三（二）1: 1 working day
     assert app_row.created_by.username == "clerk1"
+    # registering is the acceptance (申请受理), recorded once by the clerk
+    assert app_row.step("accept").status.value == "done"
+    assert app_row.step("accept").completed_by.username == "clerk1"
+    assert f"/applications/{number}/steps/accept/" not in page
     assert count(app, Application) == 1
 
 
@@ -128,10 +131,9 @@ def test_steps_are_started_and_completed_from_the_page(app, client, web_login, n
                                                        monday):
     web_login("engineer", "eng1", department="engineering")
     number = new_application("201")
-    assert step_action(client, number, "accept", "complete").status_code == 302
-    page = page_text(client.get(f"/applications/{number}"))
-    assert "环节“申请受理”已办结" in page
     assert step_action(client, number, "survey", "complete", note="勘察完成").status_code == 302
+    page = page_text(client.get(f"/applications/{number}"))
+    assert "环节“现场查勘资料上传”已办结" in page
     assert step_action(client, number, "municipal_approval", "skip",
                        note="无需占道").status_code == 302
     assert step_action(client, number, "meter_install", "start").status_code == 302
@@ -154,26 +156,26 @@ def test_an_earlier_time_is_taken_within_the_back_dating_window(app, client, web
     number = new_application("201")
     clock.move_to(local(2026, 10, 12, 15, 0))
     web_login("clerk", "clerk1")
-    assert step_action(client, number, "accept", "complete",
+    assert step_action(client, number, "survey", "complete",
                        at="2026-10-12T09:30").status_code == 302
-    assert load(app, number).step("accept").completed_at == local(2026, 10, 12, 9, 30)
+    assert load(app, number).step("survey").completed_at == local(2026, 10, 12, 9, 30)
 
 
 def test_a_refused_time_is_shown_at_the_field_with_the_note_kept(app, client, web_login,
                                                                  new_application, monday):
     web_login("clerk", "clerk1")
     number = new_application("201")
-    response = step_action(client, number, "accept", "complete", at="2026-10-12T12:00",
-                           note="现场已受理")
+    response = step_action(client, number, "survey", "complete", at="2026-10-12T12:00",
+                           note="资料已上传")
     assert response.status_code == 422
     page = page_text(response)
-    assert re.search(r'id="complete-accept-at-errors"><li>不能晚于当前时间', page)
-    assert "现场已受理" in page and 'value="2026-10-12T12:00"' in page
-    response = step_action(client, number, "accept", "complete", at="2026-10-12 08:00")
+    assert re.search(r'id="complete-survey-at-errors"><li>不能晚于当前时间', page)
+    assert "资料已上传" in page and 'value="2026-10-12T12:00"' in page
+    response = step_action(client, number, "survey", "complete", at="2026-10-12 08:00")
     assert "不能早于该环节可以开始的时间" in page_text(response)
-    response = step_action(client, number, "accept", "complete", at="yesterday")
+    response = step_action(client, number, "survey", "complete", at="yesterday")
     assert response.status_code == 422
-    assert load(app, number).step("accept").status.value == "ready"
+    assert load(app, number).step("survey").status.value == "ready"
 
 
 def test_a_conflict_is_a_message_with_the_current_state(app, client, web_login,
@@ -181,7 +183,11 @@ def test_a_conflict_is_a_message_with_the_current_state(app, client, web_login,
     web_login("clerk", "clerk1")
     number = new_application("201")
     stale = version_on_page(client, number)
-    assert step_action(client, number, "accept", "complete").status_code == 302
+    response = form_post(client, f"/applications/{number}", f"/applications/{number}/customer",
+                         {"customer-contact_phone": "0553-7654321",
+                          "customer-customer_name": "芜湖某置业有限公司",
+                          "customer-version": str(stale)})
+    assert response.status_code == 302
     response = step_action(client, number, "survey", "complete", version=str(stale),
                            note="勘察资料已上传")
     assert response.status_code == 409
@@ -199,17 +205,26 @@ def test_pause_and_resume_with_a_reason(app, client, web_login, new_application,
     number = new_application("201")
     version = version_on_page(client, number)
     response = form_post(client, f"/applications/{number}", f"/applications/{number}/pauses",
-                         {"pause-reason": "other", "pause-version": version})
+                         {"pause-reason": "other", "pause-step": "survey",
+                          "pause-version": version})
     assert response.status_code == 422
     assert re.search(r'id="pause-note-errors"><li>必填', page_text(response))
+    # a reason that stops a step needs the step: said at the field
     response = form_post(client, f"/applications/{number}", f"/applications/{number}/pauses",
-                         {"pause-reason": "missing_documents", "pause-note": "等客户补正",
-                          "pause-version": version})
+                         {"pause-reason": "missing_documents", "pause-version": version})
+    assert response.status_code == 422
+    assert re.search(r'id="pause-step-errors"><li>必填', page_text(response))
+    response = form_post(client, f"/applications/{number}", f"/applications/{number}/pauses",
+                         {"pause-reason": "missing_documents", "pause-step": "survey",
+                          "pause-note": "等客户补正", "pause-version": version})
     assert response.status_code == 302
     found = load(app, number)
     assert found.pauses[0].reason_code == "missing_documents" and found.timer.state.value == "paused"
+    assert found.pauses[0].step_code == "survey"
+    assert found.step("survey").timer.state.value == "paused"
     page = page_text(client.get(f"/applications/{number}"))
     assert "补正材料" in page and "恢复计时" in page and "暂停计时" in page
+    assert "全程计时、现场查勘资料上传" in page  # what the pause stops, in words
     pause_id = found.pauses[0].id
     response = form_post(client, f"/applications/{number}",
                          f"/applications/{number}/pauses/{pause_id}/end",
@@ -275,7 +290,7 @@ def test_an_auditor_sees_everything_and_changes_nothing(app, client, web_login,
     assert "新建申请" not in page
     events = count(app, Event)
     token = csrf_token(page)
-    for action, data in [(f"{url}/steps/accept/complete", {}), (f"{url}/cancel",
+    for action, data in [(f"{url}/steps/survey/complete", {}), (f"{url}/cancel",
                                                                  {"cancel-reason": "x"}),
                          ("/applications/new", NEW), (f"{url}/customer", {})]:
         response = client.post(action, data={"csrf_token": token, **data})
@@ -283,7 +298,7 @@ def test_an_auditor_sees_everything_and_changes_nothing(app, client, web_login,
         assert "无权" in page_text(response)
     assert client.get("/applications/new").status_code == 403
     assert count(app, Event) == events and count(app, Application) == 1
-    assert load(app, number).step("accept").status.value == "ready"
+    assert load(app, number).step("survey").status.value == "ready"
 
 
 def test_unknown_application_is_a_404_page(client, web_login):

@@ -24,7 +24,7 @@ def due_of(app, number: str):
 
     with app.app_context():
         found = get_application(number)
-        result = found.timer.due_at, found.step("accept").timer.due_at
+        result = found.timer.due_at, found.step("survey").timer.due_at
         db.session.remove()
         return result
 
@@ -165,3 +165,46 @@ def test_the_service_refuses_a_clerk_and_a_removed_closure(app, make_user, froze
         calendar_admin.remove_closure(change.closure.id, admin)
         with pytest.raises(Conflict):
             calendar_admin.remove_closure(change.closure.id, admin)
+
+
+def test_partial_closures_from_configuration_and_records() -> None:
+    from datetime import time
+
+    import pytest
+
+    from tracker.services.clock import parse_closures
+
+    closures = parse_closures("2026-07-15 14:00-:off:台风;2026-07-16:off:台风停工;"
+                              "2026-07-18:work:抢修;2026-07-20 8:30-10:00:off:停电")
+    assert [(c.day.day, c.working, c.start, c.end) for c in closures] == [
+        (15, False, time(14), None), (16, False, None, None), (18, True, None, None),
+        (20, False, time(8, 30), time(10))]
+    assert all(c.recorded_by == "TRACKER_LOCAL_CLOSURES" for c in closures)
+    with pytest.raises(ValueError, match="bad entry"):
+        parse_closures("2026-07-15 25:00-:off:x")
+    with pytest.raises(ValueError, match="kind must be"):
+        parse_closures("2026-07-15:closed:x")
+
+
+def test_a_typhoon_from_two_pm_closes_part_of_the_day(app, client, web_login, new_application,
+                                                      frozen):
+    """Issue 10: a local closure may cover part of a day; the open deadlines follow."""
+    frozen(local(2026, 10, 13, 10, 0), tick=True)
+    web_login("admin", "admin1")
+    number = new_application("201", accepted_at=local(2026, 10, 13, 10, 0))
+    page = page_text(client.get("/calendar"))
+    response = client.post("/calendar/closures", data={
+        "csrf_token": csrf_token(page), "day": "2026-10-13", "kind": "off",
+        "reason": "台风“木兰”", "start": "14:00"})
+    assert response.status_code == 302
+    whole, survey = due_of(app, number)
+    assert survey == local(2026, 10, 13, 14, 0)  # 当天: the office closed at 14:00
+    # 1 working day from 10:00: 2.5 h before the closure, then 5 h on Wednesday.
+    assert whole == local(2026, 10, 14, 15, 0)
+    year = page_text(client.get("/calendar?year=2026"))
+    assert "14:00–" in year and "部分时段停工" in year
+    # the end before the start is refused at the field, nothing stored
+    response = client.post("/calendar/closures", data={
+        "csrf_token": csrf_token(year), "day": "2026-10-15", "kind": "off",
+        "reason": "停电", "start": "15:00", "end": "14:00"})
+    assert response.status_code == 422 and "须晚于开始时间" in page_text(response)

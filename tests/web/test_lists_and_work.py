@@ -42,7 +42,7 @@ def test_the_list_filters_like_the_api(client, web_login, three):
     assert three["platform"] in page and three["late"] not in page
     page = page_text(client.get("/applications?department=engineering"))
     assert three["platform"] in page and three["late"] not in page  # 101 starts at engineering
-    page = page_text(client.get("/applications?step=accept&flow=201"))
+    page = page_text(client.get("/applications?step=survey&flow=201"))
     assert three["late"] in page and three["fresh"] not in page
     page = page_text(client.get("/applications?due_before=2026-10-14"))
     assert three["late"] in page
@@ -96,11 +96,13 @@ def test_my_work_lists_my_department_overdue_first(client, web_login, three, new
 
 
 def test_my_work_sorts_by_the_soonest_deadline(client, web_login, new_application, frozen):
-    frozen(local(2026, 10, 14, 10, 0), tick=True)
-    # 101: the meter is due within 1 working day of the customer's requested time.
+    traveller = frozen(local(2026, 10, 13, 8, 0), tick=True)
+    # 101: the meter is due within 1 working day of the customer's requested time (registered
+    # before it, so engineering's clock starts at the requested time).
     later = new_application("101", requested_at=local(2026, 10, 14, 9, 30))
     sooner = new_application("101", requested_at=local(2026, 10, 14, 9, 0))
     overdue = new_application("101", requested_at=local(2026, 10, 13, 9, 0))
+    traveller.move_to(local(2026, 10, 14, 10, 0))
     web_login("engineer", "eng1", department="engineering")
     rows = rows_of(page_text(client.get("/work")))
     order = [next(n for n in (later, sooner, overdue) if n in row) for row in rows]

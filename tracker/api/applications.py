@@ -183,10 +183,11 @@ class Pauses(MethodView):
     @blp.response(201, ApplicationOut)
     @errors(401, 403, 404, 409, 422)
     def post(self, data, number):
-        """Pause the clocks (补正材料, 市政审批, …)."""
+        """Pause the clocks the reason concerns (补正材料, 市政审批, …): give `step` when the
+        reason stops the step it is recorded on (GET /pause-reasons: `needs_step`)."""
         return _with_current(number, lambda: service.add_pause(
             number, data["reason"], authenticate(), note=data["note"], at=data["at"],
-            expected_version=data["version"]))
+            step=data["step"], expected_version=data["version"]))
 
 
 @blp.route("/<string:number>/pauses/<int:pause_id>/end")

@@ -20,8 +20,16 @@ class Flows(MethodView):
         """The current version of every flow, with its steps and limits."""
         result = []
         for row in current_versions().values():
-            data = definition_of(row).to_dict()
+            flow = definition_of(row)
+            data = flow.to_dict()
             data["version"] = row.version
+            data["pause_reasons"] = [code for code in pause_reasons()
+                                     if flow.offers_pause_reason(code)]
+            data["requested_due"] = flow.requested_due
+            for step, step_data in zip(flow.steps, data["steps"], strict=True):
+                step_data.update(waits_on=list(step.waits_on),
+                                 done_at_acceptance=step.done_at_acceptance,
+                                 closes_file=step.closes_file)
             result.append(data)
         return result
 
@@ -32,5 +40,6 @@ class PauseReasons(MethodView):
     @blp.response(200, PauseReasonOut(many=True))
     def get(self):
         """The configured reasons a clock may be paused for."""
-        return [{"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en}
+        return [{"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en,
+                 "stops": list(r.stops), "party": r.party, "needs_step": r.needs_step}
                 for r in pause_reasons().values()]

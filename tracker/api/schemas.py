@@ -104,6 +104,8 @@ class CancelAction(VersionArgs):
 
 class PauseCreate(VersionArgs):
     reason = Text(required=True, validate=validate.Length(min=1, max=40))
+    # The step the pause is recorded on: required when the reason stops a step.
+    step = Text(load_default=None, allow_none=True, validate=validate.Length(max=40))
     note = Text(load_default="", validate=TEXT)
     at = AwareDateTime(load_default=None, allow_none=True)
 
@@ -162,6 +164,9 @@ class PauseOut(Schema):
     reason = fields.String()
     reason_name = fields.String()
     note = fields.String()
+    step = fields.String(allow_none=True)
+    stops_application = fields.Boolean()
+    stopped_steps = fields.List(fields.String())
     started_at = fields.DateTime()
     ended_at = fields.DateTime(allow_none=True)
     started_by = fields.String(allow_none=True)
@@ -185,6 +190,8 @@ class ApplicationOut(Schema):
     missing_materials = fields.List(fields.String())
     materials_promised_on = fields.Date(allow_none=True)
     materials_supplied_at = fields.DateTime(allow_none=True)
+    # 容缺受理: the duty of the promised date (reminder and lateness); None when nothing missing.
+    materials_sla = fields.Nested(SlaOut, dump_only=True, allow_none=True)
     note = fields.String()
     status = fields.String()
     cancel_reason = fields.String()
@@ -261,6 +268,9 @@ class FlowStepOut(Schema):
     needs_start = fields.Boolean()
     materials = fields.List(fields.String())
     limit = fields.Dict()
+    waits_on = fields.List(fields.String())
+    done_at_acceptance = fields.Boolean()
+    closes_file = fields.Boolean()
 
 
 class FlowOut(Schema):
@@ -277,9 +287,14 @@ class FlowOut(Schema):
     target_on_time_rate = fields.Float()
     attributes = fields.List(fields.Dict())
     steps = fields.List(fields.Nested(FlowStepOut))
+    pause_reasons = fields.List(fields.String(), allow_none=True)
+    requested_due = fields.String()
 
 
 class PauseReasonOut(Schema):
     code = fields.String()
     name_zh = fields.String()
     name_en = fields.String()
+    stops = fields.List(fields.String())
+    party = fields.String()
+    needs_step = fields.Boolean()

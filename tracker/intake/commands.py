@@ -128,6 +128,14 @@ def screen(record_id: int, decision: str, actor: User, *, reason: str = "",
     if decision == "no_need" and not reason:
         raise ValidationFailed("Say why there is no need for water.",
                                fields={"reason": ["Required."]})
+    if (decision == "needs_water" and requested_at is not None
+            and record.requested_at is not None and requested_at != record.requested_at):
+        # 003 三（二）2 "按客户需求的时间": the customer's time is kept, however late the screening
+        # (that lateness is the screening duty's); a later date the customer asks for is a
+        # customer_deferral pause on the application, not a new requested time.
+        raise ValidationFailed("The customer's requested time from the platform is kept.",
+                               fields={"requested_at": [("The platform's requested time is kept; "
+                                                        "record a customer deferral instead.")]})
     requested = requested_at or record.requested_at
     if decision == "needs_water" and requested is None:
         raise ValidationFailed("The platform gave no requested connection time: give it.",

@@ -1,6 +1,7 @@
 """The core models, importable from one place. Each feature package keeps its own
 (`tracker/<feature>/models.py`); the factory imports them all, so Alembic knows every table."""
 from .applications import (
+                           ALL_STEPS,
                            Application,
                            AppStatus,
                            Channel,
@@ -9,6 +10,7 @@ from .applications import (
                            Pause,
                            StepRecord,
                            StepStatus,
+                           pause_concerns,
 )
 from .base import UTCDateTime, now_utc
 from .flows import FlowVersion, NumberSequence
@@ -17,6 +19,7 @@ from .timers import SlaTimer, SubjectType, TimerState
 from .users import MANAGER_ROLES, WRITER_ROLES, ApiToken, Department, Role, User
 
 __all__ = [
+                           "ALL_STEPS",
                            "MANAGER_ROLES",
                            "WRITER_ROLES",
                            "ApiToken",
@@ -42,4 +45,5 @@ __all__ = [
                            "UTCDateTime",
                            "User",
                            "now_utc",
+                           "pause_concerns",
 ]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import JSONType, UTCDateTime, now_utc
 from .flows import FlowVersion
-from .timers import SlaTimer, _enum
+from .timers import SlaTimer, SubjectType, _enum
 from .users import User
 
 
@@ -131,14 +131,26 @@ class StepRecord(db.Model):
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id], lazy="joined")
 
 
+ALL_STEPS = "*"  # in Pause.stopped_steps: every step of the application
+
+
 class Pause(db.Model):
-    """暂停计时: time that is not the utility's; it does not count against steps or the application."""
+    """暂停计时: time that is not the utility's; it stops only the clocks it concerns.
+
+    What it stops is fixed when it is recorded, from its reason (pause_reasons.yaml `stops`):
+    the application's clock (`stops_application`) and the steps in `stopped_steps` (the step
+    it is recorded on, the steps waiting on the same outside party, or "*" for all of them,
+    which is what every pause recorded before scopes existed stops).
+    """
 
     __tablename__ = "pauses"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     reason_code: Mapped[str] = mapped_column(String(40))
+    step_code: Mapped[str | None] = mapped_column(String(40))  # recorded on this step, if any
+    stops_application: Mapped[bool] = mapped_column(default=True)
+    stopped_steps: Mapped[list[str]] = mapped_column(JSONType, default=list)
     note: Mapped[str] = mapped_column(Text, default="")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -152,6 +164,22 @@ class Pause(db.Model):
     @property
     def interval(self) -> tuple[datetime, datetime | None]:
         return (self.started_at, self.ended_at)
+
+    def concerns(self, subject_type: SubjectType, step_code: str | None) -> bool:
+        """Whether this pause stops the clock of a duty (a timer's subject and step)."""
+        return pause_concerns(self.stops_application, self.stopped_steps, subject_type,
+                              step_code)
+
+
+def pause_concerns(stops_application: bool, stopped_steps: list[str] | None,
+                   subject_type: SubjectType, step_code: str | None) -> bool:
+    """The one rule of which clocks a pause stops (also used on plain query rows)."""
+    if subject_type is SubjectType.APPLICATION:
+        return bool(stops_application)
+    if subject_type is SubjectType.STEP:
+        steps = stopped_steps or ()
+        return ALL_STEPS in steps or step_code in steps
+    return False  # after-care, screening, 容缺 materials: not the application's clocks
 
 
 class Event(db.Model):

@@ -1,7 +1,7 @@
 """Notifications outbox, issued monthly reports, and local calendar closures."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
@@ -57,6 +57,9 @@ class LocalClosure(db.Model):
     day: Mapped[date] = mapped_column(index=True)
     working: Mapped[bool] = mapped_column(default=False)
     reason: Mapped[str] = mapped_column(String(200))
+    # Part of a day (a typhoon from 14:00): local wall-clock times; both None = the whole day.
+    start_time: Mapped[time | None]
+    end_time: Mapped[time | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -28,6 +28,7 @@ class SubjectType(str, enum.Enum):
     CALLBACK = "callback"
     FOLLOWUP = "followup"
     PROBLEM = "problem"
+    MATERIALS = "materials"  # 容缺受理: the customer's promised date for the missing documents
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:

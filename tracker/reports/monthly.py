@@ -31,7 +31,6 @@ from ..models import (
     Application,
     AppStatus,
     FlowVersion,
-    Pause,
     SlaTimer,
     SubjectType,
     TimerState,
@@ -41,6 +40,7 @@ from ..services.app_clock import now as clock_now
 from ..services.figures import FlowFigures, day_unit, ratio, total_of, used_days
 from ..services.flows import definition_of
 from ..services.months import Month
+from ..services.pause_scope import ScopedPause, pauses_by_application
 from ..services.reference import departments, pause_reasons
 from ..settings import settings
 from ..sla import WorkingClock, elapsed_budget
@@ -199,25 +199,18 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-@dataclass(frozen=True)
-class _PauseRow:
-    start: datetime
-    end: datetime | None
-    reason: str
+_PauseRow = ScopedPause
 
 
 def _pause_rows(app_ids: Any) -> dict[int, list[_PauseRow]]:
     """Pauses of the applications selected by `app_ids` (a subquery), in one query."""
-    found: dict[int, list[_PauseRow]] = defaultdict(list)
-    for row in db.session.execute(
-            select(Pause.application_id, Pause.started_at, Pause.ended_at, Pause.reason_code)
-            .where(Pause.application_id.in_(app_ids)).order_by(Pause.started_at)):
-        found[row.application_id].append(_PauseRow(row.started_at, row.ended_at, row.reason_code))
-    return found
+    return pauses_by_application(app_ids)
 
 
 def _intervals(rows: Iterable[_PauseRow]) -> list[Interval]:
-    return [(p.start, p.end) for p in rows]
+    """The pauses that stop the whole application's clock."""
+    return [(p.start, p.end) for p in rows
+            if p.concerns(SubjectType.APPLICATION, None)]
 
 
 # --- steps --------------------------------------------------------------------------------
@@ -268,7 +261,8 @@ def _overdue(scope: _Scope) -> list[dict[str, Any]]:
         kind = getattr(row.subject_type, "value", row.subject_type)
         state = getattr(row.state, "value", row.state)
         end = row.completed_at if row.completed_at is not None else scope.as_of
-        app_pauses = pauses.get(row.application_id, [])
+        app_pauses = [p for p in pauses.get(row.application_id, [])
+                      if p.concerns(row.subject_type, row.step_code)]
         over = _span(scope.clock, row.due_at, end, row.round_the_clock, app_pauses)
         # The reasons the clock of this duty stood still (pauses overlapping its run).
         codes: list[str] = []

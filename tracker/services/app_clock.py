@@ -14,15 +14,14 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..localtime import LOCAL
-from ..models import LocalClosure, now_utc
+from ..models import LocalClosure, User, now_utc
 from ..settings import settings
 from ..sla import Closure, WorkingClock, build_clock
-from ..sla.calendar import default_holidays_dir
 from ..sla.clock import OfficeHours
 
 
 def holidays_directory() -> Path:
-    return settings().holidays_path or default_holidays_dir()
+    return settings().holidays_path
 
 
 def holiday_files_stamp(directory: Path) -> tuple[tuple[str, int, int], ...]:
@@ -54,10 +53,13 @@ def active_closures() -> tuple[Closure, ...]:
     """Closures from configuration followed by those stored by administrators."""
     configured = settings().closures
     rows = db.session.execute(
-        select(LocalClosure.day, LocalClosure.working, LocalClosure.reason)
+        select(LocalClosure.day, LocalClosure.working, LocalClosure.reason,
+               LocalClosure.start_time, LocalClosure.end_time, User.username)
+        .outerjoin(User, User.id == LocalClosure.created_by_id)
         .where(LocalClosure.removed_at.is_(None)).order_by(LocalClosure.day, LocalClosure.id)
     ).all()
-    stored = tuple(Closure(day=r.day, working=r.working, reason=r.reason) for r in rows)
+    stored = tuple(Closure(day=r.day, working=r.working, reason=r.reason, start=r.start_time,
+                           end=r.end_time, recorded_by=r.username or "") for r in rows)
     return configured + stored
 
 

@@ -1,22 +1,24 @@
 """Applications and their steps: create, start, complete, skip, pause, resume, cancel, edit."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm.attributes import flag_modified
 
 from ..extensions import db
 from ..localtime import LOCAL
 from ..models import (
+    ALL_STEPS,
     Application,
     AppStatus,
     Channel,
     CustomerType,
     Pause,
+    SlaTimer,
     StepRecord,
     StepStatus,
     SubjectType,
@@ -30,8 +32,15 @@ from ..signals import (
     application_created,
     step_completed,
 )
-from ..sla import WorkingClock
+from ..sla import ClockPause, Limit, LimitKind, WorkingClock
 from ..steps import FlowDefinition, StepDefinition
+from ..steps.definitions import (
+    REQUESTED_AT_TIME,
+    STOPS_ALL_STEPS,
+    STOPS_APPLICATION,
+    STOPS_PARTY,
+    STOPS_STEP,
+)
 from ..text import unstorable
 from . import events, timers
 from .app_clock import app_clock
@@ -39,6 +48,7 @@ from .app_clock import now as clock_now
 from .errors import Conflict, NotFound, ValidationFailed
 from .flows import current_version, definition_of
 from .numbering import next_number
+from .pause_scope import intervals_for
 from .reference import pause_reasons
 from .transaction import check_version, transactional
 
@@ -67,8 +77,21 @@ class NewApplication:
     note: str = ""
 
 
-def pause_intervals(app: Application) -> list[tuple[datetime, datetime | None]]:
-    return [p.interval for p in app.pauses]
+def timer_pauses(app: Application, timer: SlaTimer | None) -> list[ClockPause]:
+    """The application's pauses that stop this timer's clock (none for a timer of no clock)."""
+    if timer is None:
+        return []
+    return intervals_for(app.pauses, timer.subject_type, timer.step_code)
+
+
+def step_pauses(app: Application, code: str) -> list[ClockPause]:
+    """The pauses that stop one step's clock."""
+    return intervals_for(app.pauses, SubjectType.STEP, code)
+
+
+def application_pauses(app: Application) -> list[ClockPause]:
+    """The pauses that stop the whole application's clock."""
+    return intervals_for(app.pauses, SubjectType.APPLICATION, None)
 
 
 def get_application(number: str, *, for_update: bool = False) -> Application:
@@ -132,7 +155,10 @@ def create_application(data: NewApplication, actor: User | None, *,
         errors.setdefault("requested_at", []).append(
             "This flow counts from the customer's requested time: give it.")
     elif data.requested_at is not None:
-        _check_requested(data.requested_at, now, clock, errors)
+        # A platform push's requested time is the customer's: kept however late the screening
+        # (the screening duty carries that lateness), never reset (003 三（二）2).
+        _check_requested(data.requested_at, now, clock, errors,
+                         back_dating=intake_id is None)
     attributes = _checked_attributes(flow, data.attributes, errors)
     if data.missing_materials and data.materials_promised_on is None:
         errors.setdefault("materials_promised_on", []).append(
@@ -170,10 +196,21 @@ def create_application(data: NewApplication, actor: User | None, *,
                                     department_code=step.department, status=StepStatus.WAITING))
     db.session.flush()
     whole_start = app.requested_at if flow.whole_clock_starts == "requested" else accepted_at
+    whole_limit = flow.whole_limit.resolve(attributes)
+    if flow.whole_clock_starts == "requested" and flow.requested_due == REQUESTED_AT_TIME:
+        whole_limit = Limit(LimitKind.AT_START)  # due at the requested time itself
     app.timer = timers.new_timer(
         subject_type=SubjectType.APPLICATION, subject_id=app.id, start=whole_start or accepted_at,
-        limit=flow.whole_limit.resolve(attributes), department=flow.steps[0].department,
+        limit=whole_limit, department=flow.steps[0].department,
         clock=clock, application_id=app.id, flow_code=flow.code, label=app.number)
+    # 申请受理 is registering the application: one fact, recorded once (no second entry).
+    for record in app.steps:
+        if flow.step(record.code).done_at_acceptance:
+            record.status = StepStatus.DONE
+            record.completed_at = accepted_at
+            record.completed_by_id = actor.id if actor else None
+    if app.missing_materials:
+        _materials_timer(app, flow, clock)
     _advance(app, flow, clock, accepted_at)
     events.record("application.created", actor=actor, subject_type="application",
                   subject_id=app.id, application_id=app.id, flow=flow.code,
@@ -183,14 +220,40 @@ def create_application(data: NewApplication, actor: User | None, *,
 
 
 def _check_requested(requested: datetime, now: datetime, clock: WorkingClock,
-                     errors: dict[str, list[str]]) -> None:
+                     errors: dict[str, list[str]], *, back_dating: bool = True) -> None:
     """The customer's requested time may lie ahead (their date), but not beyond a year (a typing
-    mistake, and past the working-time calendar); one already passed is held to the
-    back-dating window like any logged instant (a push screened late needs a fresh time)."""
+    mistake, and past the working-time calendar). One already passed and typed by a clerk is
+    held to the back-dating window like any logged instant; one from a platform push is the
+    customer's and is kept (only the calendar's range bounds it)."""
     if requested > now + REQUESTED_AHEAD_MAX:
         errors.setdefault("requested_at", []).append("Cannot be more than a year ahead.")
-    elif requested < now:
+    elif requested < now and back_dating:
         _check_past_instant(requested, now, clock, "requested_at", errors)
+    elif requested < now - REQUESTED_AHEAD_MAX:
+        errors.setdefault("requested_at", []).append("Cannot be more than a year ago.")
+
+
+def _materials_timer(app: Application, flow: FlowDefinition, clock: WorkingClock) -> None:
+    """容缺受理: the customer's promised date is a duty of its own, with the watcher's reminder;
+    it stops no clock. Due by the close of the promised day (the next working day's if that
+    is a day off); the reminder comes at the warning share of that day."""
+    promised = app.materials_promised_on
+    if promised is None:
+        return
+    start = datetime.combine(promised, datetime.min.time(), tzinfo=LOCAL)
+    db.session.add(timers.new_timer(
+        subject_type=SubjectType.MATERIALS, subject_id=app.id, start=start,
+        limit=Limit(LimitKind.SAME_WORKING_DAY), department=flow.steps[0].department,
+        clock=clock, application_id=app.id, flow_code=flow.code, stage="materials",
+        label=f"{app.number} 容缺材料补交（承诺 {promised.isoformat()}）"))
+
+
+def materials_timer(app: Application) -> SlaTimer | None:
+    """The open 容缺 materials duty of an application, if any."""
+    return db.session.scalar(
+        select(SlaTimer).where(SlaTimer.subject_type == SubjectType.MATERIALS,
+                               SlaTimer.subject_id == app.id,
+                               SlaTimer.state.in_((TimerState.RUNNING, TimerState.PAUSED))))
 
 
 def _checked_attributes(flow: FlowDefinition, given: dict[str, str],
@@ -235,7 +298,11 @@ def _clock_start(app: Application, step: StepDefinition,
     if step.clock_starts == "started":
         return None
     if step.clock_starts == "requested":
-        return app.requested_at or app.accepted_at
+        # The task reaches engineering at the requested time, or at acceptance (the screening)
+        # if that came later: a late screening is the screening's lateness, not engineering's.
+        if app.requested_at is None:
+            return app.accepted_at
+        return max(app.requested_at, app.accepted_at)
     if step.clock_starts == "previous" and prerequisites:
         return max(p.completed_at or app.accepted_at for p in prerequisites)
     return app.accepted_at
@@ -246,7 +313,7 @@ def _step_timer(app: Application, record: StepRecord, flow: FlowDefinition,
     return timers.new_timer(
         subject_type=SubjectType.STEP, subject_id=record.id, start=start,
         limit=step.limit.resolve(app.attributes), department=step.department, clock=clock,
-        pauses=pause_intervals(app), application_id=app.id, flow_code=flow.code,
+        pauses=step_pauses(app, step.code), application_id=app.id, flow_code=flow.code,
         step_code=step.code, label=f"{app.number} {step.name_zh}", stage=step.code)
 
 
@@ -334,6 +401,10 @@ def complete_step(number: str, code: str, actor: User, *, at: datetime | None = 
     if definition.needs_start and record.status is not StepStatus.STARTED:
         raise Conflict("Step %(step)s must be started before it is completed.",
                        params={"step": code})
+    if definition.closes_file and app.missing_materials and app.materials_supplied_at is None:
+        raise Conflict("The file cannot be archived while documents accepted as missing are "
+                       "outstanding: %(materials)s.",
+                       params={"materials": "、".join(app.missing_materials)})
     now, clock = clock_now(), app_clock()
     at = _checked_instant(at, now, clock, "at", _earliest(app, record, definition))
     _finish_step(app, record, definition, StepStatus.DONE, at, actor, note, clock)
@@ -373,11 +444,13 @@ def _finish_step(app: Application, record: StepRecord, definition: StepDefinitio
         if status is StepStatus.SKIPPED:
             timers.cancel(record.timer, at)
         else:
-            timers.finish(record.timer, at, clock, pause_intervals(app))
+            timers.finish(record.timer, at, clock, step_pauses(app, record.code))
+    # A pause recorded on this step ends with it.
+    _close_open_pause(app, at, actor, lambda p: p.step_code == record.code)
     if definition.code == flow.completes_with and status is StepStatus.DONE:
         app.water_on_at = at
         if app.timer is not None:
-            timers.finish(app.timer, at, clock, pause_intervals(app))
+            timers.finish(app.timer, at, clock, application_pauses(app))
         _close_open_pause(app, at, actor)
         app.status = AppStatus.COMPLETED
         app.completed_at = at
@@ -386,9 +459,10 @@ def _finish_step(app: Application, record: StepRecord, definition: StepDefinitio
     _touch(app)
 
 
-def _close_open_pause(app: Application, at: datetime, actor: User) -> None:
+def _close_open_pause(app: Application, at: datetime, actor: User,
+                      which: Callable[[Pause], bool] = lambda pause: True) -> None:
     for pause in app.pauses:
-        if pause.ended_at is None:
+        if pause.ended_at is None and which(pause):
             pause.ended_at = max(at, pause.started_at)
             pause.ended_by_id = actor.id
 
@@ -397,29 +471,62 @@ def _close_open_pause(app: Application, at: datetime, actor: User) -> None:
 
 @transactional(stale=APPLICATION_SAME_MOMENT)
 def add_pause(number: str, reason_code: str, actor: User, *, note: str = "",
-              at: datetime | None = None, expected_version: int | None = None) -> Pause:
-    """Stop the clocks of an open application for time that is not the utility's."""
+              at: datetime | None = None, step: str | None = None,
+              expected_version: int | None = None) -> Pause:
+    """Stop the clocks a reason concerns, for time that is not the utility's.
+
+    The reason says what stops (pause_reasons.yaml `stops`): the application's clock, the step
+    the pause is recorded on (`step`, required then), the steps waiting on the reason's outside
+    party, or all steps. What it stops is stored with the pause.
+    """
     app = _for_change(number, expected_version)
     if app.status is not AppStatus.OPEN:
         raise Conflict("Only an open application can be paused.")
+    flow = flow_of(app)
     reasons = pause_reasons()
-    if reason_code not in reasons:
+    reason = reasons.get(reason_code)
+    if reason is None or not flow.offers_pause_reason(reason_code):
         raise ValidationFailed("Unknown pause reason.", fields={"reason": ["Unknown pause reason."]})
-    if reasons[reason_code].requires_note and not note.strip():
+    if reason.requires_note and not note.strip():
         raise ValidationFailed("Say why the clock stops.", fields={"note": ["Required."]})
-    if any(p.ended_at is None for p in app.pauses):
-        raise Conflict("The clock is already paused; resume it first.")
+    step = (step or "").strip() or None
+    if reason.needs_step:
+        if step is None:
+            raise ValidationFailed("Choose the step whose clock stops.",
+                                   fields={"step": ["Required."]})
+        record = app.step(step)
+        if record is None:
+            raise ValidationFailed("This flow has no such step.",
+                                   fields={"step": ["This flow has no such step."]})
+        if record.status in (StepStatus.DONE, StepStatus.SKIPPED):
+            raise ValidationFailed("That step is already finished.",
+                                   fields={"step": ["That step is already finished."]})
+    elif step is not None:
+        raise ValidationFailed("This reason does not stop a single step.",
+                               fields={"step": ["This reason does not stop a single step."]})
+    if any(p.ended_at is None and p.reason_code == reason_code and p.step_code == step
+           for p in app.pauses):
+        raise Conflict("The clock is already paused for this reason; resume it first.")
+    stopped: list[str] = []
+    if STOPS_ALL_STEPS in reason.stops:
+        stopped = [ALL_STEPS]
+    else:
+        if STOPS_STEP in reason.stops and step is not None:
+            stopped.append(step)
+        if STOPS_PARTY in reason.stops:
+            stopped += [c for c in flow.steps_waiting_on(reason.party) if c not in stopped]
     now, clock = clock_now(), app_clock()
-    last_end = max((p.ended_at for p in app.pauses if p.ended_at), default=app.accepted_at)
-    at = _checked_instant(at, now, clock, "at", max(last_end, app.accepted_at))
+    at = _checked_instant(at, now, clock, "at", app.accepted_at)
     pause = Pause(application=app, reason_code=reason_code, note=note.strip(), started_at=at,
-                  started_by_id=actor.id)
+                  started_by_id=actor.id, step_code=step,
+                  stops_application=STOPS_APPLICATION in reason.stops, stopped_steps=stopped)
     db.session.add(pause)
+    db.session.flush()  # loads started_by for the pause's label
     _recompute_all(app, clock, now)
     _touch(app)
-    db.session.flush()
     events.record("pause.started", actor=actor, subject_type="pause", subject_id=pause.id,
-                  application_id=app.id, reason=reason_code, started_at=at, note=note)
+                  application_id=app.id, reason=reason_code, started_at=at, note=note,
+                  step=step, stops_application=pause.stops_application, stopped_steps=stopped)
     return pause
 
 
@@ -445,12 +552,11 @@ def end_pause(number: str, pause_id: int, actor: User, *, at: datetime | None = 
 
 
 def _recompute_all(app: Application, clock: WorkingClock, now: datetime) -> None:
-    intervals = pause_intervals(app)
     for timer in _open_timers(app):
-        timers.recompute(timer, clock, intervals, at=now)
+        timers.recompute(timer, clock, timer_pauses(app, timer), at=now)
 
 
-def _open_timers(app: Application) -> Iterable:
+def _open_timers(app: Application) -> list[SlaTimer]:
     candidates = [app.timer] + [s.timer for s in app.steps]
     return [t for t in candidates
             if t is not None and t.state in (TimerState.RUNNING, TimerState.PAUSED)]
@@ -468,7 +574,7 @@ def cancel_application(number: str, reason: str, actor: User, *,
     if app.status is not AppStatus.OPEN:
         raise Conflict("Only an open application can be cancelled.")
     now = clock_now()
-    for timer in _open_timers(app):
+    for timer in _open_timers(app) + [t for t in [materials_timer(app)] if t is not None]:
         timers.cancel(timer, now)
     _close_open_pause(app, now, actor)
     app.status = AppStatus.CANCELLED
@@ -513,6 +619,14 @@ def update_application(number: str, changes: dict[str, Any], actor: User, *,
         if old != new:
             diff[name] = {"from": old, "to": new}
             setattr(app, name, new)
+    if "materials_promised_on" in diff and app.materials_supplied_at is None:
+        # The promised date moved: its duty restarts from the new date (the old one is kept,
+        # cancelled, in the history).
+        old = materials_timer(app)
+        if old is not None:
+            timers.cancel(old, clock_now())
+        if app.missing_materials:
+            _materials_timer(app, flow_of(app), app_clock())
     if diff:
         _touch(app)
         events.record("application.updated", actor=actor, subject_type="application",
@@ -531,6 +645,9 @@ def supply_materials(number: str, actor: User, *, at: datetime | None = None,
         raise Conflict("The missing materials were already recorded as supplied.")
     now, clock = clock_now(), app_clock()
     app.materials_supplied_at = _checked_instant(at, now, clock, "at", app.accepted_at)
+    duty = materials_timer(app)
+    if duty is not None:
+        timers.finish(duty, app.materials_supplied_at, clock, ())
     _touch(app)
     events.record("materials.supplied", actor=actor, subject_type="application",
                   subject_id=app.id, application_id=app.id, materials=app.missing_materials)

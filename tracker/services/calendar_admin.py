@@ -1,19 +1,19 @@
 """Local closures (本地停工日, e.g. a typhoon day) and the recomputation of every open deadline."""
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Application, Event, LocalClosure, Pause, SlaTimer, TimerState, User
+from ..models import Application, Event, LocalClosure, SlaTimer, TimerState, User
 from ..signals import deadline_moved
 from . import events, timers
 from .app_clock import app_clock, forget_clock
 from .app_clock import now as clock_now
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .pause_scope import intervals_for, pauses_by_application
 from .transaction import transactional
 
 DEADLINE_MOVED = "A deadline changed while the calendar was being updated; try again."
@@ -53,8 +53,10 @@ def closures() -> list[LocalClosure]:
 
 
 @transactional(stale=DEADLINE_MOVED)
-def add_closure(day: date, reason: str, actor: User, *, working: bool = False) -> CalendarChange:
-    """Declare a local day off (working=False) or an extra working day, then recompute."""
+def add_closure(day: date, reason: str, actor: User, *, working: bool = False,
+                start: time | None = None, end: time | None = None) -> CalendarChange:
+    """Declare a local closure (working=False; for part of the day with `start`/`end`, e.g. a
+    typhoon from 14:00) or an extra working day, then recompute every open deadline."""
     _require_manager(actor)
     reason = (reason or "").strip()
     errors: dict[str, list[str]] = {}
@@ -73,13 +75,20 @@ def add_closure(day: date, reason: str, actor: User, *, working: bool = False) -
             errors.setdefault("day", []).append("This day is already a working day.")
         if not working and not clock.calendar.is_working_day(day):
             errors.setdefault("day", []).append("This day is already a day off.")
+    if working and (start is not None or end is not None):
+        errors.setdefault("start", []).append("An extra working day is a whole day.")
+    if start is not None and end is not None and start >= end:
+        errors.setdefault("end", []).append("Must be after the start.")
     if errors:
         raise ValidationFailed("The closure has errors.", fields=errors)
-    closure = LocalClosure(day=day, working=working, reason=reason, created_by_id=actor.id)
+    closure = LocalClosure(day=day, working=working, reason=reason, created_by_id=actor.id,
+                           start_time=start, end_time=end)
     db.session.add(closure)
     db.session.flush()
     change = events.record("calendar.closure_added", actor=actor, subject_type="closure",
-                           subject_id=closure.id, day=day, working=working, reason=reason)
+                           subject_id=closure.id, day=day, working=working, reason=reason,
+                           start=start.isoformat() if start else None,
+                           end=end.isoformat() if end else None)
     return _recompute(closure, change, actor)
 
 
@@ -123,18 +132,13 @@ def recompute_open_deadlines(actor: User | None, *, closure: LocalClosure | None
     open_timers = list(db.session.scalars(
         select(SlaTimer).where(SlaTimer.state.in_(OPEN_STATES)).order_by(SlaTimer.id)))
     app_ids = {t.application_id for t in open_timers if t.application_id is not None}
-    pauses: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
-    if app_ids:
-        rows = db.session.execute(
-            select(Pause.application_id, Pause.started_at, Pause.ended_at)
-            .join(SlaTimer, SlaTimer.application_id == Pause.application_id)
-            .where(SlaTimer.state.in_(OPEN_STATES)).distinct())
-        for application_id, started_at, ended_at in rows:
-            pauses[application_id].append((started_at, ended_at))
+    pauses = pauses_by_application(sorted(app_ids)) if app_ids else {}
     moved: list[MovedDeadline] = []
     for timer in open_timers:
         old_due = timer.due_at
-        if not timers.recompute(timer, clock, pauses.get(timer.application_id, []), at=now):
+        concerned = intervals_for(pauses.get(timer.application_id, []), timer.subject_type,
+                                  timer.step_code)
+        if not timers.recompute(timer, clock, concerned, at=now):
             continue
         moved.append(MovedDeadline(timer.id, timer.application_id, timer.label,
                                    timer.department_code, old_due, timer.due_at))

@@ -15,7 +15,6 @@ minute, and nothing it shows is finer than a minute.
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -31,7 +30,6 @@ from ..models import (
     Application,
     AppStatus,
     Event,
-    Pause,
     SlaTimer,
     StepRecord,
     SubjectType,
@@ -43,6 +41,7 @@ from ..sla import WorkingClock
 from ..steps import FlowDefinition
 from .figures import CallbackCounts, FlowFigures, callback_counts, day_unit, used_days
 from .flows import current_versions, definition_of
+from .pause_scope import ScopedPause, intervals_for, pauses_by_application
 
 OPEN_STATES = (TimerState.RUNNING, TimerState.PAUSED)
 DUTY_SUBJECTS = (SubjectType.APPLICATION, SubjectType.STEP)
@@ -305,14 +304,9 @@ def _duty_rows(where: Any, limit: int) -> list:
     return rows[:limit]
 
 
-def _pauses_of(app_ids: set[int]) -> dict[int, list[tuple[datetime, datetime | None]]]:
-    found: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
+def _pauses_of(app_ids: set[int]) -> dict[int, list[ScopedPause]]:
     # Asked even for no applications: the page's query count stays the same whatever the data.
-    for app_id, started, ended in db.session.execute(
-            select(Pause.application_id, Pause.started_at, Pause.ended_at)
-            .where(Pause.application_id.in_(sorted(app_ids)))):
-        found[app_id].append((started, ended))
-    return found
+    return pauses_by_application(sorted(app_ids))
 
 
 def _overdue(now: datetime, clock: WorkingClock) -> list[OverdueApplication]:
@@ -322,7 +316,8 @@ def _overdue(now: datetime, clock: WorkingClock) -> list[OverdueApplication]:
     pauses = _pauses_of({r.application_id for r in rows})
     by_app: dict[int, OverdueApplication] = {}
     for r in rows:
-        closed = [(s, e if e is not None else now) for s, e in pauses.get(r.application_id, [])]
+        closed = [(s, e if e is not None else now) for s, e, _ in intervals_for(
+            pauses.get(r.application_id, []), r.subject_type, r.step_code)]
         over = int(clock.working_time_between(r.due_at, now, closed).total_seconds())
         item = by_app.get(r.application_id)
         if item is None:
@@ -400,14 +395,11 @@ def _worked_days(rows: list, since: datetime, clock: WorkingClock) -> dict[int, 
         spans = db.session.execute(
             select(SlaTimer.id, SlaTimer.application_id, SlaTimer.started_at,
                    SlaTimer.completed_at, SlaTimer.round_the_clock).where(which)).all()
-        pauses: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
-        for app_id, started, ended in db.session.execute(
-                select(Pause.application_id, Pause.started_at, Pause.ended_at)
-                .where(Pause.application_id.in_(apps))):
-            pauses[app_id].append((started, ended))
+        pauses = pauses_by_application(apps)
         for r in spans:
             known[r.id] = used_days(clock, r.started_at, r.completed_at, r.round_the_clock,
-                                    pauses.get(r.application_id, []))
+                                    intervals_for(pauses.get(r.application_id, []),
+                                                  SubjectType.APPLICATION, None))
     current = {r.id for r in rows}
     for stale in [k for k in known if k not in current]:  # keep only this month's
         del known[stale]

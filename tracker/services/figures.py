@@ -18,7 +18,8 @@ from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import SlaTimer, SubjectType, TimerState
-from ..sla import WorkingClock, elapsed_budget
+from ..sla import ClockPause, WorkingClock, elapsed_budget
+from ..sla.clock import pause_bounds
 
 Interval = tuple[datetime, datetime | None]
 
@@ -43,9 +44,10 @@ def day_unit(clock: WorkingClock, round_the_clock: bool) -> float:
 
 
 def used_days(clock: WorkingClock, started: datetime, completed: datetime,
-              round_the_clock: bool, pauses: Iterable[Interval]) -> float:
+              round_the_clock: bool, pauses: Iterable[Interval | ClockPause]) -> float:
     """Days an application took, pauses excluded, in the unit of its limit."""
-    closed = [(start, end if end is not None else completed) for start, end in pauses]
+    closed = [(start, end if end is not None else completed)
+              for start, end in map(pause_bounds, pauses)]
     used = elapsed_budget(clock, started, completed, round_the_clock, closed)
     return max(0.0, used.total_seconds()) / day_unit(clock, round_the_clock)
 

@@ -21,12 +21,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..extensions import db
 from ..i18n import pick
 from ..localtime import LOCAL
-from ..models import Application, FlowVersion, Notification, Pause, User
+from ..models import Application, FlowVersion, Notification, User
 from ..settings import settings
 from ..sla import WorkingClock, elapsed_budget
 from . import events
 from .errors import Conflict, NotFound
 from .flows import definition_of
+from .pause_scope import ScopedPause, intervals_for, pauses_by_application
 from .reference import departments
 from .transaction import transactional
 
@@ -105,16 +106,14 @@ def build_notices(transitions: Sequence[Transition], now: datetime,
     """Names (application number, step, department) and working time over/left, in 3 queries."""
     app_ids = {t.application_id for t in transitions if t.application_id is not None}
     apps: dict[int, tuple[str, int]] = {}
-    pauses: dict[int, list[tuple[datetime, datetime | None]]] = {}
+    pauses: dict[int, list[ScopedPause]] = {}
     flows: dict[int, Any] = {}
     if app_ids:
         for row in db.session.execute(select(Application.id, Application.number,
                                              Application.flow_version_id)
                                       .where(Application.id.in_(app_ids))):
             apps[row.id] = (row.number, row.flow_version_id)
-        for row in db.session.execute(select(Pause.application_id, Pause.started_at, Pause.ended_at)
-                                      .where(Pause.application_id.in_(app_ids))):
-            pauses.setdefault(row.application_id, []).append((row.started_at, row.ended_at))
+        pauses = pauses_by_application(app_ids)
         version_ids = {v for _, v in apps.values()}
         for row in db.session.scalars(select(FlowVersion).where(FlowVersion.id.in_(version_ids))):
             flows[row.id] = definition_of(row)
@@ -124,7 +123,8 @@ def build_notices(transitions: Sequence[Transition], now: datetime,
         number, version_id = apps.get(t.application_id or -1, (t.label, None))
         step_zh, step_en = _step_names(t, flows.get(version_id))
         dept = departments().get(t.department_code)
-        app_pauses = pauses.get(t.application_id or -1, [])
+        app_pauses = intervals_for(pauses.get(t.application_id or -1, []), t.subject_type,
+                                   t.step_code)
         used = elapsed_budget(clock, t.started_at, now, t.round_the_clock, app_pauses)
         used_s = max(0, int(used.total_seconds()))
         notices.append(Notice(

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from ..extensions import db
 from ..i18n import pick
 from ..localtime import local
-from ..models import Application, Event, Pause, StepRecord, User
+from ..models import Application, Event, Pause, SlaTimer, StepRecord, SubjectType, User
 from ..sla import WorkingClock
-from .applications import flow_of, pause_intervals
+from .applications import flow_of, timer_pauses
 from .reference import pause_reasons
 from .sla_fields import department_name, timer_fields
 
@@ -21,11 +21,13 @@ def _user(user: User | None) -> str | None:
 
 
 def present_step(app: Application, record: StepRecord, now: datetime, clock: WorkingClock,
-                 lang: str, pauses: list) -> dict[str, Any]:
+                 lang: str) -> dict[str, Any]:
     definition = flow_of(app).step(record.code)
-    sla = timer_fields(record.timer, now, clock, pauses)
+    sla = timer_fields(record.timer, now, clock, timer_pauses(app, record.timer))
     if record.status.value == "skipped":
         sla["state"] = "skipped"
+    elif record.timer is None and record.status.value == "done":
+        sla["state"] = "done_on_time"  # done at acceptance (申请受理): at its clock's start
     return {
         "code": record.code,
         "name": pick(definition.name_zh, definition.name_en, lang),
@@ -49,6 +51,8 @@ def present_pause(pause: Pause, lang: str) -> dict[str, Any]:
     reason = pause_reasons().get(pause.reason_code)
     name = pause.reason_code if reason is None else pick(reason.name_zh, reason.name_en, lang)
     return {"id": pause.id, "reason": pause.reason_code, "reason_name": name, "note": pause.note,
+            "step": pause.step_code, "stops_application": pause.stops_application,
+            "stopped_steps": list(pause.stopped_steps or ()),
             "started_at": local(pause.started_at), "ended_at": local(pause.ended_at),
             "started_by": _user(pause.started_by), "ended_by": _user(pause.ended_by)}
 
@@ -56,7 +60,6 @@ def present_pause(pause: Pause, lang: str) -> dict[str, Any]:
 def present_application(app: Application, now: datetime, clock: WorkingClock, lang: str,
                         *, with_steps: bool = True) -> dict[str, Any]:
     flow = flow_of(app)
-    pauses = pause_intervals(app)
     data: dict[str, Any] = {
         "number": app.number,
         "flow": app.flow_code,
@@ -82,10 +85,17 @@ def present_application(app: Application, now: datetime, clock: WorkingClock, la
         "completed_at": local(app.completed_at),
         "paused": any(p.ended_at is None for p in app.pauses),
         "version": app.version_id,
-        "sla": timer_fields(app.timer, now, clock, pauses),
+        "sla": timer_fields(app.timer, now, clock, timer_pauses(app, app.timer)),
     }
     if with_steps:
-        data["steps"] = [present_step(app, s, now, clock, lang, pauses) for s in app.steps]
+        data["steps"] = [present_step(app, s, now, clock, lang) for s in app.steps]
+        data["materials_sla"] = None
+        if app.missing_materials:  # 容缺受理: the promised date's own duty
+            duty = db.session.scalar(
+                select(SlaTimer).where(SlaTimer.subject_type == SubjectType.MATERIALS,
+                                       SlaTimer.subject_id == app.id)
+                .order_by(SlaTimer.id.desc()).limit(1))
+            data["materials_sla"] = None if duty is None else timer_fields(duty, now, clock, [])
         data["pauses"] = [present_pause(p, lang) for p in app.pauses]
     else:
         current = [] if app.status.value == "cancelled" else [

@@ -9,6 +9,7 @@ from typing import Any
 from ..models import SlaTimer, SubjectType, TimerState
 from ..settings import settings
 from ..sla import Limit, WorkingClock, compute_deadline, elapsed_budget
+from ..sla.clock import pause_bounds
 
 Interval = tuple[datetime, datetime | None]
 
@@ -36,7 +37,7 @@ def recompute(timer: SlaTimer, clock: WorkingClock, pauses: Iterable[Interval],
     """Recompute due/warn instants of an unfinished timer; True if the deadline moved."""
     if timer.state in (TimerState.DONE, TimerState.CANCELLED):
         return False
-    pauses = list(pauses)
+    pauses = _pairs(pauses)
     deadline = compute_deadline(clock, timer.started_at, Limit.from_dict(timer.limit), pauses)
     old_due = timer.due_at
     timer.budget_seconds = int(deadline.budget.total_seconds())
@@ -55,6 +56,11 @@ def recompute(timer: SlaTimer, clock: WorkingClock, pauses: Iterable[Interval],
         if timer.warned_at is not None and timer.warn_at > reference:
             timer.warned_at = None
     return old_due != timer.due_at
+
+
+def _pairs(pauses: Iterable[Any]) -> list[Interval]:
+    """(start, end) pairs from pairs or labelled ClockPauses."""
+    return [pause_bounds(pause) for pause in pauses]
 
 
 def _warn_instant(timer: SlaTimer, clock: WorkingClock, pauses: list[Interval]) -> datetime:
@@ -76,7 +82,7 @@ def _add_wall(start: datetime, amount: timedelta, pauses: list[Interval]) -> dat
 
 def finish(timer: SlaTimer, at: datetime, clock: WorkingClock, pauses: Iterable[Interval]) -> None:
     """Stop the timer at `at`; an open pause counts as ended there."""
-    closed = [(s, e if e is not None else max(at, s)) for s, e in pauses]
+    closed = [(s, e if e is not None else max(at, s)) for s, e in _pairs(pauses)]
     recompute(timer, clock, closed)
     timer.state = TimerState.DONE
     timer.completed_at = at
@@ -123,7 +129,7 @@ def _days(seconds: int | None, day_seconds: float) -> float | None:
 def describe(timer: SlaTimer, now: datetime, clock: WorkingClock,
              pauses: Iterable[Interval] = ()) -> TimerView:
     """The timer's state at `now` (done timers keep "done late" visible forever)."""
-    pauses = list(pauses)
+    pauses = _pairs(pauses)
     if timer.state is TimerState.CANCELLED:
         return TimerView("cancelled", timer.due_at, None, 0, None, timer.provisional)
     if timer.state is TimerState.DONE:

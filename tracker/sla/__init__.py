@@ -5,21 +5,32 @@ clock = default_clock()
 clock.add_working_days(accepted_at, 1)
 """
 
-from .calendar import FIRST_YEAR, LAST_YEAR, ChinaCalendar, Closure
-from .clock import WorkingClock, build_clock, default_clock, parse_office_hours
+from .calendar import FIRST_YEAR, LAST_YEAR, ChinaCalendar, Closure, DayInfo
+from .clock import ClockPause, WorkingClock, build_clock, default_clock, parse_office_hours
 from .holiday_files import HolidayFileError
-from .limits import Counting, Deadline, Limit, LimitKind, compute_deadline, elapsed_budget
+from .limits import (
+    Counting,
+    Deadline,
+    Limit,
+    LimitKind,
+    PauseEffect,
+    compute_deadline,
+    elapsed_budget,
+)
 
 __all__ = [
     "FIRST_YEAR",
     "LAST_YEAR",
     "ChinaCalendar",
+    "ClockPause",
     "Closure",
     "Counting",
+    "DayInfo",
     "Deadline",
     "HolidayFileError",
     "Limit",
     "LimitKind",
+    "PauseEffect",
     "WorkingClock",
     "build_clock",
     "compute_deadline",

@@ -8,8 +8,11 @@ calendar's range to the instant t. W is continuous and never decreases, so
 * a pause is the W-interval [W(pause start), W(pause end)], and paused working time is the
   overlap of those intervals, which merging makes exact even when pauses overlap.
 
-The index is one `array('i')` of cumulative working-day counts, one entry per calendar day
-(about 146 kB for 2000-2099), plus one byte per day saying whether it is a working day.
+The index is one `array('q')` of cumulative working seconds and one `array('i')` of
+cumulative working-day counts, one entry each per calendar day (about 440 kB for 2000-2099),
+plus one byte per day saying whether it is a working day. A day whose office hours are partly
+closed (a typhoon from 14:00) has its own office periods; every other working day has the
+configured ones.
 
 Resolution: whole seconds. Microseconds are truncated everywhere, consistently: every instant
 (starts, ends, pause ends) is floored to its second before it is measured, and amounts are
@@ -29,6 +32,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from functools import cache
 from itertools import accumulate
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from .calendar import WORKING_KINDS, ChinaCalendar, Closure
@@ -36,6 +40,7 @@ from .calendar import WORKING_KINDS, ChinaCalendar, Closure
 __all__ = [
     "DEFAULT_OFFICE_HOURS",
     "SHANGHAI",
+    "ClockPause",
     "OfficeHours",
     "Pause",
     "WorkingClock",
@@ -48,6 +53,32 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 OfficeHours = tuple[tuple[time, time], ...]
 DEFAULT_OFFICE_HOURS: OfficeHours = ((time(8, 30), time(12, 0)), (time(13, 30), time(17, 30)))
 Pause = tuple[datetime, datetime]
+
+
+class ClockPause(NamedTuple):
+    """A pause as the clock takes it, with a label for the explanation of a deadline
+    (e.g. "市政审批 · 张三"). A plain (start, end) pair works everywhere too; an end of None
+    means still paused where a function accepts open pauses."""
+
+    start: datetime
+    end: datetime | None
+    label: str = ""
+
+
+def pause_bounds(pause: object) -> tuple[datetime, datetime | None]:
+    """(start, end) of a ClockPause or a (start, end) pair; a clear error for anything else."""
+    if isinstance(pause, ClockPause):
+        return pause.start, pause.end
+    try:
+        start, end = pause  # type: ignore[misc]
+    except (TypeError, ValueError):
+        raise ValueError(f"a pause must be a (start, end) pair, got {pause!r}") from None
+    return start, end
+
+
+def pause_label(pause: object) -> str:
+    """The label of a ClockPause; "" for a plain pair."""
+    return pause.label if isinstance(pause, ClockPause) else ""
 
 _SECOND = timedelta(seconds=1)
 
@@ -139,12 +170,28 @@ class WorkingClock:
         codes = calendar.codes
         self._first_ordinal = calendar.first_day.toordinal()
         self._days = len(codes)
+        # Days with part of their hours closed get their own periods (None: no time left).
+        self._custom: dict[int, tuple[tuple[int, int, int], ...]] = {}
+        for day, windows in calendar.partial_closures().items():
+            self._custom[day.toordinal() - self._first_ordinal] = _open_periods(
+                self._periods, windows
+            )
         # One byte per day: 1 on a working day. bytes.translate keeps construction in C.
         table = bytes(1 if code in WORKING_KINDS else 0 for code in range(256))
-        self._working = codes.translate(table)
+        working = bytearray(codes.translate(table))
+        for index, periods in self._custom.items():
+            if not periods:
+                working[index] = 0  # the closure covers all of that day's office hours
+        self._working = bytes(working)
         # _cum[i] = working days before day i; len = days + 1 so the range end has a value.
         self._cum = array("i", accumulate(self._working, initial=0))
         self._total_days = self._cum[-1]
+        # _cum_seconds[i] = working seconds before day i.
+        seconds = array("q", (self._day_seconds * flag for flag in self._working))
+        for index, periods in self._custom.items():
+            seconds[index] = _length(periods)
+        self._cum_seconds = array("q", accumulate(seconds, initial=0))
+        self._total_seconds = self._cum_seconds[-1]
         self._range_start = datetime.combine(calendar.first_day, time(0), tzinfo=tz)
         self._range_end = datetime.combine(
             calendar.last_day + timedelta(days=1), time(0), tzinfo=tz
@@ -155,7 +202,11 @@ class WorkingClock:
     @property
     def index_nbytes(self) -> int:
         """Bytes held by the precomputed index (cumulative counts plus working flags)."""
-        return self._cum.itemsize * len(self._cum) + len(self._working)
+        return (
+            self._cum.itemsize * len(self._cum)
+            + self._cum_seconds.itemsize * len(self._cum_seconds)
+            + len(self._working)
+        )
 
     def _w(self, instant: datetime, what: str) -> int:
         """W(instant): working seconds from the range start to the instant (floored)."""
@@ -165,33 +216,31 @@ class WorkingClock:
         second = local.hour * 3600 + local.minute * 60 + local.second
         if not 0 <= index < self._days:
             if index == self._days and second == 0:  # the range's end instant itself
-                return self._total_days * self._day_seconds
+                return self._total_seconds
             raise ValueError(
                 f"{what} {instant.isoformat()} is outside the clock's range "
                 f"{self.calendar.first_day}..{self.calendar.last_day}"
             )
-        worked = self._cum[index] * self._day_seconds
+        worked = self._cum_seconds[index]
         if self._working[index]:
-            for start, end, before in self._periods:
+            for start, end, before in self._custom.get(index, self._periods):
                 if second <= start:
                     return worked + before
                 if second < end:
                     return worked + before + second - start
-            return worked + self._day_seconds
+            return self._cum_seconds[index + 1]
         return worked
 
     def _locate(self, target: int) -> tuple[int, int]:
         """The earliest (day index, second of day) at which W reaches target > 0."""
-        day_seconds = self._day_seconds
-        number = (target - 1) // day_seconds  # 0-based number of the working day it ends in
-        if number >= self._total_days:
+        if target > self._total_seconds:
             raise ValueError(
                 f"the result falls after the clock's range ends ({self.calendar.last_day})"
             )
-        remainder = target - number * day_seconds  # 1..day_seconds
-        # The day whose cumulative count is `number` and which is itself a working day.
-        index = bisect_right(self._cum, number) - 1
-        for start, end, before in self._periods:
+        # The working day with _cum_seconds[index] < target <= _cum_seconds[index + 1].
+        index = bisect_right(self._cum_seconds, target - 1) - 1
+        remainder = target - self._cum_seconds[index]  # 1..that day's working seconds
+        for start, end, before in self._custom.get(index, self._periods):
             if remainder <= before + end - start:
                 return index, start + remainder - before
         raise AssertionError("unreachable: remainder is at most the day length")
@@ -205,10 +254,7 @@ class WorkingClock:
         """Pauses as merged, sorted W-intervals; instants are clipped to the clock's range."""
         intervals = []
         for pause in pauses:
-            try:
-                pause_start, pause_end = pause
-            except (TypeError, ValueError):
-                raise ValueError(f"a pause must be a (start, end) pair, got {pause!r}") from None
+            pause_start, pause_end = pause_bounds(pause)
             if pause_end is None:
                 raise ValueError(
                     "a pause passed to the clock needs an end; open pauses are handled by "
@@ -315,9 +361,50 @@ class WorkingClock:
         return self._instant(index, second - 1)
 
     def close_of_day(self, day: date) -> datetime:
-        """The end of the last office period of that date (17:30 by default)."""
-        self.calendar.is_working_day(day)  # range check with a clear message
+        """The end of the last office period of that date (17:30 by default; 14:00 on a day
+        closed from 14:00 by a typhoon)."""
+        periods = self._custom.get(self._day_index(day))
+        if periods:
+            last_end = periods[-1][1]
+            return datetime.combine(day, time(last_end // 3600, last_end // 60 % 60,
+                                              last_end % 60), tzinfo=self.tz)
         return datetime.combine(day, self._close_time, tzinfo=self.tz)
+
+    def working_time_on(self, day: date) -> timedelta:
+        """The working time of a date (zero on a day off, less on a partly closed day)."""
+        index = self._day_index(day)
+        return timedelta(seconds=self._cum_seconds[index + 1] - self._cum_seconds[index])
+
+    def office_periods(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        """The office periods of a date as instants (none on a day off)."""
+        index = self._day_index(day)
+        if not self._working[index]:
+            return ()
+        return tuple(
+            (self._instant(index, start), self._instant(index, end))
+            for start, end, _ in self._custom.get(index, self._periods)
+        )
+
+    def close_of_period_after(self, instant: datetime, n: int) -> datetime:
+        """The close of the nth office period after the one the instant falls in (or, outside
+        office hours, the one that opens next): with 08:30-12:00 and 13:30-17:30, 10:00 and
+        n=1 is 17:30 the same day, 14:00 and n=1 is 12:00 the next working day (半个工作日
+        as half-day periods: 上午接单下午完成，下午接单次日上午完成)."""
+        if n < 1:
+            raise ValueError(f"n must be at least 1, got {n}")
+        opening = self.next_working_instant(instant)
+        index = self._day_index(opening.date())
+        second = opening.hour * 3600 + opening.minute * 60 + opening.second
+        periods = self._custom.get(index, self._periods)
+        position = next(i for i, (start, end, _) in enumerate(periods) if start <= second < end)
+        for _ in range(n):
+            position += 1
+            if position >= len(periods):
+                day = self.working_day_after(date.fromordinal(self._first_ordinal + index))
+                index = self._day_index(day)
+                periods = self._custom.get(index, self._periods)
+                position = 0
+        return self._instant(index, periods[position][1])
 
     def working_day_after(self, day: date, n: int = 1) -> date:
         """The nth working day strictly after `day` (n >= 1)."""
@@ -367,9 +454,37 @@ class WorkingClock:
         return index
 
 
+def _open_periods(
+    periods: tuple[tuple[int, int, int], ...], closed: Iterable[tuple[int, int]]
+) -> tuple[tuple[int, int, int], ...]:
+    """Office periods (start, end, seconds before) minus closed spans of the day."""
+    spans = [(start, end) for start, end, _ in periods]
+    for low, high in closed:
+        kept = []
+        for start, end in spans:
+            if end <= low or start >= high:
+                kept.append((start, end))
+                continue
+            if start < low:
+                kept.append((start, low))
+            if end > high:
+                kept.append((high, end))
+        spans = kept
+    result = []
+    before = 0
+    for start, end in spans:
+        result.append((start, end, before))
+        before += end - start
+    return tuple(result)
+
+
+def _length(periods: tuple[tuple[int, int, int], ...]) -> int:
+    return sum(end - start for start, end, _ in periods)
+
+
 @cache
 def default_clock() -> WorkingClock:
-    """The clock with default office hours on the repository's holiday files (built once)."""
+    """The clock with default office hours on the shipped holiday files (built once)."""
     return build_clock()
 
 

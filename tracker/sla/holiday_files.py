@@ -1,9 +1,14 @@
-"""Parser for the yearly holiday files in `holidays/` (format: holidays/README.md).
+"""Parser for the yearly holiday files in `tracker/sla/holidays/` (format: its README.md).
 
 One file per year, named after the year (`2026.txt`), copied from the State Council notice
 (国务院办公厅关于XXXX年部分节假日安排的通知). We parse the format ourselves, rather than
 using YAML or TOML, so that every mistake an administrator can make is reported with the
 file and the line it is on.
+
+Every day a file lists knows the notice it comes from: the file's `notice` (with its
+`source` number), or, after an `amended:` line, the later notice that changed the schedule
+(2020: 国务院办公厅关于延长2020年春节假期的通知). A notice may arrange days at the end of the
+previous December (2019's 元旦 began on 2018-12-30), so a file may list those too.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 # Headers accept the full-width colon too: a Chinese input method types "：" by default.
 _HEADER = re.compile(r"^([A-Za-z_]+)\s*[:：]\s*(.*)$")
 _HEADERS = {"year", "notice", "source", "url"}
+_AMENDED = "amended"  # a later notice changing this year's schedule; may follow the days
 # Range separators: "..", and the "~" / "～" / "至" a Chinese administrator may type.
 _RANGE_SEP = re.compile(r"\.\.|~|～|至")
 
@@ -45,6 +51,14 @@ class HolidayFile:
     url: str | None
     days_off: dict[date, str] = field(default_factory=dict)
     working_days: dict[date, str] = field(default_factory=dict)
+    # The notice each listed day comes from ("title（number）"), amendments included.
+    sources: dict[date, str] = field(default_factory=dict)
+    amendments: tuple[str, ...] = ()
+
+    @property
+    def citation(self) -> str:
+        """The notice's title with its document number, as a day's source reads."""
+        return f"{self.notice}（{self.source}）" if self.source else self.notice
 
 
 def parse_holiday_file(path: Path | str) -> HolidayFile:
@@ -65,6 +79,10 @@ def parse_holiday_file(path: Path | str) -> HolidayFile:
     headers: dict[str, tuple[str, int]] = {}
     days_off: dict[date, tuple[str, int]] = {}
     working: dict[date, tuple[str, int]] = {}
+    sources: dict[date, str] = {}
+    amendments: list[str] = []
+    section_start = 0  # line of the current `amended:`; days listed before it may be changed
+    citation = ""
     first_entry_line = 0
     last_line = 0
 
@@ -79,21 +97,28 @@ def parse_holiday_file(path: Path | str) -> HolidayFile:
             if not first_entry_line:
                 first_entry_line = number
                 _check_headers(path, headers, file_year, number)
+                citation = (
+                    f"{headers['notice'][0]}（{headers['source'][0]}）"
+                    if "source" in headers
+                    else headers["notice"][0]
+                )
             days, name = _parse_entry(path, number, keyword_lower, rest.strip(), file_year)
             target, other = (days_off, working) if keyword_lower == "off" else (working, days_off)
             for day in days:
-                if day in target:
-                    raise HolidayFileError(
-                        path, number, f"{day} is already listed on line {target[day][1]}"
-                    )
-                if day in other:
-                    raise HolidayFileError(
-                        path,
-                        number,
-                        f"{day} is both a day off and a working day "
-                        f"(see line {other[day][1]}); it can only be one",
-                    )
+                for listed in (target, other):
+                    if day in listed and listed[day][1] >= section_start:
+                        raise HolidayFileError(
+                            path,
+                            number,
+                            f"{day} is already listed on line {listed[day][1]}"
+                            if listed is target
+                            else f"{day} is both a day off and a working day "
+                            f"(see line {listed[day][1]}); it can only be one",
+                        )
+                    # Listed before an `amended:` line: the later notice replaces it.
+                    listed.pop(day, None)
                 target[day] = (name, number)
+                sources[day] = citation
             continue
         header = _HEADER.match(stripped)
         if header is None:
@@ -104,6 +129,17 @@ def parse_holiday_file(path: Path | str) -> HolidayFile:
                 "'work DATE NAME', a header such as 'notice: ...', or a '#' comment",
             )
         key, value = header.group(1).lower(), header.group(2).strip()
+        if key == _AMENDED:
+            if not first_entry_line:
+                raise HolidayFileError(
+                    path, number, "'amended:' names a later notice: it comes after the days"
+                )
+            if not value:
+                raise HolidayFileError(path, number, "'amended:' needs the later notice's title")
+            amendments.append(value)
+            citation = value
+            section_start = number
+            continue
         if key not in _HEADERS:
             raise HolidayFileError(
                 path, number, f"unknown header {key!r} (known: {', '.join(sorted(_HEADERS))})"
@@ -133,6 +169,8 @@ def parse_holiday_file(path: Path | str) -> HolidayFile:
         url=headers["url"][0] if "url" in headers else None,
         days_off={day: name for day, (name, _) in sorted(days_off.items())},
         working_days={day: name for day, (name, _) in sorted(working.items())},
+        sources={day: sources[day] for day in sorted(sources)},
+        amendments=tuple(amendments),
     )
 
 
@@ -214,6 +252,12 @@ def _parse_date(path: Path, number: int, text: str, year: int) -> date:
         day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError as exc:
         raise HolidayFileError(path, number, f"bad date {text!r}: {exc}") from None
-    if day.year != year:
-        raise HolidayFileError(path, number, f"date {day} is outside the file's year {year}")
+    # The year's notice may arrange 元旦 from the previous December (2018-12-30..2019-01-01).
+    if day.year != year and not (day.year == year - 1 and day.month == 12):
+        raise HolidayFileError(
+            path,
+            number,
+            f"date {day} is outside the file's year {year} "
+            f"(only the December before it may be listed, for 元旦)",
+        )
     return day

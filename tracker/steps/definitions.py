@@ -23,9 +23,26 @@ CLOCK_STARTED = "started"  # an explicit start action, e.g. engineering receives
 STEP_CLOCK_STARTS = (CLOCK_ACCEPTANCE, CLOCK_PREVIOUS, CLOCK_REQUESTED, CLOCK_STARTED)
 WHOLE_CLOCK_STARTS = (CLOCK_ACCEPTANCE, CLOCK_REQUESTED)
 
+# When the whole clock starts at the customer's requested time (101), what falls due:
+REQUESTED_AFTER_LIMIT = "after_limit"  # whole_limit counted from the requested time
+REQUESTED_AT_TIME = "at_requested"  # the requested time itself (按客户需求的时间挂表通水)
+REQUESTED_DUE = (REQUESTED_AFTER_LIMIT, REQUESTED_AT_TIME)
+
+# What a pause reason stops (pause_reasons.yaml `stops`).
+STOPS_APPLICATION = "application"  # the whole application's clock
+STOPS_STEP = "step"  # the step the pause is recorded on (the pause must name one)
+STOPS_PARTY = "party"  # every step that waits on the reason's outside party (`waits_on`)
+STOPS_ALL_STEPS = "all_steps"  # every step of the application (pauses recorded before scopes)
+PAUSE_STOPS = (STOPS_APPLICATION, STOPS_STEP, STOPS_PARTY, STOPS_ALL_STEPS)
+
 # Limit kinds that take no amount (the deadline is a close of office, not a duration).
 AMOUNTLESS_KINDS = frozenset(
-    {LimitKind.SAME_WORKING_DAY, LimitKind.NEXT_WORKING_DAY, LimitKind.END_OF_MONTH}
+    {
+        LimitKind.SAME_WORKING_DAY,
+        LimitKind.NEXT_WORKING_DAY,
+        LimitKind.END_OF_MONTH,
+        LimitKind.AT_START,
+    }
 )
 
 
@@ -192,6 +209,13 @@ class StepDefinition:
     materials: tuple[str, ...] = ()
     description_zh: str = ""
     description_en: str = ""
+    # The outside parties (e.g. municipal) this step waits on: a pause whose reason stops the
+    # steps waiting on that party stops this step's clock.
+    waits_on: tuple[str, ...] = ()
+    # Done by registering the application (申请受理): one fact, recorded once, no clock.
+    done_at_acceptance: bool = False
+    # Closes the project file (资料归档): refused while 容缺 materials are still missing.
+    closes_file: bool = False
 
     def __post_init__(self) -> None:
         if self.clock_starts not in STEP_CLOCK_STARTS:
@@ -214,7 +238,11 @@ class StepDefinition:
             "materials": list(self.materials),
             "description_zh": self.description_zh,
             "description_en": self.description_en,
-        }
+        } | _optional(
+            waits_on=list(self.waits_on),
+            done_at_acceptance=self.done_at_acceptance,
+            closes_file=self.closes_file,
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> StepDefinition:
@@ -232,7 +260,16 @@ class StepDefinition:
             materials=tuple(data.get("materials", ())),
             description_zh=data.get("description_zh", ""),
             description_en=data.get("description_en", ""),
+            waits_on=tuple(data.get("waits_on", ())),
+            done_at_acceptance=bool(data.get("done_at_acceptance", False)),
+            closes_file=bool(data.get("closes_file", False)),
         )
+
+
+def _optional(**values: Any) -> dict[str, Any]:
+    """Fields added after version 1 of the format, written only when not at their default, so
+    that the stored snapshot (and content hash) of an older flow version stays the same."""
+    return {key: value for key, value in values.items() if value not in (None, False, [], "")}
 
 
 @dataclass(frozen=True)
@@ -252,8 +289,15 @@ class FlowDefinition:
     target_on_time_rate: float
     attributes: tuple[AttributeDefinition, ...]
     steps: tuple[StepDefinition, ...]
+    # The pause reasons this flow offers (codes of pause_reasons.yaml); None: all of them.
+    pause_reasons: tuple[str, ...] | None = None
+    # With whole_clock_starts: requested, whether the whole limit runs from the requested time
+    # (after_limit) or the requested time itself is the deadline (at_requested).
+    requested_due: str = REQUESTED_AFTER_LIMIT
 
     def __post_init__(self) -> None:
+        if self.requested_due not in REQUESTED_DUE:
+            raise ValueError(f"flow {self.code!r}: unknown requested_due {self.requested_due!r}")
         if self.whole_clock_starts not in WHOLE_CLOCK_STARTS:
             raise ValueError(f"flow {self.code!r}: unknown clock start {self.whole_clock_starts!r}")
         codes = [step.code for step in self.steps]
@@ -323,7 +367,20 @@ class FlowDefinition:
             "target_on_time_rate": float(self.target_on_time_rate),
             "attributes": [attribute.to_dict() for attribute in self.attributes],
             "steps": [step.to_dict() for step in self.steps],
-        }
+        } | _optional(
+            pause_reasons=None if self.pause_reasons is None else list(self.pause_reasons),
+            requested_due=(
+                "" if self.requested_due == REQUESTED_AFTER_LIMIT else self.requested_due
+            ),
+        )
+
+    def offers_pause_reason(self, code: str) -> bool:
+        """Whether a pause with this reason may be recorded in this flow."""
+        return self.pause_reasons is None or code in self.pause_reasons
+
+    def steps_waiting_on(self, party: str) -> tuple[str, ...]:
+        """Codes of the steps that wait on an outside party."""
+        return tuple(step.code for step in self.steps if party in step.waits_on)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FlowDefinition:
@@ -342,6 +399,10 @@ class FlowDefinition:
             target_on_time_rate=float(data["target_on_time_rate"]),
             attributes=tuple(AttributeDefinition.from_dict(a) for a in data.get("attributes", ())),
             steps=tuple(StepDefinition.from_dict(s) for s in data["steps"]),
+            pause_reasons=(
+                None if data.get("pause_reasons") is None else tuple(data["pause_reasons"])
+            ),
+            requested_due=data.get("requested_due") or REQUESTED_AFTER_LIMIT,
         )
 
     @property
@@ -372,3 +433,11 @@ class PauseReason:
     description_zh: str = ""
     description_en: str = ""
     requires_note: bool = False  # 其他: the person pausing must say why
+    # What the pause stops (PAUSE_STOPS); the default is the application and its step.
+    stops: tuple[str, ...] = (STOPS_APPLICATION, STOPS_STEP)
+    party: str = ""  # the outside party, when `stops` has "party" (e.g. municipal)
+
+    @property
+    def needs_step(self) -> bool:
+        """A pause with this reason is recorded on one step."""
+        return STOPS_STEP in self.stops

@@ -23,6 +23,7 @@ from tracker.steps.schemas import (
 
 STEPS_DIR = Path(__file__).resolve().parent
 FLOWS_DIR = STEPS_DIR / "flows"
+EXAMPLES_DIR = STEPS_DIR / "examples"  # documented example flows, not loaded by default
 DEPARTMENTS_FILE = STEPS_DIR / "departments.yaml"
 PAUSE_REASONS_FILE = STEPS_DIR / "pause_reasons.yaml"
 
@@ -96,12 +97,14 @@ def load_flow_file(
 ) -> FlowDefinition:
     """Load and validate one flow file.
 
-    Step departments are checked against `departments` (codes), by default departments.yaml.
+    Step departments are checked against `departments` (codes), by default departments.yaml,
+    and the flow's `pause_reasons` against pause_reasons.yaml.
     """
     path = Path(path)
     if departments is None:
         departments = load_departments()
-    data = _load(FlowSchema(departments=departments), _read_yaml(path), path)
+    schema = FlowSchema(departments=departments, pause_reasons=load_pause_reasons())
+    data = _load(schema, _read_yaml(path), path)
     try:
         return FlowDefinition.from_dict(data)
     except ValueError as error:  # the schema should have caught it; never let it pass unnamed

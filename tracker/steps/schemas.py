@@ -27,8 +27,13 @@ from tracker.steps.definitions import (
     AMOUNTLESS_KINDS,
     CLOCK_ACCEPTANCE,
     CLOCK_PREVIOUS,
+    CLOCK_REQUESTED,
     CLOCK_STARTED,
+    PAUSE_STOPS,
+    REQUESTED_AFTER_LIMIT,
+    REQUESTED_DUE,
     STEP_CLOCK_STARTS,
+    STOPS_PARTY,
     WHOLE_CLOCK_STARTS,
 )
 
@@ -228,6 +233,9 @@ class StepSchema(_Strict):
     materials = fields.List(fields.String(validate=validate.Length(min=1)), load_default=list)
     description_zh = _text(required=False)
     description_en = _text(required=False)
+    waits_on = fields.List(_code(), load_default=list)
+    done_at_acceptance = fields.Boolean(load_default=False)
+    closes_file = fields.Boolean(load_default=False)
 
     @validates_schema(skip_on_field_errors=True)
     def _check(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -236,6 +244,17 @@ class StepSchema(_Strict):
                 "a step whose clock starts when it is started must have needs_start: true",
                 "needs_start",
             )
+        if data["done_at_acceptance"]:
+            if data["clock_starts"] != CLOCK_ACCEPTANCE or data["after"]:
+                raise ValidationError(
+                    "a step done at acceptance has clock_starts: acceptance and after: []",
+                    "done_at_acceptance",
+                )
+            if data["needs_start"] or data["skippable"]:
+                raise ValidationError(
+                    "a step done at acceptance is neither started nor skipped",
+                    "done_at_acceptance",
+                )
 
     @post_load
     def _normalise(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -273,10 +292,21 @@ class FlowSchema(_Strict):
         required=True,
         validate=validate.Length(min=1, error="a flow needs at least one step"),
     )
+    pause_reasons = fields.List(_code(), load_default=None, allow_none=True)
+    requested_due = fields.String(
+        load_default=REQUESTED_AFTER_LIMIT, validate=_one_of(REQUESTED_DUE, "requested_due")
+    )
 
-    def __init__(self, *, departments: Collection[str] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        departments: Collection[str] | None = None,
+        pause_reasons: Collection[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.departments = departments
+        self.known_reasons = pause_reasons
 
     @validates_schema(skip_on_field_errors=True)
     def _check(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -324,6 +354,19 @@ class FlowSchema(_Strict):
         if cycle:
             index = first_index[cycle[0]]
             yield (("steps", index, "after"), f"cycle in after: {' -> '.join(cycle)}")
+
+        if self.known_reasons is not None and data["pause_reasons"] is not None:
+            known = ", ".join(sorted(self.known_reasons))
+            for index, code in enumerate(data["pause_reasons"]):
+                if code not in self.known_reasons:
+                    yield (
+                        ("pause_reasons", index),
+                        f"unknown pause reason {code!r} (pause_reasons.yaml has {known})",
+                    )
+        if data["requested_due"] != REQUESTED_AFTER_LIMIT and (
+            data["whole_clock_starts"] != CLOCK_REQUESTED
+        ):
+            yield (("requested_due",), "applies only when whole_clock_starts is requested")
 
         completes_with = data["completes_with"]
         if completes_with not in first_index:
@@ -458,6 +501,25 @@ class PauseReasonSchema(_Strict):
     description_zh = _text(required=False)
     description_en = _text(required=False)
     requires_note = fields.Boolean(load_default=False)
+    stops = fields.List(
+        fields.String(validate=_one_of(PAUSE_STOPS, "stop")),
+        required=True,
+        validate=validate.Length(min=1, error="say what the pause stops"),
+    )
+    party = fields.String(load_default="")
+
+    @validates_schema(skip_on_field_errors=True)
+    def _check(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if (STOPS_PARTY in data["stops"]) != bool(data["party"]):
+            raise ValidationError(
+                "give party (the outside party, e.g. municipal) exactly when stops has party",
+                "party",
+            )
+
+    @post_load
+    def _normalise(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        data["stops"] = tuple(data["stops"])
+        return data
 
 
 class PauseReasonsFileSchema(_Strict):

@@ -21,7 +21,7 @@ from wtforms import Form
 from ..errors import translate
 from ..i18n import current_language, pick
 from ..localtime import LOCAL
-from ..models import AppStatus, StepStatus
+from ..models import ALL_STEPS, AppStatus, StepStatus
 from ..services import applications as service
 from ..services.app_clock import app_clock, now
 from ..services.errors import Conflict, ValidationFailed
@@ -117,12 +117,11 @@ def _fresh_forms(app: Any, view: dict[str, Any]) -> dict[Any, Form]:
         if step["skippable"]:
             forms[("skip", code)] = SkipForm(formdata=None, prefix=f"skip-{code}",
                                              version=version)
-    open_pause = next((p for p in app.pauses if p.ended_at is None), None)
     if app.status is AppStatus.OPEN:
-        if open_pause is None:
-            forms["pause"] = PauseForm(formdata=None, prefix="pause", version=version)
+        # Pauses stop only what they concern: several may run at once (one per reason and step).
+        forms["pause"] = PauseForm(formdata=None, prefix="pause", version=version)
         forms["cancel"] = CancelForm(formdata=None, prefix="cancel", version=version)
-    if open_pause is not None:
+    for open_pause in (p for p in app.pauses if p.ended_at is None):
         forms[("resume", open_pause.id)] = ResumeForm(formdata=None, prefix=f"resume-{open_pause.id}",
                                                       version=version)
     forms["customer"] = CustomerForm(formdata=None, prefix="customer", obj=app, version=version)
@@ -145,15 +144,51 @@ def render_detail(number: str, failed: dict[Any, Form] | None = None, status: in
             form.version.data = app.version_id
             form.version.raw_data = [str(app.version_id)]
         forms[key] = form
-    reasons = options((r.code, pick(r.name_zh, r.name_en, lang))
-                      for r in pause_reasons().values())
     if "pause" in forms:
-        forms["pause"].reason.choices = reasons
+        _pause_choices(forms["pause"], app, flow, lang)
     return render_template(
         "applications/detail.html", app=app, view=view, flow=flow, forms=forms,
         events=application_events(app, flow, lang), message=message, now=moment,
         attribute_names=_attribute_names(flow, app.attributes, lang),
-        steps={s.code: s for s in flow.steps}), status
+        steps={s.code: s for s in flow.steps},
+        pause_scopes=_pause_scopes(view, flow, lang)), status
+
+
+def _step_label(flow: Any, code: str, lang: str) -> str:
+    try:
+        step = flow.step(code)
+    except ValueError:
+        return code
+    return pick(step.name_zh, step.name_en, lang)
+
+
+def _pause_choices(form: PauseForm, app: Any, flow: Any, lang: str) -> None:
+    """The flow's pause reasons, each saying what it stops, and the steps a pause may be on."""
+    reasons = []
+    for reason in pause_reasons().values():
+        if not flow.offers_pause_reason(reason.code):
+            continue
+        name = pick(reason.name_zh, reason.name_en, lang)
+        hint = _("choose the step") if reason.needs_step else _("no step needed")
+        reasons.append((reason.code, pick(f"{name}（{hint}）", f"{name} ({hint})", lang)))
+    form.reason.choices = options(reasons)
+    steps = [("", _("— the whole application —"))]
+    steps += [(s.code, _step_label(flow, s.code, lang)) for s in app.steps
+              if s.status not in (StepStatus.DONE, StepStatus.SKIPPED)]
+    form.step.choices = options(steps)
+
+
+def _pause_scopes(view: dict[str, Any], flow: Any, lang: str) -> dict[int, str]:
+    """What each pause stops, in words: 全程计时、市政联合审批."""
+    scopes = {}
+    for pause in view.get("pauses", []):
+        parts = [_("the whole clock")] if pause["stops_application"] else []
+        if ALL_STEPS in pause["stopped_steps"]:
+            parts.append(_("every step"))
+        else:
+            parts += [_step_label(flow, code, lang) for code in pause["stopped_steps"]]
+        scopes[pause["id"]] = pick("、", ", ", lang).join(parts)
+    return scopes
 
 
 def _attribute_names(flow: Any, values: dict[str, str], lang: str) -> list[tuple[str, str]]:
@@ -176,7 +211,8 @@ def _act(number: str, key: Any, form: Form, action: Callable[[], Any], done: str
     """Validate the form, run one service call, and answer: back to the page on success, the
     page with the form as entered and the message on a refusal."""
     if key == "pause":
-        form.reason.choices = options((r.code, r.code) for r in pause_reasons().values())
+        app = service.get_application(number)
+        _pause_choices(form, app, service.flow_of(app), current_language())
     if not form.validate_on_submit():
         return render_detail(number, {key: form}, 422, _("Please correct the marked fields."))
     try:
@@ -193,11 +229,7 @@ def _act(number: str, key: Any, form: Form, action: Callable[[], Any], done: str
 
 def _step_name(number: str, code: str) -> str:
     app = service.get_application(number)
-    try:
-        step = service.flow_of(app).step(code)
-    except ValueError:
-        return code
-    return pick(step.name_zh, step.name_en)
+    return _step_label(service.flow_of(app), code, current_language())
 
 
 @bp.route("/applications/<string:number>/steps/<string:code>/start", methods=["POST"])
@@ -236,7 +268,8 @@ def pause(number: str) -> Any:
     form = PauseForm(prefix="pause")
     return _act(number, "pause", form, lambda: service.add_pause(
         number, form.reason.data, current_user, note=form.note.data or "", at=form.at.data,
-        expected_version=form.version.data), _("The clock is paused."), "pauses")
+        step=form.step.data or None, expected_version=form.version.data),
+        _("The clock is paused."), "pauses")
 
 
 @bp.route("/applications/<string:number>/pauses/<int:pause_id>/end", methods=["POST"])

@@ -80,7 +80,8 @@ def add_closure() -> Any:
         return render_year(year, form, 422, _("Please correct the marked fields."))
     try:
         change = calendar_admin.add_closure(form.day.data, form.reason.data, current_user,
-                                            working=form.kind.data == "work")
+                                            working=form.kind.data == "work",
+                                            start=form.start.data, end=form.end.data)
     except ValidationFailed as exc:
         extra = attach_errors(form, exc.fields)
         return render_year(year, form, 422, " ".join([translate(exc.message, exc.params)] + extra))

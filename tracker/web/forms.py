@@ -19,6 +19,7 @@ from wtforms import (
     SelectField,
     StringField,
     TextAreaField,
+    TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
@@ -176,6 +177,10 @@ class SkipForm(FlaskForm):
 class PauseForm(FlaskForm):
     version = version_field()
     reason = SelectField(_l("Reason"), choices=[], validators=[DataRequired()])
+    # Choices: the application's unfinished steps; "" = the pause is not on one step.
+    step = SelectField(_l("Step"), choices=[], validate_choice=False,
+                       description=_l("The step whose clock stops, for a reason that stops "
+                                      "the step it is recorded on."))
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
     at = _when(_l("Paused from"))
 
@@ -214,6 +219,10 @@ class ClosureForm(FlaskForm):
                                                     ("work", _l("Extra working day"))]),
                        default="off")
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
+    # Part of a day (a typhoon from 14:00): leave both empty for the whole day.
+    start = TimeField(_l("Closed from"), validators=[Optional()],
+                      description=_l("Leave empty for the whole day."))
+    end = TimeField(_l("Closed until"), validators=[Optional()])
 
 
 class FilterForm(FlaskForm):

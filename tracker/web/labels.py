@@ -35,12 +35,14 @@ ROLES = {"clerk": _l("Clerk"), "engineer": _l("Engineer"), "team_lead": _l("Team
          "platform": _l("Platform account")}
 DAY_KINDS = {"working": _l("Working day"), "weekend": _l("Weekend"),
              "holiday": _l("Public holiday"), "makeup_working": _l("Make-up working day"),
-             "closure": _l("Local closure"), "local_working": _l("Local extra working day")}
+             "closure": _l("Local closure"), "local_working": _l("Local extra working day"),
+             "partial_closure": _l("Closed for part of the day")}
 
 # What an SLA timer measures (models.timers.SubjectType).
 SUBJECTS = {"application": _l("Whole application"), "step": _l("Step"),
             "screening": _l("Screening"), "callback": _l("Callback"),
-            "followup": _l("Home-visit follow-up"), "problem": _l("Problem")}
+            "followup": _l("Home-visit follow-up"), "problem": _l("Problem"),
+            "materials": _l("Documents promised (容缺受理)")}
 
 # The core's events; each feature's pages module adds the words of its own (EVENT_WORDS,
 # joined by the factory through register_event_words).

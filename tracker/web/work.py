@@ -12,7 +12,7 @@ from ..i18n import current_language, pick
 from ..models import Application, AppStatus, SlaTimer, StepRecord, TimerState
 from ..models.applications import OPEN_STEP
 from ..services.app_clock import app_clock, now
-from ..services.applications import flow_of, pause_intervals
+from ..services.applications import flow_of, timer_pauses
 from ..services.reference import departments
 from ..services.timers import describe
 
@@ -55,7 +55,7 @@ def index() -> Any:
     rows = []
     for step, app in pairs:
         definition = flow_of(app).step(step.code)
-        state = describe(step.timer, moment, clock, pause_intervals(app)) if step.timer else None
+        state = describe(step.timer, moment, clock, timer_pauses(app, step.timer)) if step.timer else None
         rows.append({"app": app, "step": step,
                      "step_name": pick(definition.name_zh, definition.name_en, lang),
                      "needs_start": definition.needs_start, "state": state})

@@ -95,14 +95,18 @@ def test_acceptance_in_the_browser(app, live_server, open_page, make_user, worki
 
     # A 201 application, its steps completed in the page: done on time.
     number = register_201(page, base, "芜湖市某餐饮有限公司")
-    assert page.locator("#step-accept .badge").first.inner_text().strip().endswith("正常")
-    act_on_step(page, "accept", "办结")
+    # 申请受理 is the registration: already done, with nothing to press
+    assert page.locator("#step-accept .badge").first.inner_text().strip().endswith("按时办结")
+    assert page.locator("#step-accept button").count() == 0
+    assert page.locator("#step-survey .badge").first.inner_text().strip().endswith("正常")
     act_on_step(page, "survey", "办结")
     page.locator("#step-municipal_approval summary:has-text('跳过本环节')").click()
     page.fill("#step-municipal_approval textarea[name='skip-municipal_approval-note']",
               "无需占道挖掘")
     act_on_step(page, "municipal_approval", "跳过")
-    act_on_step(page, "meter_install", "开始")
+    # the task reached engineering: its clock already runs, no "start" to press
+    assert page.locator("#step-meter_install .badge").first.inner_text().strip().endswith("正常")
+    assert page.locator("#step-meter_install button:has-text('开始')").count() == 0
     act_on_step(page, "meter_install", "办结")
     assert "已办结" in page.locator("h1").inner_text()
     assert "按时办结" in page.locator("#step-meter_install .badge").inner_text()
@@ -114,6 +118,18 @@ def test_acceptance_in_the_browser(app, live_server, open_page, make_user, worki
     late = register_201(page, base, "芜湖某置业有限公司",
                         accepted_at=previous_working_day(working_morning))
     assert "超时" in page.locator("h1").inner_text()
+    # A pause on one step: the form chooses the reason and the step; the list says what stops.
+    page.locator("#pauses summary:has-text('暂停计时')").click()
+    page.select_option("select[name='pause-reason']", "customer_deferral")
+    page.select_option("select[name='pause-step']", "survey")
+    page.screenshot(path=str(screenshots / "application-pause-form-1280x800-zh.png"),
+                    full_page=True)
+    page.locator("#pauses button:has-text('暂停')").last.click()
+    page.wait_for_load_state()
+    assert "全程计时、现场查勘资料上传" in page.locator("#pauses table").inner_text()
+    page.set_viewport_size({"width": 768, "height": 1024})
+    page.screenshot(path=str(screenshots / "application-paused-768x1024-zh.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(f"{base}/dashboard")
     overdue = page.locator("#overdue tbody tr", has_text=late)
     assert overdue.count() >= 1 and "工作小时" in overdue.first.inner_text()

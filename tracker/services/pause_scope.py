@@ -1,0 +1,70 @@
+"""Which pauses stop which clock, for every reader of timers (services, dashboard, notices,
+calendar recomputation, reports): one rule, `models.pause_concerns`, applied the same way."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Pause, SubjectType, pause_concerns
+from ..sla import ClockPause
+from .reference import pause_reasons
+
+
+@dataclass(frozen=True)
+class ScopedPause:
+    """A pause as read by a query: its span, what it stops, and its reason."""
+
+    start: datetime
+    end: datetime | None
+    stops_application: bool
+    stopped_steps: tuple[str, ...]
+    reason: str = ""
+    label: str = ""
+
+    def concerns(self, subject_type: SubjectType | str, step_code: str | None) -> bool:
+        return pause_concerns(self.stops_application, list(self.stopped_steps),
+                              SubjectType(subject_type), step_code)
+
+
+def pause_label(pause: Pause) -> str:
+    """"市政审批 · 王五": the reason and who paused, for the explanation of a deadline."""
+    reason = pause_reasons().get(pause.reason_code)
+    name = reason.name_zh if reason is not None else pause.reason_code
+    who = pause.started_by.label if pause.started_by is not None else ""
+    return f"{name} · {who}" if who else name
+
+
+def scoped(pause: Pause) -> ScopedPause:
+    return ScopedPause(pause.started_at, pause.ended_at, pause.stops_application,
+                       tuple(pause.stopped_steps or ()), pause.reason_code, pause_label(pause))
+
+
+def pauses_by_application(app_ids: Any) -> dict[int, list[ScopedPause]]:
+    """The pauses of the applications in `app_ids` (ids or a subquery), in one query."""
+    found: dict[int, list[ScopedPause]] = defaultdict(list)
+    for row in db.session.execute(
+            select(Pause.application_id, Pause.started_at, Pause.ended_at,
+                   Pause.stops_application, Pause.stopped_steps, Pause.reason_code)
+            .where(Pause.application_id.in_(app_ids)).order_by(Pause.started_at, Pause.id)):
+        found[row.application_id].append(ScopedPause(
+            row.started_at, row.ended_at, bool(row.stops_application),
+            tuple(row.stopped_steps or ()), row.reason_code))
+    return found
+
+
+def intervals_for(pauses: Iterable[ScopedPause | Pause], subject_type: SubjectType | str,
+                  step_code: str | None) -> list[ClockPause]:
+    """The pauses that stop one duty's clock, as the clock takes them (end None = open)."""
+    kind = SubjectType(subject_type)
+    result = []
+    for pause in pauses:
+        item = scoped(pause) if isinstance(pause, Pause) else pause
+        if item.concerns(kind, step_code):
+            result.append(ClockPause(item.start, item.end, item.label))
+    return result
