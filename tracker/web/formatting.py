@@ -78,6 +78,8 @@ def _working_days(limit: Limit) -> str:
     text = ngettext("%(n)s working day", "%(n)s working days", count, n=amount)
     if limit.counting is Counting.DAY_COUNT:
         text += " " + _("(counted by days)")
+    elif limit.counting is Counting.HALF_DAYS:
+        text += " " + _("(half-day periods)")
     return text
 
 
@@ -95,6 +97,7 @@ LIMIT_WORDS: dict[LimitKind, Callable[[Limit], str]] = {
         "%(n)s hour, round the clock", "%(n)s hours, round the clock", _amount(limit)[1],
         n=_amount(limit)[0]),
     LimitKind.END_OF_MONTH: lambda limit: _("by the last working day of the month"),
+    LimitKind.AT_START: lambda limit: _("at the instant its clock starts (e.g. the customer's requested time)"),
 }
 
 
