@@ -16,6 +16,9 @@ BAD = [
     ("TRACKER_OFFICE_HOURS", "08:30-25:00"),
     ("TRACKER_LOCAL_CLOSURES", "2026-13-01:off:typhoon"),
     ("TRACKER_LOCAL_CLOSURES", "2026-07-15:closed:typhoon"),
+    ("TRACKER_LOCAL_CLOSURES", "2026-07-15 25:00-:off:typhoon"),
+    ("TRACKER_LOCAL_CLOSURES", "2026-07-15 15:00-14:00:off:typhoon"),
+    ("TRACKER_LOCAL_CLOSURES", "2026-07-15 14:00-:work:extra day with hours"),
     ("TRACKER_WEBHOOKS", ["not", "an", "object"]),
     ("TRACKER_WEBHOOKS", {"engineering": "ftp://robot"}),
     ("TRACKER_EMAILS", {"engineering": 5}),
@@ -40,6 +43,20 @@ def test_good_settings_are_typed(app, ctx):
     assert built.periods[0][0].hour == 8 and built.closures == ()
     reconfigure(app, TRACKER_LOCAL_CLOSURES="2026-07-15:off:台风停工", TRACKER_WARNING_RATIO="0.5")
     assert settings().warning_ratio == 0.5 and settings().closures[0].reason == "台风停工"
+
+
+def test_a_closure_for_part_of_a_day_and_the_holiday_folder(app, ctx, tmp_path):
+    """TRACKER_LOCAL_CLOSURES takes "DATE HH:MM-HH:MM"; TRACKER_HOLIDAYS_DIR empty means the
+    files shipped in the package."""
+    from datetime import time
+
+    from tracker.sla.calendar import default_holidays_dir
+
+    assert settings().holidays_path == default_holidays_dir()
+    reconfigure(app, TRACKER_LOCAL_CLOSURES="2026-07-16 14:00-:off:台风", TRACKER_HOLIDAYS_DIR=str(tmp_path))
+    [typhoon] = settings().closures
+    assert (typhoon.start, typhoon.end, typhoon.partial) == (time(14), None, True)
+    assert settings().holidays_path == tmp_path
 
 
 def test_a_refused_change_leaves_the_settings_as_they_were(app, ctx):

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import sqlalchemy as sa
 import yaml
 
 from tests.fixtures.api import ApiClient
 from tests.fixtures.app import local
+from tracker.extensions import db
+from tracker.models import FlowVersion
 
 SNAPSHOT_201_V1 = Path(__file__).resolve().parents[1] / "steps" / "data" / "201_v1_snapshot.json"
 
@@ -84,7 +87,15 @@ def test_a_pause_on_one_step_leaves_the_others_running(api, frozen):
     assert other["ended_at"] is None
 
 
-def test_an_application_stored_under_201_v1_keeps_its_flow(other_app, make_user, tmp_path,
+def _database_before_version_2(app) -> None:
+    """Forget the flow versions the test app stored at start-up (no application uses them
+    yet): the database is as it was before the shipped files' versions existed."""
+    with app.app_context():
+        db.session.execute(sa.delete(FlowVersion))
+        db.session.commit()
+
+
+def test_an_application_stored_under_201_v1_keeps_its_flow(app, other_app, make_user, tmp_path,
                                                           frozen):
     """A 201 application registered under version 1 (external works 3 days, acceptance a step
     of its own, meter clock from "start") keeps that definition after version 2 ships."""
@@ -94,7 +105,10 @@ def test_an_application_stored_under_201_v1_keeps_its_flow(other_app, make_user,
     snapshot = json.loads(SNAPSHOT_201_V1.read_text(encoding="utf-8"))
     (old_flows / "201.yaml").write_text(yaml.safe_dump(snapshot, allow_unicode=True),
                                         encoding="utf-8")
+    _database_before_version_2(app)
     before = other_app(TRACKER_FLOWS_DIR=str(old_flows))
+    # The older deployment stored its flow file when it started (as every server does).
+    assert before.test_cli_runner().invoke(args=["flows", "sync"]).exit_code == 0
     _, token = make_user("clerk")
     headers = {"Authorization": f"Bearer {token}"}
     old = ApiClient(before.test_client(), headers).create(

@@ -3,13 +3,14 @@ only administrators and team leads may change it."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 
 import pytest
 import sqlalchemy as sa
 
 from tests.fixtures.app import local
 from tests.fixtures.web import csrf_token, page_text
+from tracker.settings import parse_closures
 
 
 def add_closure(client, day: str, reason: str = "台风停工", kind: str = "off"):
@@ -168,12 +169,6 @@ def test_the_service_refuses_a_clerk_and_a_removed_closure(app, make_user, froze
 
 
 def test_partial_closures_from_configuration_and_records() -> None:
-    from datetime import time
-
-    import pytest
-
-    from tracker.services.clock import parse_closures
-
     closures = parse_closures("2026-07-15 14:00-:off:台风;2026-07-16:off:台风停工;"
                               "2026-07-18:work:抢修;2026-07-20 8:30-10:00:off:停电")
     assert [(c.day.day, c.working, c.start, c.end) for c in closures] == [
