@@ -22,11 +22,11 @@ from functools import cache
 from pathlib import Path
 
 from .holiday_files import HolidayFile, load_holiday_dir
-# The years every calendar covers by default, and the range of dates the whole product
-# accepts (forms, API, imports, the calendar pages): the years the statutory rules are
-# modelled for, named once in statutory.py and exported as sla.FIRST_YEAR/LAST_YEAR.
-from .statutory import FIRST_YEAR, LAST_YEAR
-from .statutory import predicted_schedule
+
+# FIRST_YEAR, LAST_YEAR: the years every calendar covers by default, and the range of dates
+# the whole product accepts (forms, API, imports, the calendar pages). They are the years the
+# statutory rules are modelled for, named once in statutory.py, exported as sla.FIRST_YEAR.
+from .statutory import FIRST_YEAR, LAST_YEAR, predicted_schedule
 
 __all__ = [
     "DAY_KINDS",

@@ -80,6 +80,7 @@ def pause_label(pause: object) -> str:
     """The label of a ClockPause; "" for a plain pair."""
     return pause.label if isinstance(pause, ClockPause) else ""
 
+
 _SECOND = timedelta(seconds=1)
 
 
