@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from tests.fixtures.app import local
+from tracker.extensions import db
 
 
 @pytest.fixture
@@ -140,3 +142,36 @@ def test_list_items_carry_deadline_state_and_times(api, apps):
     assert future["state"] == "on_track"
     assert future["remaining_hours"] == 7.5
     assert "steps" not in items[apps["future_101"]]
+
+
+def test_a_page_of_paused_applications_does_not_load_who_paused_each(app, api, api_as, frozen):
+    """A list shows each application's deadline with the pauses that concern it, read in one
+    query: the statements of a page do not grow with the people who paused its applications."""
+    frozen(local(2026, 10, 12, 9, 0))
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    def page_statements() -> int:
+        with app.app_context():
+            engine = db.engine
+        statements.clear()
+        sa.event.listen(engine, "before_cursor_execute", seen)
+        try:
+            body = api.get("/api/v1/applications?per_page=50")
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", seen)
+        assert all(item["paused"] for item in body["items"])
+        return len(statements)
+
+    def paused_by(clerk) -> None:
+        number = clerk.create("211")["number"]
+        clerk.post(f"/api/v1/applications/{number}/pauses",
+                   {"reason": "missing_documents", "step": "supply_plan"}, status=201)
+
+    paused_by(api_as("clerk", "pauser-0"))
+    one = page_statements()
+    for i in range(1, 5):
+        paused_by(api_as("clerk", f"pauser-{i}"))
+    assert page_statements() == one

@@ -40,9 +40,12 @@ def pause_label(pause: Pause) -> str:
     return f"{name} · {who}" if who else name
 
 
-def scoped(pause: Pause) -> ScopedPause:
+def scoped(pause: Pause, *, labelled: bool = False) -> ScopedPause:
+    """A pause row as a ScopedPause; `labelled` adds its pause_label (which loads who paused:
+    lists load pauses without their people, so only an explanation asks for it)."""
     return ScopedPause(pause.started_at, pause.ended_at, pause.stops_application,
-                       tuple(pause.stopped_steps or ()), pause.reason_code, pause_label(pause))
+                       tuple(pause.stopped_steps or ()), pause.reason_code,
+                       pause_label(pause) if labelled else "")
 
 
 def pauses_by_application(app_ids: Any) -> dict[int, list[ScopedPause]]:
@@ -59,12 +62,13 @@ def pauses_by_application(app_ids: Any) -> dict[int, list[ScopedPause]]:
 
 
 def intervals_for(pauses: Iterable[ScopedPause | Pause], subject_type: SubjectType | str,
-                  step_code: str | None) -> list[ClockPause]:
-    """The pauses that stop one duty's clock, as the clock takes them (end None = open)."""
+                  step_code: str | None, *, labelled: bool = False) -> list[ClockPause]:
+    """The pauses that stop one duty's clock, as the clock takes them (end None = open);
+    with `labelled`, each carries its pause_label for the explanation of a deadline."""
     kind = SubjectType(subject_type)
     result = []
     for pause in pauses:
-        item = scoped(pause) if isinstance(pause, Pause) else pause
+        item = scoped(pause, labelled=labelled) if isinstance(pause, Pause) else pause
         if item.concerns(kind, step_code):
             result.append(ClockPause(item.start, item.end, item.label))
     return result
