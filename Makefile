@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export TRACKER_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/tracker.db
 
-.PHONY: run test install translations browser-deps lint bench clean
+.PHONY: run test install translations browser-deps pdf-deps lint bench clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,13 +21,22 @@ install: $(STAMP) translations
 translations: $(STAMP)
 	$(BIN)/python -m tracker.i18n_build
 
-# Browser tests drive Debian's Chromium; CJK fonts make Chinese screenshots legible.
+# Browser tests drive Debian's Chromium; CJK fonts make Chinese screenshots legible. PDFs
+# (tracker/documents) need Pango for WeasyPrint and the same CJK fonts; the PDF tests read the
+# text back with poppler's pdftotext and render pages with pdftoppm.
+DEBIAN_DEPS := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
-	  echo "installing chromium and fonts-noto-cjk from Debian"; \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
+	    || ! command -v pdftotext >/dev/null || ! ldconfig -p | grep -q libpangoft2-1.0; then \
+	  echo "installing $(DEBIAN_DEPS) from Debian"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(DEBIAN_DEPS) >/dev/null; \
 	fi
+
+# The same packages for a production host that prints documents (no Chromium needed there).
+pdf-deps:
+	@SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 >/dev/null
 
 run: install
 	mkdir -p instance
@@ -53,6 +62,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_api.py
 	$(BIN)/python benchmarks/bench_pages.py
 	$(BIN)/python benchmarks/bench_watch.py
+	$(BIN)/python benchmarks/bench_documents.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -10,4 +10,5 @@ pytest_plugins = [
     "tests.fixtures.jobs",
     "tests.fixtures.intake",
     "tests.fixtures.browser",
+    "tests.fixtures.documents",
 ]

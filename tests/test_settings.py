@@ -27,6 +27,15 @@ BAD = [
     ("TRACKER_CALLBACK_LIMIT_DAYS", "three"),
     ("TRACKER_PAGE_SIZE_MAX", 0),
     ("TRACKER_SCHEDULER", "sometimes"),
+    ("TRACKER_REQUIRE_DOCUMENTS", "sometimes"),
+    ("TRACKER_ATTACHMENT_MAX_BYTES", 0),
+    ("TRACKER_ATTACHMENT_TYPES", "jpeg,pdf"),
+    ("TRACKER_PUBLIC_URL", "bz.example.cn"),
+    ("TRACKER_SMS_GATEWAY_URL", "sms://gateway"),
+    ("TRACKER_SMS_TEMPLATE", "phone={phone}"),
+    ("TRACKER_PLATFORM_CALLBACKS", {"gongai": "ftp://platform"}),
+    ("TRACKER_PUBLIC_RATE_PER_NUMBER", 0),
+    ("TRACKER_APPOINTMENT_LIMIT_DAYS", -1),
 ]
 
 
@@ -43,6 +52,9 @@ def test_good_settings_are_typed(app, ctx):
     assert built.periods[0][0].hour == 8 and built.closures == ()
     reconfigure(app, TRACKER_LOCAL_CLOSURES="2026-07-15:off:台风停工", TRACKER_WARNING_RATIO="0.5")
     assert settings().warning_ratio == 0.5 and settings().closures[0].reason == "台风停工"
+    reconfigure(app, TRACKER_REQUIRE_DOCUMENTS="yes", TRACKER_ATTACHMENT_TYPES="image/png, application/pdf")
+    assert settings().require_documents is True
+    assert settings().attachment_type_list == ["image/png", "application/pdf"]
 
 
 def test_a_closure_for_part_of_a_day_and_the_holiday_folder(app, ctx, tmp_path):

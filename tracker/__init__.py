@@ -2,8 +2,8 @@
 
 The core (applications, steps, timers, the clock: `models/`, `services/`, `api/`, `web/`,
 `jobs/`, `sla/`, `steps/`) knows no feature. Each feature package (`reports/`, `intake/`,
-`aftercare/`, `problems/`) owns its models, services, API, pages, templates, CLI and words;
-this factory is the one place that plugs them in.
+`aftercare/`, `problems/`, `documents/`, `customer/`) owns its models, services, API, pages,
+templates, CLI and words; this factory is the one place that plugs them in.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import aftercare, intake, problems, reports
+from . import aftercare, customer, documents, intake, problems, reports
 from .api import applications as applications_api
 from .api import flows as flows_api
 from .api import register_api
@@ -35,17 +35,21 @@ from .web.nav import CORE as CORE_NAV
 # Every blueprint of the product, in one list each: the core's first, then each feature's.
 API_BLUEPRINTS = [
     applications_api.blp, flows_api.blp,
-    reports.api.blp, intake.api.blp, aftercare.api.blp, problems.api.blp,
+    reports.api.blp, intake.api.blp, aftercare.api.blp, problems.api.blp, documents.api.blp,
 ]
 PAGE_BLUEPRINTS = [
     auth.bp, dashboard.bp, work.bp, application_pages.bp, calendar.bp,
     reports.pages.bp, intake.pages.bp, aftercare.pages.bp, problems.pages.bp,
+    documents.pages.bp, customer.pages.staff,
 ]
+# Pages for the public, with no log-in: the customer's progress, appointment, procedures.
+PUBLIC_BLUEPRINTS = [customer.pages.public]
 NAV = [*CORE_NAV, *reports.pages.NAV, *intake.pages.NAV, *aftercare.pages.NAV,
-       *problems.pages.NAV]
+       *problems.pages.NAV, *customer.pages.NAV]
 COMMANDS = [*CORE_COMMANDS, demo_cli, reports.cli.report_cli, aftercare.cli.evaluations_cli]
 JOBS = [*reports.JOBS]
-EVENT_WORDS = {**intake.pages.EVENT_WORDS, **aftercare.pages.EVENT_WORDS}
+EVENT_WORDS = {**intake.pages.EVENT_WORDS, **aftercare.pages.EVENT_WORDS,
+               **documents.pages.EVENT_WORDS, **customer.pages.EVENT_WORDS}
 
 
 def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
@@ -103,7 +107,7 @@ def register_blueprints(app: Flask) -> None:
     install_input_guard(app)
     register_api(app, API_BLUEPRINTS)
     register_event_words(app, EVENT_WORDS)
-    register_web(app, PAGE_BLUEPRINTS, NAV)
+    register_web(app, PAGE_BLUEPRINTS, NAV, public=PUBLIC_BLUEPRINTS)
 
 
 def register_errorhandlers(app: Flask) -> None:

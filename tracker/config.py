@@ -120,6 +120,32 @@ class Config:
     TRACKER_PROBLEM_RECHECK_DEPARTMENT = _env("PROBLEM_RECHECK_DEPARTMENT", "inspection_office")
     TRACKER_INTAKE_MAX_BYTES = _env("INTAKE_MAX_BYTES", 256 * 1024)
 
+    # Documents (tracker/documents): attachments, printed notices
+    # A step that lists `materials` cannot be completed while one is missing (the archive check).
+    TRACKER_REQUIRE_DOCUMENTS = _env("REQUIRE_DOCUMENTS", True)
+    TRACKER_ATTACHMENT_MAX_BYTES = _env("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+    # Types read from the content (magic bytes), never from the file name.
+    TRACKER_ATTACHMENT_TYPES = _env(
+        "ATTACHMENT_TYPES", "image/jpeg,image/png,image/heic,image/heif,image/webp,application/pdf")
+    TRACKER_UTILITY_NAME = _env("UTILITY_NAME", "供水有限公司")  # printed on every document
+    TRACKER_UTILITY_PHONE = _env("UTILITY_PHONE", "")  # the service hotline, printed too
+    # Where customers reach the public pages (the QR code's link); empty: this server's address.
+    TRACKER_PUBLIC_URL = _env("PUBLIC_URL", "")
+
+    # The customer's view (tracker/customer): online appointment, progress page, SMS, pushes
+    TRACKER_APPOINTMENT_LIMIT_DAYS = _env("APPOINTMENT_LIMIT_DAYS", 1.0)
+    TRACKER_APPOINTMENT_DEPARTMENT = _env("APPOINTMENT_DEPARTMENT", "connection_team")
+    TRACKER_PUBLIC_RATE_WINDOW_SECONDS = _env("PUBLIC_RATE_WINDOW_SECONDS", 600)
+    TRACKER_PUBLIC_RATE_PER_ADDRESS = _env("PUBLIC_RATE_PER_ADDRESS", 30)
+    TRACKER_PUBLIC_RATE_PER_NUMBER = _env("PUBLIC_RATE_PER_NUMBER", 10)
+    TRACKER_SMS_GATEWAY_URL = _env("SMS_GATEWAY_URL", "")  # empty: no SMS is queued
+    TRACKER_SMS_SIGNATURE = _env("SMS_SIGNATURE", "供水服务")
+    # The JSON the gateway takes; {phone}, {text}, {signature}, {number}, {event} are filled in.
+    TRACKER_SMS_TEMPLATE = _env("SMS_TEMPLATE", {"phone": "{phone}", "sign": "{signature}",
+                                                 "content": "【{signature}】{text}"})
+    # Government platform → URL that takes the status of its projects back (101).
+    TRACKER_PLATFORM_CALLBACKS = _env("PLATFORM_CALLBACKS", {})
+
 
 class DevelopmentConfig(Config):
     SECRET_KEY = Config.SECRET_KEY or "dev-only-secret-change-me"
@@ -134,6 +160,9 @@ class TestingConfig(Config):
     TRACKER_SCHEDULER = "off"
     TRACKER_WEBHOOKS: dict[str, str] = {}
     TRACKER_EMAILS: dict[str, list[str]] = {}
+    # The core's and other features' tests drive flows without paperwork; the documents and
+    # customer tests (tests/documents, tests/customer) turn the archive check on for each test.
+    TRACKER_REQUIRE_DOCUMENTS = False
 
 
 def config_for_environment() -> type[Config]:

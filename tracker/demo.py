@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 
 from .aftercare.commands import close_follow_up, record_callback_result
 from .aftercare.models import Callback, FollowUp
+from .customer.demo import load_appointments
+from .documents.demo import file_documents
 from .extensions import db
 from .intake.commands import receive
 from .intake.platforms import Push
@@ -88,6 +90,7 @@ def load_demo(months: int = 12, per_working_day: float = 1.2, seed: int = 2026) 
     _demo_callbacks(rng, users, clock)
     _demo_intake(rng, clock)
     _demo_problems(rng, users, clock)
+    load_appointments()
     return created
 
 
@@ -237,6 +240,8 @@ def _work_through(number: str, accepted: datetime, rng: random.Random, users: di
                 if rng.random() < 0.01:
                     apps.cancel_application(number, "客户撤回申请", actor)
                     return
+                # The archive check: the documents the step needs go on file first.
+                file_documents(number, step.code, actor)
                 apps.complete_step(number, step.code, actor, note="")
 
 

@@ -86,6 +86,23 @@ class Settings:
     problem_recheck_days: float
     problem_recheck_department: str
     intake_max_bytes: int
+    # Documents (tracker/documents)
+    require_documents: bool
+    attachment_max_bytes: int
+    attachment_types: str
+    utility_name: str
+    utility_phone: str
+    public_url: str
+    # The customer's view (tracker/customer)
+    appointment_limit_days: float
+    appointment_department: str
+    public_rate_window_seconds: int
+    public_rate_per_address: int
+    public_rate_per_number: int
+    sms_gateway_url: str
+    sms_signature: str
+    sms_template: dict[str, Any]
+    platform_callbacks: dict[str, str]
     # Derived when built: the parsed forms of the two texts above.
     periods: OfficeHours = ()
     closures: tuple[Closure, ...] = ()
@@ -99,6 +116,11 @@ class Settings:
     @property
     def flows_path(self) -> Path | None:
         return Path(self.flows_dir) if self.flows_dir else None
+
+    @property
+    def attachment_type_list(self) -> list[str]:
+        """TRACKER_ATTACHMENT_TYPES as a list: "image/jpeg,application/pdf" → two types."""
+        return [t.strip() for t in self.attachment_types.split(",") if t.strip()]
 
     @classmethod
     def from_config(cls, config: Any) -> Settings:
@@ -124,6 +146,7 @@ class Settings:
 
 
 _TYPES = {"str": str, "int": int, "float": float}
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
 
 def _typed(name: str, value: Any, kind: str) -> Any:
@@ -132,6 +155,12 @@ def _typed(name: str, value: Any, kind: str) -> Any:
         if not isinstance(value, dict):
             raise SettingsError(f"{name}: must be a JSON object, not {value!r}")
         return dict(value)
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            return value.strip().lower() in _TRUE
+        raise SettingsError(f"{name}: must be true or false, not {value!r}")
     target = _TYPES[kind]
     if target is str:
         if value is None:
@@ -161,20 +190,31 @@ def _check(values: dict[str, Any]) -> None:
         if values[name] < 0:
             refuse(name, "must not be negative")
     for name in ("callback_limit_days", "followup_limit_days", "screening_limit_days",
-                 "problem_verify_days", "problem_recheck_days", "login_lock_minutes"):
+                 "problem_verify_days", "problem_recheck_days", "login_lock_minutes",
+                 "appointment_limit_days"):
         if values[name] <= 0:
             refuse(name, "must be more than 0")
     for name in ("page_size_max", "login_max_failures", "watch_seconds", "notify_max_attempts",
-                 "intake_max_bytes", "smtp_port"):
+                 "intake_max_bytes", "smtp_port", "attachment_max_bytes",
+                 "public_rate_window_seconds", "public_rate_per_address",
+                 "public_rate_per_number"):
         if values[name] < 1:
             refuse(name, "must be at least 1")
     values["scheduler"] = values["scheduler"].strip().lower()
     if values["scheduler"] not in ("auto", "off"):
         refuse("scheduler", "must be 'auto' or 'off'")
-    for code, url in values["webhooks"].items():
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise SettingsError(f"TRACKER_WEBHOOKS: {code!r} must map to an http(s) URL, "
-                                f"not {url!r}")
+    for setting in ("webhooks", "platform_callbacks"):
+        for code, url in values[setting].items():
+            if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+                raise SettingsError(f"TRACKER_{setting.upper()}: {code!r} must map to an "
+                                    f"http(s) URL, not {url!r}")
+    for name in ("sms_gateway_url", "public_url"):
+        if values[name] and not values[name].startswith(("http://", "https://")):
+            refuse(name, "must be an http(s) URL or empty")
+    if not values["attachment_types"].strip() or any(
+            "/" not in kind for kind in values["attachment_types"].split(",") if kind.strip()):
+        refuse("attachment_types", "must be a comma-separated list of types such as "
+                                   "image/jpeg,application/pdf")
     for code, addresses in values["emails"].items():
         if not isinstance(addresses, (str, list)) or (
                 isinstance(addresses, list) and not all(isinstance(a, str) for a in addresses)):

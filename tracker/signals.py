@@ -5,6 +5,9 @@ and what changed (`record=`). A receiver runs inside the sender's transaction: w
 is committed with the change it answers, or rolled back with it. Sent by
 `services/applications.py` (created, step completed, completed, cancelled) and
 `services/calendar_admin.py` (a deadline moved by a calendar change: `record=` the timer).
+Below them, the extension points through which features add to the core's work without the
+core importing them: `step_completing` (a feature may refuse), `template_hook` (sections on
+the core's pages) and `materials_on_record` (documents the system itself holds).
 """
 from __future__ import annotations
 
@@ -18,3 +21,19 @@ application_completed = _signals.signal(
     "application-completed", doc="Water is on: the application is complete (at=, actor=, clock=).")
 application_cancelled = _signals.signal("application-cancelled", doc="Cancelled (at=, actor=).")
 deadline_moved = _signals.signal("deadline-moved", doc="An open deadline moved (at=, record=).")
+
+# --- extension points: a feature hooks into the core here ---------------------------------------
+
+step_completing = _signals.signal("step-completing", doc="""
+A step is about to be completed (checked, not yet changed). kwargs: `at`, `actor`, `record`
+(the StepRecord), `definition` (the StepDefinition). A receiver refuses by raising a
+DomainError (documents: a required document is missing); the change is then rolled back whole.""")
+
+template_hook = _signals.signal("template-hook", doc="""
+A page asks for extra sections. Sender: the hook's name (e.g. "application-main"); kwargs as
+the template passes them. Receivers return markup (or None); the page shows each in turn
+(`web/context.template_hook`).""")
+
+materials_on_record = _signals.signal("materials-on-record", doc="""
+Which required documents the system itself holds for an application (sender), e.g. the online
+appointment the customer filled in. Receivers return {material name: (label, url)} or None.""")

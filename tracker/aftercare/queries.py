@@ -20,6 +20,17 @@ def get_callback(callback_id: int) -> Callback:
     return callback
 
 
+def callback_of(application_id: int) -> Callback | None:
+    """The application's callback (one per completed application), if it has one yet."""
+    return db.session.scalar(select(Callback).where(Callback.application_id == application_id))
+
+
+def latest_follow_up(application_id: int) -> FollowUp | None:
+    """The application's most recent home-visit follow-up, if any."""
+    return db.session.scalar(select(FollowUp).where(FollowUp.application_id == application_id)
+                             .order_by(FollowUp.id.desc()).limit(1))
+
+
 def list_callbacks(*, status: str | None = None, page: int = 1,
                    per_page: int = 50) -> tuple[list[Callback], int]:
     """Callbacks, the open ones by deadline first."""

@@ -12,6 +12,7 @@ import logging
 import smtplib
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -111,9 +112,16 @@ def _claim(now: datetime, limit: int) -> list[int] | None:
     return ids
 
 
+# Extension point: channels that feature packages add (tracker.customer: "sms", "platform"),
+# channel → a function that delivers one row or raises DeliveryError.
+SENDERS: dict[str, Callable[[Notification], None]] = {}
+
+
 def send(row: Notification) -> None:
     """Deliver one notification by its channel; DeliveryError when the receiver refuses."""
-    if row.channel == "webhook":
+    if row.channel in SENDERS:
+        SENDERS[row.channel](row)
+    elif row.channel == "webhook":
         post_webhook(row.target, row.payload)
     elif row.channel == "email":
         send_email(row.target, row.subject, row.body)

@@ -29,6 +29,7 @@ class SubjectType(str, enum.Enum):
     FOLLOWUP = "followup"
     PROBLEM = "problem"
     MATERIALS = "materials"  # 容缺受理: the customer's promised date for the missing documents
+    APPOINTMENT = "appointment"  # 网上预约: answered by the connection team (tracker.customer)
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:

@@ -22,6 +22,11 @@ def get_problem(number: str) -> Problem:
     return problem
 
 
+def problem_with_id(problem_id: int) -> Problem | None:
+    """The problem with this id, or None (another feature's evidence names it by id)."""
+    return db.session.get(Problem, problem_id)
+
+
 @dataclass
 class ProblemFilter:
     status: str | None = None

@@ -31,6 +31,7 @@ from ..signals import (
     application_completed,
     application_created,
     step_completed,
+    step_completing,
 )
 from ..sla import ClockPause, Limit, LimitKind, WorkingClock
 from ..steps import FlowDefinition, StepDefinition
@@ -407,6 +408,8 @@ def complete_step(number: str, code: str, actor: User, *, at: datetime | None = 
                        params={"materials": "、".join(app.missing_materials)})
     now, clock = clock_now(), app_clock()
     at = _checked_instant(at, now, clock, "at", _earliest(app, record, definition))
+    # Extension point: a feature may refuse (documents: a required document is missing).
+    step_completing.send(app, at=at, actor=actor, record=record, definition=definition)
     _finish_step(app, record, definition, StepStatus.DONE, at, actor, note, clock)
     events.record("step.completed", actor=actor, subject_type="step", subject_id=record.id,
                   application_id=app.id, step=code, completed_at=at, note=note,

@@ -241,6 +241,13 @@ def queue(notices: Iterable[Notice], now: datetime) -> int:
                          "subject": subject, "body": body, "payload": payload,
                          "status": "pending", "attempts": 0, "next_attempt_at": now,
                          "last_error": "", "created_at": now})
+    return add_to_outbox(rows)
+
+
+def add_to_outbox(rows: list[dict[str, Any]]) -> int:
+    """Insert outbox rows (the Notification columns) in the caller's transaction, skipping
+    those whose dedupe key exists; the number added. Features queue their own channels'
+    messages here too (the customer's SMS, the platforms' status pushes)."""
     if not rows:
         return 0
     dialect = db.session.get_bind().dialect.name

@@ -273,6 +273,30 @@ def _optional(**values: Any) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class Publication:
+    """What the utility publishes about a flow besides its steps and limits (the Wuhu action
+    plan, 五(一)): the documents the customer brings and the fee (None: not in the flow file)."""
+
+    documents_zh: tuple[str, ...] = ()
+    documents_en: tuple[str, ...] = ()
+    fee: float | None = None
+    fee_note_zh: str = ""
+    fee_note_en: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"documents_zh": list(self.documents_zh), "documents_en": list(self.documents_en),
+                "fee": self.fee, "fee_note_zh": self.fee_note_zh, "fee_note_en": self.fee_note_en}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Publication:
+        return cls(documents_zh=tuple(data.get("documents_zh", ())),
+                   documents_en=tuple(data.get("documents_en", ())),
+                   fee=None if data.get("fee") is None else float(data["fee"]),
+                   fee_note_zh=data.get("fee_note_zh", ""),
+                   fee_note_en=data.get("fee_note_en", ""))
+
+
+@dataclass(frozen=True)
 class FlowDefinition:
     """A named, versioned list of steps with a whole-application limit."""
 
@@ -294,6 +318,7 @@ class FlowDefinition:
     # With whole_clock_starts: requested, whether the whole limit runs from the requested time
     # (after_limit) or the requested time itself is the deadline (at_requested).
     requested_due: str = REQUESTED_AFTER_LIMIT
+    published: Publication | None = None
 
     def __post_init__(self) -> None:
         if self.requested_due not in REQUESTED_DUE:
@@ -346,6 +371,24 @@ class FlowDefinition:
             raise ValueError(f"flow {self.code!r} declares no attribute {', '.join(given)}")
         return values
 
+    def follows_completion(self, code: str) -> bool:
+        """The step comes (directly or through others) after `completes_with`: follow-up
+        paperwork such as system entry and the archive, not what the customer waits for."""
+        pending, seen = list(self.step(code).after), set()
+        while pending:
+            other = pending.pop()
+            if other == self.completes_with:
+                return True
+            if other not in seen:
+                seen.add(other)
+                pending.extend(self.step(other).after)
+        return False
+
+    @property
+    def customer_steps(self) -> tuple[StepDefinition, ...]:
+        """The steps up to water on, in file order: what a customer is told and shown."""
+        return tuple(s for s in self.steps if not self.follows_completion(s.code))
+
     @property
     def step_codes(self) -> tuple[str, ...]:
         """Step codes in file order."""
@@ -367,6 +410,8 @@ class FlowDefinition:
             "target_on_time_rate": float(self.target_on_time_rate),
             "attributes": [attribute.to_dict() for attribute in self.attributes],
             "steps": [step.to_dict() for step in self.steps],
+            # Only when given, so that the content hash of a flow without it stays the same.
+            **({"published": self.published.to_dict()} if self.published else {}),
         } | _optional(
             pause_reasons=None if self.pause_reasons is None else list(self.pause_reasons),
             requested_due=(
@@ -403,6 +448,7 @@ class FlowDefinition:
                 None if data.get("pause_reasons") is None else tuple(data["pause_reasons"])
             ),
             requested_due=data.get("requested_due") or REQUESTED_AFTER_LIMIT,
+            published=Publication.from_dict(data["published"]) if data.get("published") else None,
         )
 
     @property

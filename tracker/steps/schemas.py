@@ -263,6 +263,26 @@ class StepSchema(_Strict):
         return data
 
 
+class PublicationSchema(_Strict):
+    """What the utility publishes about a flow (the Wuhu action plan, 五(一)
+    向社会公开装接水流程、办理时限和收费标准): the documents the customer brings and the fee.
+    Steps and limits come from the flow itself."""
+
+    documents_zh = fields.List(fields.String(validate=validate.Length(min=1)), load_default=list)
+    documents_en = fields.List(fields.String(validate=validate.Length(min=1)), load_default=list)
+    fee = fields.Float(
+        load_default=None, allow_none=True,
+        validate=validate.Range(min=0, error="a fee cannot be negative: {input}"))
+    fee_note_zh = _text(required=False)
+    fee_note_en = _text(required=False)
+
+    @validates_schema(skip_on_field_errors=True)
+    def _check(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if len(data["documents_en"]) not in (0, len(data["documents_zh"])):
+            raise ValidationError("one English name per document, in the same order",
+                                  "documents_en")
+
+
 class FlowSchema(_Strict):
     """A whole flow file. Pass `departments` (known department codes) to check steps against."""
 
@@ -296,6 +316,7 @@ class FlowSchema(_Strict):
     requested_due = fields.String(
         load_default=REQUESTED_AFTER_LIMIT, validate=_one_of(REQUESTED_DUE, "requested_due")
     )
+    published = fields.Nested(PublicationSchema, load_default=None)
 
     def __init__(
         self,

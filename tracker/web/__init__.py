@@ -17,9 +17,10 @@ from .formatting import register_filters
 from .nav import NavItem
 
 
-def register_web(app: Flask, blueprints: Iterable[Blueprint], nav: Iterable[NavItem]) -> None:
+def register_web(app: Flask, blueprints: Iterable[Blueprint], nav: Iterable[NavItem],
+                 public: Iterable[Blueprint] = ()) -> None:
     """Register the page blueprints and menu entries the factory lists; every route of them
-    is behind the log-in."""
+    is behind the log-in. `public` blueprints (the customer's pages) need no log-in."""
     @app.get("/healthz")
     def healthz():
         """Liveness for load balancers: the app answers and the database is reachable."""
@@ -30,6 +31,8 @@ def register_web(app: Flask, blueprints: Iterable[Blueprint], nav: Iterable[NavI
     blueprints = list(blueprints)
     app.extensions.setdefault("tracker_nav", []).extend(nav)
     for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+    for blueprint in public:
         app.register_blueprint(blueprint)
     access.install_guard(app, {bp.name for bp in blueprints})
     register_filters(app)

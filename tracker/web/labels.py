@@ -42,7 +42,8 @@ DAY_KINDS = {"working": _l("Working day"), "weekend": _l("Weekend"),
 SUBJECTS = {"application": _l("Whole application"), "step": _l("Step"),
             "screening": _l("Screening"), "callback": _l("Callback"),
             "followup": _l("Home-visit follow-up"), "problem": _l("Problem"),
-            "materials": _l("Documents promised (容缺受理)")}
+            "materials": _l("Documents promised (容缺受理)"),
+            "appointment": _l("Online appointment")}
 
 # The core's events; each feature's pages module adds the words of its own (EVENT_WORDS,
 # joined by the factory through register_event_words).

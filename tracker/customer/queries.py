@@ -1,0 +1,52 @@
+"""The customer feature's reads: appointments (one, the open ones by deadline, the answered),
+the appointment an application came from, and the limit the team answers within."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Application, SlaTimer
+from ..services.errors import NotFound
+from ..settings import settings
+from ..sla import Limit, LimitKind
+from .models import Appointment
+
+
+def answer_limit() -> Limit:
+    """The connection team answers an online appointment within this (TRACKER_APPOINTMENT_LIMIT_DAYS)."""
+    return Limit(kind=LimitKind.WORKING_DAYS, amount=settings().appointment_limit_days)
+
+
+def get_appointment(appointment_id: int) -> Appointment:
+    row = db.session.get(Appointment, appointment_id)
+    if row is None:
+        raise NotFound("No such appointment.")
+    return row
+
+
+def pending(limit: int = 200) -> list[Appointment]:
+    """Open appointments, the soonest answer due first."""
+    return list(db.session.scalars(
+        select(Appointment).join(SlaTimer, SlaTimer.id == Appointment.timer_id)
+        .where(Appointment.status == "pending").order_by(SlaTimer.due_at, Appointment.id)
+        .limit(limit)))
+
+
+def recent(limit: int = 50) -> list[Appointment]:
+    """The latest answered appointments, newest first."""
+    return list(db.session.scalars(select(Appointment).where(Appointment.status != "pending")
+                                   .order_by(Appointment.answered_at.desc()).limit(limit)))
+
+
+def application_numbers(rows: list[Appointment]) -> dict[int, str]:
+    """Application id → number for the accepted ones among `rows`."""
+    ids = [r.application_id for r in rows if r.application_id]
+    if not ids:
+        return {}
+    return {a.id: a.number for a in db.session.scalars(
+        select(Application).where(Application.id.in_(ids)))}
+
+
+def appointment_of(app: Application) -> Appointment | None:
+    """The online appointment an application was accepted from, if any."""
+    return db.session.scalar(select(Appointment).where(Appointment.application_id == app.id))

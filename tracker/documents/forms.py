@@ -1,0 +1,20 @@
+"""Forms of the documents pages: attach a file (camera or file picker), mark a document not
+applicable."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import Length, Optional
+
+
+class UploadForm(FlaskForm):
+    kind = SelectField(_l("What it is"), choices=[])
+    replaces = SelectField(_l("Replaces"), choices=[], validators=[Optional()],
+                           description=_l("The replaced file stays in the history."))
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
+
+
+class WaiveForm(FlaskForm):
+    material = StringField(validators=[Length(max=100)])
+    reason = StringField(validators=[Length(max=500)])
