@@ -32,8 +32,8 @@ def numbers(app) -> list[str]:
 
 
 def errors_at(page: str, field: str) -> list[str]:
-    found = re.search(rf'<ul class="errors" id="{field}-errors">(.*?)</ul>', page, re.S)
-    return re.findall(r"<li>(.*?)</li>", found.group(1), re.S) if found else []
+    found = re.search(rf'<ul class="errors" id="{field}-errors">(.*?)</ul>', page, re.DOTALL)
+    return re.findall(r"<li>(.*?)</li>", found.group(1), re.DOTALL) if found else []
 
 
 # --- phone numbers ------------------------------------------------------------------------
@@ -94,7 +94,7 @@ def test_a_second_application_of_the_same_customer_and_address_is_warned_then_ta
     response = form_post(client, "/applications/new", "/applications/new", typed)
     assert response.status_code == 200
     page = page_text(response)
-    warning = re.search(r'id="possible-duplicates">(.*?)</div>', page, re.S).group(1)
+    warning = re.search(r'id="possible-duplicates">(.*?)</div>', page, re.DOTALL).group(1)
     assert "同一客户、同一地址已有未办结的申请" in warning
     assert f'href="/applications/{first}">{first}</a>' in warning
     assert 'name="create_anyway"' in page
