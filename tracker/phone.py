@@ -14,8 +14,9 @@ _LOCAL = r"\d{3,4}[ -]?\d{4}"
 _AREA = r"(?:0\d{2,3}[ -]|\(0\d{2,3}\) ?)"
 _EXTENSION = r"(?:-|\s*转\s*|\s*(?:ext\.?|x)\s*)\d{1,6}"
 _LANDLINE = rf"(?:{_AREA}{_LOCAL}|(?=[2-9]){_LOCAL})(?:{_EXTENSION})?"
-# Service numbers: 95xxx (banks, State Grid), 96xxx (local utilities), 400/800-xxx-xxxx.
-_SERVICE = r"9[56]\d{3,6}|[48]00[ -]?\d{3}[ -]?\d{4}"
+# Service numbers: 95xxx (banks, State Grid), 96xxx (local utilities, often after their area
+# code: 0553-96306), 400/800-xxx-xxxx.
+_SERVICE = rf"{_AREA}?9[56]\d{{3,6}}|[48]00[ -]?\d{{3}}[ -]?\d{{4}}"
 PHONE = re.compile(rf"(?:{_MOBILE}|{_LANDLINE}|{_SERVICE})", re.IGNORECASE)
 MOBILE = re.compile(_MOBILE)
 LONGEST = 40  # the columns' width; a longer value gets the length error instead
