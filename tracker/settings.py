@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from .phone import phone_error
 from .sla import Closure, parse_office_hours
 from .sla.calendar import default_holidays_dir
 from .sla.clock import OfficeHours
@@ -186,6 +187,8 @@ def _check(values: dict[str, Any]) -> None:
 
     if not 0 < values["warning_ratio"] < 1:
         refuse("warning_ratio", "must lie between 0 and 1")
+    if phone_error(values["utility_phone"]):
+        refuse("utility_phone", "must be a phone number (e.g. 0553-96306, 95598, 400-123-4567)")
     for name in ("backdate_working_days",):
         if values[name] < 0:
             refuse(name, "must not be negative")

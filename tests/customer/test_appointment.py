@@ -40,7 +40,7 @@ def test_an_appointment_is_a_duty_and_becomes_an_application(app, client, make_u
     assert "YY-2026-000001" in done and "1 个工作日" in done
     (row,) = _rows(app, "SELECT * FROM appointments")
     assert (row["customer_name"], row["contact_phone"], row["status"]) == (
-        "芜湖某食品有限公司", "13955536789", "pending")
+        "芜湖某食品有限公司", "139 5553 6789", "pending")  # as typed: nothing but trimming
     (timer,) = _rows(app, "SELECT * FROM sla_timers WHERE subject_type = 'appointment'")
     assert timer["department_code"] == "connection_team" and timer["state"] == "running"
     # Answered within 1 working day: due 13 Oct 09:00; the watcher warns like any duty.
@@ -63,7 +63,7 @@ def test_an_appointment_is_a_duty_and_becomes_an_application(app, client, make_u
     (application,) = _rows(app, "SELECT * FROM applications")
     assert (application["customer_name"], application["contact_name"],
             application["contact_phone"], application["address"], application["channel"]) == (
-        "芜湖某食品有限公司", "李经理", "13955536789", "芜湖市弋江区花津南路 18 号", "online")
+        "芜湖某食品有限公司", "李经理", "139 5553 6789", "芜湖市弋江区花津南路 18 号", "online")
     (row,) = _rows(app, "SELECT * FROM appointments")
     assert (row["status"], row["application_id"]) == ("accepted", application["id"])
     (timer,) = _rows(app, "SELECT * FROM sla_timers WHERE subject_type = 'appointment'")
@@ -82,7 +82,7 @@ def test_bad_input_is_refused_in_chinese_and_stores_nothing(app, client, frozen)
     response = _submit(client, contact_phone="12345", customer_name="", preferred_day="2026-10-01")
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "请填写 11 位手机号，或带区号的固定电话。" in page
+    assert "不是有效的电话号码。请填写手机号（如 13905530000" in page
     assert "不能早于现在。" in page
     assert 'value="芜湖市弋江区花津南路 18 号"' in page  # what was typed stays
     assert _rows(app, "SELECT id FROM appointments") == []

@@ -1,19 +1,22 @@
 """/api/v1/applications: register, list, read, log steps, pause, cancel."""
 from __future__ import annotations
 
+from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from ..errors import translate
 from ..i18n import current_language
 from ..services import applications as service
 from ..services.app_clock import app_clock, now
 from ..services.errors import Conflict
 from ..services.pagination import page_of
 from ..services.presenters import present_application, present_events
-from ..services.queries import ApplicationFilter, list_applications
+from ..services.queries import ApplicationFilter, list_applications, open_duplicates
 from .auth import WRITERS, authenticate, require
 from .schemas import (
     ApplicationCreate,
+    ApplicationCreated,
     ApplicationOut,
     ApplicationPage,
     ApplicationQuery,
@@ -60,6 +63,20 @@ def _with_current(number: str, action):
     return _present(number)
 
 
+def _warnings(app) -> list[dict]:
+    same = open_duplicates(app.customer_name, app.address, exclude=app.id)
+    if not same:
+        return []
+    return [{"code": "possible_duplicate",
+             "message": translate("An open application of the same customer at the same "
+                                  "address exists: %(numbers)s.",
+                                  {"numbers": ", ".join(a.number for a in same)}),
+             "applications": [{"number": a.number, "customer_name": a.customer_name,
+                               "address": a.address, "accepted_at": a.accepted_at,
+                               "url": url_for("applications.ApplicationItem", number=a.number)}
+                              for a in same]}]
+
+
 @blp.route("")
 class Applications(MethodView):
     @require()
@@ -76,12 +93,16 @@ class Applications(MethodView):
 
     @require(*WRITERS)
     @blp.arguments(ApplicationCreate)
-    @blp.response(201, ApplicationOut)
+    @blp.response(201, ApplicationCreated)
     @errors(401, 403, 422)
     def post(self, data):
-        """Register an application; its clocks start at acceptance (or the requested time)."""
+        """Register an application; its clocks start at acceptance (or the requested time).
+
+        An open application of the same customer at the same address does not stop it (a
+        client has no one to ask, and a refusal would make a retry loop): the answer names it
+        under `warnings`, for the clerk to look at."""
         app = service.create_application(service.NewApplication(**data), authenticate())
-        return _present(app.number)
+        return {**_present(app.number), "warnings": _warnings(app)}
 
 
 @blp.route("/<string:number>")

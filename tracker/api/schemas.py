@@ -4,9 +4,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
+from flask import has_request_context, request
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..localtime import LOCAL
+from ..phone import LONGEST, phone_error
+from ..services.applications import NewApplication, new_application_errors, update_errors
 from ..sla import FIRST_YEAR, LAST_YEAR
 from ..text import CONTROL
 
@@ -43,6 +46,24 @@ class Text(fields.String):
         return result
 
 
+class Phone(Text):
+    """A phone number `tracker.phone` accepts, trimmed (nothing else is changed); "" for none."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validate", validate.Length(max=LONGEST))
+        kwargs.setdefault("metadata", {"description": "A mobile (13905530000), a landline with "
+                                       "its area code (0553-5551234, extension -123) or a service "
+                                       "number (95598, 400-123-4567)."})
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        result = super()._deserialize(value, attr, data, **kwargs).strip()
+        problem = phone_error(result)
+        if problem:
+            raise ValidationError(problem)
+        return result
+
+
 SHORT = validate.Length(max=200)
 TEXT = validate.Length(max=2000)
 
@@ -53,7 +74,7 @@ class ApplicationCreate(Schema):
                                   validate=validate.OneOf(["company", "person"]))
     customer_name = Text(required=True, validate=validate.Length(min=1, max=200))
     contact_name = Text(load_default="", validate=validate.Length(max=100))
-    contact_phone = Text(load_default="", validate=validate.Length(max=40))
+    contact_phone = Phone(load_default="")
     address = Text(load_default="", validate=validate.Length(max=300))
     channel = Text(load_default="window",
                             validate=validate.OneOf(["window", "online", "phone", "platform"]))
@@ -67,11 +88,22 @@ class ApplicationCreate(Schema):
     materials_promised_on = fields.Date(load_default=None, allow_none=True)
     note = Text(load_default="", validate=TEXT)
 
+    @validates_schema(skip_on_field_errors=False)
+    def _the_service_checks(self, data, **kwargs):
+        """The service's own checks (dates, the flow's needs) in the same 422 as the fields'
+        errors; a field that did not load has its error already and is not judged twice."""
+        errors = new_application_errors(NewApplication(**{"flow": "", "customer_name": "",
+                                                          **data}))
+        errors = {name: messages for name, messages in errors.items()
+                  if name.split(".")[0] in data}
+        if errors:
+            raise ValidationError(errors)
+
 
 class ApplicationUpdate(Schema):
     customer_name = Text(validate=validate.Length(min=1, max=200))
     contact_name = Text(validate=validate.Length(max=100))
-    contact_phone = Text(validate=validate.Length(max=40))
+    contact_phone = Phone()
     address = Text(validate=validate.Length(max=300))
     note = Text(validate=TEXT)
     materials_promised_on = fields.Date(allow_none=True)
@@ -81,6 +113,15 @@ class ApplicationUpdate(Schema):
     def _not_empty(self, data, **kwargs):
         if not {k for k in data if k != "version"}:
             raise ValidationError("Nothing to change.", "_schema")
+
+    @validates_schema(skip_on_field_errors=False)
+    def _the_service_checks(self, data, **kwargs):
+        """The service's checks of the fields that loaded, in the same 422 as the others."""
+        number = (request.view_args or {}).get("number") if has_request_context() else None
+        changes = {name: value for name, value in data.items() if name != "version"}
+        errors = update_errors(number, changes) if number and changes else {}
+        if errors:
+            raise ValidationError(errors)
 
 
 class VersionArgs(Schema):
@@ -204,6 +245,27 @@ class ApplicationOut(Schema):
     steps = fields.List(fields.Nested(StepOut), dump_only=True)
     pauses = fields.List(fields.Nested(PauseOut), dump_only=True)
     current_steps = fields.List(fields.String(), dump_only=True)
+
+
+class SameApplicationOut(Schema):
+    number = fields.String()
+    url = fields.String()
+    customer_name = fields.String()
+    address = fields.String()
+    accepted_at = fields.DateTime()
+
+
+class WarningOut(Schema):
+    code = fields.String(metadata={"description": "possible_duplicate: an open application "
+                                   "of the same customer at the same address exists."})
+    message = fields.String(metadata={"description": "In the client's language."})
+    applications = fields.List(fields.Nested(SameApplicationOut))
+
+
+class ApplicationCreated(ApplicationOut):
+    warnings = fields.List(fields.Nested(WarningOut), metadata={
+        "description": "What the clerk should look at; the application is registered anyway "
+                       "(empty when nothing is odd)."})
 
 
 class EventOut(Schema):

@@ -4,13 +4,13 @@ appointment's own SlaTimer: in My work, warned and escalated like every duty); a
 creates the application from what the customer typed, in the same transaction."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..extensions import db
 from ..localtime import LOCAL
 from ..models import Application, SubjectType, TimerState, User
+from ..phone import phone_error
 from ..services import events, timers
 from ..services.app_clock import app_clock, now
 from ..services.applications import NewApplication, create_application
@@ -26,7 +26,6 @@ from .ratelimit import refuse_if_limited
 
 PURPOSES = ("domestic", "business", "construction", "fire")
 CUSTOMER_TYPES = ("company", "person")
-PHONE = re.compile(r"^(?:\+?86)?1\d{10}$|^0\d{2,3}-?\d{7,8}$")
 AHEAD_MAX = timedelta(days=180)
 # Two clerks answering the same appointment at once: the second finds a newer version.
 ANSWERED_AT_ONCE = "Someone else answered this appointment at the same moment; reload the list."
@@ -57,10 +56,9 @@ def _errors(data: AppointmentRequest, moment: datetime) -> dict[str, list[str]]:
             errors.setdefault(name, []).append(f"Longer than maximum length {longest}.")
         elif unstorable(value):
             errors.setdefault(name, []).append("Must not contain control characters.")
-    phone = re.sub(r"[\s()]", "", data.contact_phone or "")
-    if data.contact_phone and "contact_phone" not in errors and not PHONE.match(phone):
-        errors.setdefault("contact_phone", []).append(
-            "A mobile number (11 digits) or a landline with its area code.")
+    problem = phone_error(data.contact_phone)
+    if problem and "contact_phone" not in errors:
+        errors.setdefault("contact_phone", []).append(problem)
     if data.purpose not in PURPOSES:
         errors.setdefault("purpose", []).append("Not one of the allowed values.")
     if data.customer_type not in CUSTOMER_TYPES:
@@ -83,7 +81,7 @@ def submit(data: AppointmentRequest) -> Appointment:
     row = Appointment(number=next_number("YY", moment.astimezone(LOCAL).year),
                       customer_type=data.customer_type, customer_name=data.customer_name.strip(),
                       contact_name=data.contact_name.strip(),
-                      contact_phone=re.sub(r"\s", "", data.contact_phone),
+                      contact_phone=data.contact_phone.strip(),
                       address=data.address.strip(), purpose=data.purpose,
                       preferred_at=data.preferred_at, note=(data.note or "").strip(),
                       received_at=moment)

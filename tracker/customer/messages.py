@@ -4,7 +4,6 @@ platform that sent the project. Both go through the notifications outbox (queued
 change's transaction, delivered with retries by the delivery job)."""
 from __future__ import annotations
 
-import re
 import string
 from datetime import datetime
 from typing import Any
@@ -16,6 +15,7 @@ from ..intake.queries import get_record
 from ..jobs.delivery import DeliveryError, post_webhook
 from ..localtime import LOCAL
 from ..models import Application, Notification, StepRecord, User
+from ..phone import mobile
 from ..services.app_clock import now
 from ..services.applications import flow_of
 from ..services.errors import NotFound
@@ -24,18 +24,11 @@ from ..settings import settings
 from ..web.formatting import limit_text
 from .queries import answer_limit
 
-MOBILE = re.compile(r"^(?:\+?86)?(1\d{10})$")
 # Customers read Chinese, whoever pressed the button (the product's default language).
 CUSTOMER_LANGUAGE = "zh"
 
 
 # --- SMS ---------------------------------------------------------------------------------------
-
-def mobile(phone: str) -> str | None:
-    """The 11-digit mobile number in `phone`, or None (a landline cannot take an SMS)."""
-    found = MOBILE.match(re.sub(r"[\s()-]", "", phone or ""))
-    return found.group(1) if found else None
-
 
 class _Blank(dict):
     def __missing__(self, key: str) -> str:

@@ -20,7 +20,7 @@ from marshmallow import (
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..api.auth import READERS, WRITERS, authenticate, require
-from ..api.schemas import AwareDateTime, PageArgs, PageOut, SlaOut, Text
+from ..api.schemas import AwareDateTime, PageArgs, PageOut, Phone, SlaOut, Text
 from ..i18n import current_language
 from ..models import Role
 from ..services.errors import DomainError, ValidationFailed
@@ -58,7 +58,7 @@ class ProjectPush(Schema):
                                                           "(company_name is accepted too)."})
     address = Text(load_default="", validate=validate.Length(max=300))
     contact_name = Text(load_default="", validate=validate.Length(max=100))
-    contact_phone = Text(load_default="", validate=validate.Length(max=40))
+    contact_phone = Phone(load_default="")
     water_need = Text(load_default="", validate=validate.Length(max=300),
                                metadata={"description": "Expected water need "
                                                         "(e.g. DN100, 50 m³/d)."})

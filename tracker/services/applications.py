@@ -135,38 +135,51 @@ def flow_of(app: Application) -> FlowDefinition:
 
 # --- creation -----------------------------------------------------------------------------
 
-@transactional(stale=APPLICATION_SAME_MOMENT)
-def create_application(data: NewApplication, actor: User | None, *,
-                       intake_id: int | None = None) -> Application:
-    """Register an application, start its clocks, log it, commit."""
-    now = clock_now()
-    clock = app_clock()
+@dataclass
+class _Checked:
+    """A new application's values once every check has passed."""
+
+    version: Any
+    flow: FlowDefinition
+    accepted_at: datetime
+    attributes: dict[str, str]
+    channel: Channel
+    customer_type: CustomerType
+
+
+def _check_new(data: NewApplication, now: datetime, clock: WorkingClock, *,
+               from_platform: bool) -> tuple[_Checked | None, dict[str, list[str]]]:
+    """Every check of a new application, each field's errors collected at once (the flow's
+    own checks are skipped when the flow is unknown; the others still run)."""
+    errors: dict[str, list[str]] = {}
     try:
         version = current_version(data.flow)
     except NotFound:
-        raise ValidationFailed("Unknown flow: %(flow)s", params={"flow": data.flow},
-                               fields={"flow": ["Unknown flow."]}) from None
-    flow = definition_of(version)
+        version = flow = None
+        errors["flow"] = ["Unknown flow."]
+    else:
+        flow = definition_of(version)
     accepted_at = data.accepted_at or now
-    errors: dict[str, list[str]] = {}
     _check_past_instant(accepted_at, now, clock, "accepted_at", errors)
-    needs_requested = flow.whole_clock_starts == "requested" or any(
-        s.clock_starts == "requested" for s in flow.steps)
-    if needs_requested and data.requested_at is None:
-        errors.setdefault("requested_at", []).append(
-            "This flow counts from the customer's requested time: give it.")
-    elif data.requested_at is not None:
+    attributes: dict[str, str] = {}
+    if flow is not None:
+        needs_requested = flow.whole_clock_starts == "requested" or any(
+            s.clock_starts == "requested" for s in flow.steps)
+        if needs_requested and data.requested_at is None:
+            errors.setdefault("requested_at", []).append(
+                "This flow counts from the customer's requested time: give it.")
+        attributes = _checked_attributes(flow, data.attributes, errors)
+    if data.requested_at is not None:
         # A platform push's requested time is the customer's: kept however late the screening
         # (the screening duty carries that lateness), never reset (003 三（二）2).
-        _check_requested(data.requested_at, now, clock, errors,
-                         back_dating=intake_id is None)
-    attributes = _checked_attributes(flow, data.attributes, errors)
+        _check_requested(data.requested_at, now, clock, errors, back_dating=not from_platform)
     if data.missing_materials and data.materials_promised_on is None:
         errors.setdefault("materials_promised_on", []).append(
             "Accepted with missing materials: give the date the customer promised them.")
     if data.materials_promised_on and data.materials_promised_on < accepted_at.astimezone(LOCAL).date():
         errors.setdefault("materials_promised_on", []).append(
             "The promised date cannot be before acceptance.")
+    channel = customer_type = None
     try:
         channel = Channel(data.channel)
     except ValueError:
@@ -177,8 +190,32 @@ def create_application(data: NewApplication, actor: User | None, *,
         errors.setdefault("customer_type", []).append("Unknown customer type.")
     if not data.customer_name.strip():
         errors.setdefault("customer_name", []).append("Required.")
-    if errors:
+    if errors or flow is None or channel is None or customer_type is None:
+        return None, errors
+    return _Checked(version, flow, accepted_at, attributes, channel, customer_type), errors
+
+
+def new_application_errors(data: NewApplication, *,
+                           from_platform: bool = False) -> dict[str, list[str]]:
+    """What create_application would refuse, field by field, changing nothing: a form or
+    schema that found its own errors adds these, so that every mistake shows in one round."""
+    return _check_new(data, clock_now(), app_clock(), from_platform=from_platform)[1]
+
+
+@transactional(stale=APPLICATION_SAME_MOMENT)
+def create_application(data: NewApplication, actor: User | None, *,
+                       intake_id: int | None = None) -> Application:
+    """Register an application, start its clocks, log it, commit."""
+    now = clock_now()
+    clock = app_clock()
+    checked, errors = _check_new(data, now, clock, from_platform=intake_id is not None)
+    if checked is None:
+        if list(errors) == ["flow"]:
+            raise ValidationFailed("Unknown flow: %(flow)s", params={"flow": data.flow},
+                                   fields=errors)
         raise ValidationFailed("The application has errors.", fields=errors)
+    version, flow, accepted_at = checked.version, checked.flow, checked.accepted_at
+    attributes, channel, customer_type = checked.attributes, checked.channel, checked.customer_type
 
     year = accepted_at.astimezone(LOCAL).year
     app = Application(
@@ -594,13 +631,9 @@ EDITABLE = ("customer_name", "contact_name", "contact_phone", "address", "note",
             "materials_promised_on")
 
 
-@transactional(stale=APPLICATION_SAME_MOMENT)
-def update_application(number: str, changes: dict[str, Any], actor: User, *,
-                       expected_version: int | None = None) -> Application:
-    """Correct customer details; each change is logged with its old value."""
-    app = _for_change(number, expected_version)
-    if app.status is AppStatus.CANCELLED:
-        raise Conflict("Application %(number)s is cancelled.", params={"number": app.number})
+def _check_update(app: Application, changes: dict[str, Any]
+                  ) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The changes trimmed, and every field's errors at once."""
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
     for name, value in changes.items():
@@ -614,6 +647,23 @@ def update_application(number: str, changes: dict[str, Any], actor: User, *,
     if promised is not None and promised < app.accepted_at.astimezone(LOCAL).date():
         errors.setdefault("materials_promised_on", []).append(
             "The promised date cannot be before acceptance.")
+    return cleaned, errors
+
+
+def update_errors(number: str, changes: dict[str, Any]) -> dict[str, list[str]]:
+    """What update_application would refuse, field by field, changing nothing (for a form or
+    schema that found errors of its own: every mistake in one round)."""
+    return _check_update(get_application(number), changes)[1]
+
+
+@transactional(stale=APPLICATION_SAME_MOMENT)
+def update_application(number: str, changes: dict[str, Any], actor: User, *,
+                       expected_version: int | None = None) -> Application:
+    """Correct customer details; each change is logged with its old value."""
+    app = _for_change(number, expected_version)
+    if app.status is AppStatus.CANCELLED:
+        raise Conflict("Application %(number)s is cancelled.", params={"number": app.number})
+    cleaned, errors = _check_update(app, changes)
     if errors:  # every bad field named at once, nothing changed
         raise ValidationFailed("The application has errors.", fields=errors)
     diff = {}

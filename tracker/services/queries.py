@@ -141,3 +141,36 @@ def iter_applications(f: ApplicationFilter, now: datetime, batch: int = 500):
         yield from rows
         offset += batch
         db.session.expunge_all()
+
+
+# --- the same customer at the same address, still open --------------------------------------
+
+def same_words(text: str | None) -> str:
+    """How a name or an address is compared: trimmed, every run of spaces made one."""
+    return " ".join((text or "").split())
+
+
+def _without_spaces(column: Any) -> Any:
+    for space in (" ", "\u3000", "\t"):
+        column = func.replace(column, space, "")
+    return column
+
+
+def open_duplicates(customer_name: str, address: str, *,
+                    exclude: int | None = None) -> list[Application]:
+    """Open applications of the same customer at the same address (a clerk registering it a
+    second time), oldest first; none when either is blank. Compared after trimming and
+    collapsing spaces: SQL narrows by the text without spaces, Python compares exactly."""
+    name, place = same_words(customer_name), same_words(address)
+    if not name or not place:
+        return []
+    query = (select(Application)
+             .where(Application.status == AppStatus.OPEN,
+                    _without_spaces(Application.customer_name) == "".join(name.split()),
+                    _without_spaces(Application.address) == "".join(place.split()))
+             .options(lazyload("*"))
+             .order_by(Application.accepted_at, Application.id))
+    if exclude is not None:
+        query = query.where(Application.id != exclude)
+    return [app for app in db.session.scalars(query)
+            if same_words(app.customer_name) == name and same_words(app.address) == place]

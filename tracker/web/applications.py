@@ -28,7 +28,7 @@ from ..services.errors import Conflict, ValidationFailed
 from ..services.flows import current_versions, definition_of
 from ..services.pagination import page_count
 from ..services.presenters import present_application
-from ..services.queries import ApplicationFilter, list_applications
+from ..services.queries import ApplicationFilter, list_applications, open_duplicates
 from ..services.reference import departments, pause_reasons
 from .access import writer_required
 from .event_log import application_events
@@ -67,33 +67,54 @@ def new() -> Any:
     form = new_application_form(flows, lang)
     if request.method == "GET" and request.args.get("flow") in {f.code for f in flows}:
         form.flow.data = request.args["flow"]
-    status, message = 200, None
-    if form.validate_on_submit():
-        flow = next(f for f in flows if f.code == form.flow.data)
-        data = service.NewApplication(
-            flow=flow.code, customer_name=form.customer_name.data or "",
-            customer_type=form.customer_type.data, contact_name=form.contact_name.data or "",
-            contact_phone=form.contact_phone.data or "", address=form.address.data or "",
-            channel=form.channel.data, accepted_at=form.accepted_at.data,
-            requested_at=form.requested_at.data,
-            attributes={a.code: getattr(form, attribute_field_name(flow.code, a.code)).data
-                        for a in flow.attributes},
-            missing_materials=form.materials(),
-            materials_promised_on=form.materials_promised_on.data, note=form.note.data or "")
-        try:
-            app = service.create_application(data, current_user)
-        except ValidationFailed as exc:
-            aliases = {f"attributes.{a.code}": attribute_field_name(flow.code, a.code)
-                       for a in flow.attributes}
-            extra = attach_errors(form, exc.fields, aliases)
-            status, message = 422, " ".join([translate(exc.message, exc.params)] + extra)
+    status, message, duplicates = 200, None, []
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        flow = next((f for f in flows if f.code == form.flow.data), None)
+        data = _new_application(form, flow)
+        # The service's checks in the same round as the form's: every mistake shown at once
+        # (a field the form refused already has its error).
+        aliases = {f"attributes.{a.code}": attribute_field_name(flow.code, a.code)
+                   for a in (flow.attributes if flow else ())}
+        problems = {name: messages
+                    for name, messages in service.new_application_errors(data).items()
+                    if not getattr(getattr(form, aliases.get(name, name), None), "errors", ())}
+        extra = attach_errors(form, problems, aliases)
+        duplicates = open_duplicates(data.customer_name, data.address)
+        if not valid or problems:
+            status = 422
+            message = " ".join([_("Please correct the marked fields.")] + extra)
+        elif duplicates and not form.create_anyway.data:
+            message = _("Nothing is registered yet: check the open applications below.")
         else:
-            flash(_("Application %(number)s registered.", number=app.number), "success")
-            return redirect(url_for(".detail", number=app.number))
-    elif request.method == "POST":
-        status, message = 422, _("Please correct the marked fields.")
+            try:
+                app = service.create_application(data, current_user)
+            except ValidationFailed as exc:
+                extra = attach_errors(form, exc.fields, aliases)
+                status, message = 422, " ".join([translate(exc.message, exc.params)] + extra)
+            else:
+                flash(_("Application %(number)s registered.", number=app.number), "success")
+                return redirect(url_for(".detail", number=app.number))
     return render_template("applications/new.html", form=form, flows=flows,
-                           message=message), status
+                           message=message, duplicates=duplicates), status
+
+
+def _new_application(form: Form, flow: Any) -> service.NewApplication:
+    """What the clerk typed; a field the form refused counts as not given."""
+
+    def given(field: Any, blank: Any = None) -> Any:
+        return blank if field.errors else (field.data or blank)
+
+    attributes = {a.code: getattr(form, attribute_field_name(flow.code, a.code)).data
+                  for a in (flow.attributes if flow else ())}
+    return service.NewApplication(
+        flow=flow.code if flow else "", customer_name=given(form.customer_name, ""),
+        customer_type=form.customer_type.data, contact_name=given(form.contact_name, ""),
+        contact_phone=given(form.contact_phone, ""), address=given(form.address, ""),
+        channel=form.channel.data, accepted_at=given(form.accepted_at),
+        requested_at=given(form.requested_at), attributes=attributes,
+        missing_materials=[] if form.missing_materials.errors else form.materials(),
+        materials_promised_on=given(form.materials_promised_on), note=given(form.note, ""))
 
 
 # --- one application ----------------------------------------------------------------------
@@ -296,15 +317,25 @@ def edit_customer(number: str) -> Any:
     form = CustomerForm(prefix="customer")
     fields = ("customer_name", "contact_name", "contact_phone", "address", "note")
 
-    def change() -> None:
-        changes: dict[str, Any] = {name: getattr(form, name).data or "" for name in fields}
+    def changes(typed_well: bool = False) -> dict[str, Any]:
+        result: dict[str, Any] = {name: getattr(form, name).data or "" for name in fields}
         app = service.get_application(number)
         if app.missing_materials or form.materials_promised_on.data:
-            changes["materials_promised_on"] = form.materials_promised_on.data
-        service.update_application(number, changes, current_user,
-                                   expected_version=form.version.data)
+            result["materials_promised_on"] = form.materials_promised_on.data
+        if typed_well:  # only what the form took: a refused field has its error already
+            result = {name: value for name, value in result.items()
+                      if not getattr(form, name).errors}
+        return result
 
-    return _act(number, "customer", form, change, _("Customer details saved."), "customer")
+    if not form.validate_on_submit():
+        # The service's checks in the same round: every mistake shown at once.
+        problems = service.update_errors(number, changes(typed_well=True))
+        extra = attach_errors(form, problems)
+        return render_detail(number, {"customer": form}, 422,
+                             " ".join([_("Please correct the marked fields.")] + extra))
+    return _act(number, "customer", form, lambda: service.update_application(
+        number, changes(), current_user, expected_version=form.version.data),
+        _("Customer details saved."), "customer")
 
 
 @bp.route("/applications/<string:number>/materials", methods=["POST"])

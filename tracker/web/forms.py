@@ -9,6 +9,7 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     Form,
@@ -26,6 +27,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from ..errors import translate
 from ..i18n import pick
 from ..localtime import LOCAL
+from ..phone import LONGEST, phone_error
 from ..sla import FIRST_YEAR, LAST_YEAR
 from . import labels
 
@@ -43,6 +45,23 @@ def in_clock_range(form: Any, field: Any) -> None:
     value = field.data
     if isinstance(value, (date, datetime)) and not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise ValidationError(_l("Date out of range (2000–2099)."))
+
+
+def phone_number(form: Any, field: Any) -> None:
+    """A phone number `tracker.phone` accepts (or nothing)."""
+    problem = phone_error(field.data)
+    if problem:
+        raise ValidationError(translate(problem))
+
+
+def _trimmed(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def phone_field(label: Any, **kwargs: Any) -> StringField:
+    """A phone number, trimmed and checked by the one phone rule (optional)."""
+    return StringField(label, filters=[_trimmed],
+                       validators=[Optional(), Length(max=LONGEST), phone_number], **kwargs)
 
 
 def local_instant(label: Any, **kwargs: Any) -> DateTimeLocalField:
@@ -112,7 +131,7 @@ class NewApplicationForm(FlaskForm):
     customer_name = StringField(_l("Customer (company or person)"),
                                 validators=[DataRequired(), Length(max=200)])
     contact_name = StringField(_l("Contact person"), validators=[Length(max=100)])
-    contact_phone = StringField(_l("Phone"), validators=[Length(max=40)])
+    contact_phone = phone_field(_l("Phone"))
     address = StringField(_l("Address"), validators=[Length(max=300)])
     channel = SelectField(_l("Channel"), choices=_choices(labels.CHANNELS), default="window")
     accepted_at = DateTimeLocalField(
@@ -128,6 +147,8 @@ class NewApplicationForm(FlaskForm):
     materials_promised_on = DateField(_l("Materials promised on"),
                                       validators=[Optional(), in_clock_range])
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    # Shown only when an open application of the same customer and address exists.
+    create_anyway = BooleanField(_l("Register it anyway: this is not the same connection"))
 
     def attribute_field_names(self) -> list[str]:
         return [name for name in self._fields if name.startswith("attr_")]
@@ -206,7 +227,7 @@ class CustomerForm(FlaskForm):
     customer_name = StringField(_l("Customer (company or person)"),
                                 validators=[DataRequired(), Length(max=200)])
     contact_name = StringField(_l("Contact person"), validators=[Length(max=100)])
-    contact_phone = StringField(_l("Phone"), validators=[Length(max=40)])
+    contact_phone = phone_field(_l("Phone"))
     address = StringField(_l("Address"), validators=[Length(max=300)])
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
     materials_promised_on = DateField(_l("Materials promised on"),
