@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import generate_password_hash
 
 from ..extensions import db
@@ -82,11 +82,25 @@ def authenticate_password(username: str, password: str) -> User:
 
 
 def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: an active user, or None (a disabled account is signed out)."""
+    """Flask-Login's loader: the active user a session names, or None (signed out).
+
+    A session holds "<id>.<generation>" (`User.get_id`); one issued before the user's last
+    log-out, password change or disabling names an older generation and signs nobody in.
+    """
+    number, dot, generation = (user_id or "").partition(".")
     try:
-        user = db.session.get(User, int(user_id))
+        user = db.session.get(User, int(number)) if dot else None
+        issued = int(generation)
     except (TypeError, ValueError):
         return None
-    if user is None or not user.active or user.role is Role.PLATFORM:
+    if user is None or not user.active or user.role is Role.PLATFORM \
+            or issued != user.session_generation:
         return None
     return user
+
+
+def end_sessions(user: User) -> None:
+    """Log out everywhere: every session issued to `user` so far stops working."""
+    db.session.execute(update(User).where(User.id == user.id)
+                       .values(session_generation=User.session_generation + 1))
+    db.session.commit()
