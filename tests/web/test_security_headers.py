@@ -68,6 +68,8 @@ def test_every_page_of_a_crawl_carries_the_security_headers(client, web_login, n
     anonymous = _crawl(client, ["/login", "/progress", "/appointment", "/procedures",
                                 "/api/v1/openapi.json", "/healthz", "/nowhere"])
     assert anonymous["/nowhere"] == 404
+    for public in ("/login", "/progress", "/appointment", "/procedures"):  # the customer's too
+        assert anonymous[public] == 200, public
     web_login("admin")
     pages = _crawl(client, ["/"])
     assert len(pages) >= 15, sorted(pages)
