@@ -36,6 +36,7 @@ BAD = [
     ("TRACKER_PLATFORM_CALLBACKS", {"gongai": "ftp://platform"}),
     ("TRACKER_PUBLIC_RATE_PER_NUMBER", 0),
     ("TRACKER_APPOINTMENT_LIMIT_DAYS", -1),
+    ("TRACKER_SESSION_COOKIE_SECURE", "sometimes"),
 ]
 
 

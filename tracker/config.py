@@ -69,6 +69,10 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_env("SESSION_HOURS", 8))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # The session cookie only over HTTPS; turn it off only where the pages are served over HTTP
+    TRACKER_SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", True)
     TRACKER_LOGIN_MAX_FAILURES = _env("LOGIN_MAX_FAILURES", 5)
     TRACKER_LOGIN_LOCK_MINUTES = _env("LOGIN_LOCK_MINUTES", 15)
 
@@ -150,6 +154,7 @@ class Config:
 class DevelopmentConfig(Config):
     SECRET_KEY = Config.SECRET_KEY or "dev-only-secret-change-me"
     TRACKER_SCHEDULER = _env("SCHEDULER", "auto")
+    TRACKER_SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", False)
 
 
 class TestingConfig(Config):
@@ -158,6 +163,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     WTF_CSRF_ENABLED = True
     TRACKER_SCHEDULER = "off"
+    TRACKER_SESSION_COOKIE_SECURE = False  # the test client speaks HTTP
     TRACKER_WEBHOOKS: dict[str, str] = {}
     TRACKER_EMAILS: dict[str, list[str]] = {}
     # The core's and other features' tests drive flows without paperwork; the documents and

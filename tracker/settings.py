@@ -67,6 +67,7 @@ class Settings:
     page_size_max: int
     login_max_failures: int
     login_lock_minutes: float
+    session_cookie_secure: bool
     scheduler: str
     watch_seconds: int
     webhooks: dict[str, str]
@@ -233,6 +234,9 @@ def install_settings(app: Flask) -> Settings:
     """Build and check the settings of `app` (create_app calls it; so does `reconfigure`)."""
     built = Settings.from_config(app.config)
     app.extensions["tracker_settings"] = built
+    # Flask and Flask-Login read their cookie flags from the config itself.
+    app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = \
+        built.session_cookie_secure
     return built
 
 

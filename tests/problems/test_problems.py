@@ -215,3 +215,22 @@ def test_two_verifications_at_once_one_wins(api, app, auth, live_server, frozen)
     assert loser["current"]["status"] == winner["status"]
     assert len(api.get(f"/api/v1/problems/{number}")["stages"]) == \
         (1 if winner["status"] == "not_problem" else 2)
+
+
+def test_percent_and_underscore_in_the_search_match_only_themselves(api, frozen):
+    frozen(local(2026, 10, 12, 9, 0))
+    percent = _new(api, description="水压只有额定的50%")["number"]
+    underscore = _new(api, description="表号 A_17 读数异常")["number"]
+    backslash = _new(api, description="路径 C:\\水表\\17 无法读取")["number"]
+    plain = _new(api, description="营业厅叫号机故障")["number"]
+
+    def found(text: str) -> list[str]:
+        return sorted(p["number"] for p in api.get("/api/v1/problems", query_string={"text": text})
+                      ["items"])
+
+    assert found("%") == [percent]
+    assert found("_") == [underscore]
+    assert found("A_1") == [underscore] and found("A%1") == []
+    assert found("\\") == [backslash]
+    assert found("/") == []
+    assert plain in found("叫号")

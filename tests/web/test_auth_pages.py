@@ -139,3 +139,42 @@ def test_the_language_switch_is_kept_in_the_session(client, make_user):
     client.get("/language/zh")
     assert "营商报装专班看板" in page_text(client.get("/dashboard"))
     assert client.get("/language/fr").status_code == 404
+
+
+def test_parallel_wrong_passwords_on_two_workers_get_no_more_tries_than_the_limit(
+        app, other_app, make_user):
+    """16 wrong passwords at once, half to each of two app instances on one database: only
+    TRACKER_LOGIN_MAX_FAILURES of them are checked (the last of those locks the account)."""
+    import requests
+
+    from tests.fixtures.api import fire_at_once, serving
+    from tracker.extensions import db
+    from tracker.models import Event, User
+
+    make_user("clerk", "target")
+    tries, limit = 16, app.config["TRACKER_LOGIN_MAX_FAILURES"]
+    with serving(app) as first, serving(other_app()) as second:
+        servers = [first, second]
+        forms = []  # each try's own session cookie and CSRF token, fetched beforehand
+        for index in range(tries):
+            with requests.Session() as browser:
+                page = browser.get(f"{servers[index % 2]}/login", timeout=60)
+                forms.append((browser.cookies.get_dict(), csrf_token(page.text)))
+
+        def wrong(session, index):
+            cookies, token = forms[index]
+            session.cookies.update(cookies)
+            return session.post(f"{servers[index % 2]}/login", timeout=120,
+                                data={"username": "target", "password": "wrong-password",
+                                      "csrf_token": token}, allow_redirects=False)
+
+        answers = fire_at_once(tries, wrong)
+    assert {answer.status_code for answer in answers} == {401}
+    refused = sum("用户名或密码错误" in answer.text for answer in answers)
+    locked = sum("已锁定至" in answer.text for answer in answers)
+    assert (refused, locked) == (limit - 1, tries - limit + 1)
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == "target"))
+        assert user.locked_until is not None
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)
+                                 .where(Event.action == "user.locked")) == 1

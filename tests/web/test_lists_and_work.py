@@ -50,6 +50,23 @@ def test_the_list_filters_like_the_api(client, web_login, three):
     assert client.get("/applications?due_before=not-a-date").status_code == 422
 
 
+def test_percent_and_underscore_in_the_search_match_only_themselves(client, web_login,
+                                                                   new_application):
+    percent = new_application("201", customer_name="百分百100%置业")
+    underscore = new_application("201", customer_name="A_1 商贸")
+    plain = new_application("201", customer_name="江北花园项目")
+    web_login("clerk")
+
+    def found(text: str) -> set[str]:
+        page = client.get("/applications", query_string={"text": text}).get_data(as_text=True)
+        return {number for number in (percent, underscore, plain) if number in page}
+
+    assert found("%") == {percent}
+    assert found("_") == {underscore}
+    assert found("A%1") == set() and found("A_1") == {underscore}
+    assert found("江北") == {plain}
+
+
 def test_csv_export_opens_in_excel_with_chinese(client, web_login, three):
     web_login("clerk", "clerk1")
     response = client.get("/applications.csv")

@@ -53,14 +53,39 @@ def create_user(username: str, role: str, department_code: str | None, display_n
     click.echo(f"Created user {username} ({role}).")
 
 
+def _user(username: str) -> User:
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"No user {username!r}.")
+    return user
+
+
+@users_cli.command("password")
+@click.argument("username")
+def change_password(username: str) -> None:
+    """Set USERNAME's password (read from stdin or prompted for); it signs out every session."""
+    user = _user(username)
+    user.set_password(_read_password(True))
+    db.session.commit()
+    click.echo(f"Changed the password of {username}; its sessions have ended.")
+
+
+@users_cli.command("disable")
+@click.argument("username")
+def disable_user(username: str) -> None:
+    """Disable USERNAME: no log-in, no API token, and every session ends at once."""
+    user = _user(username)
+    user.active = False
+    db.session.commit()
+    click.echo(f"Disabled {username}.")
+
+
 @tokens_cli.command("create")
 @click.argument("username")
 @click.option("--name", default="", help="What the token is for.")
 def create_token(username: str, name: str) -> None:
     """Issue an API token for USERNAME; it is printed once and only its hash is stored."""
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise click.ClickException(f"No user {username!r}.")
+    user = _user(username)
     row, plain = ApiToken.issue(user, name)
     db.session.add(row)
     db.session.commit()

@@ -5,10 +5,11 @@ import enum
 import hashlib
 import secrets
 from datetime import datetime
+from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -58,6 +59,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Named by every signed-in cookie (get_id); moved on by log-out, a new password and
+    # disabling, which ends every session issued before.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
 
     department: Mapped[Department | None] = relationship(lazy="joined")
@@ -65,6 +69,17 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    def get_id(self) -> str:  # Flask-Login: what the session cookie holds
+        return f"{self.id}.{self.session_generation or 0}"
+
+    @validates("password_hash", "active")
+    def _end_sessions_on_change(self, key: str, value: Any) -> Any:
+        """A new password or disabling the account signs out every session issued before."""
+        if self.id is not None and (key == "password_hash" or value is False) \
+                and value != getattr(self, key):
+            self.session_generation = (self.session_generation or 0) + 1
+        return value
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

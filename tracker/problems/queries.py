@@ -10,7 +10,8 @@ from ..extensions import db
 from ..models import Event, SlaTimer, SubjectType, TimerState
 from ..services.errors import NotFound
 from ..services.pagination import paginate
-from ..text import CONTROL, unstorable
+from ..services.search import contains_text
+from ..text import unstorable
 from .models import Problem
 
 
@@ -52,10 +53,9 @@ def list_problems(flt: ProblemFilter, now: datetime, page: int = 1,
         overdue = (SlaTimer.state == TimerState.RUNNING) & (SlaTimer.due_at <= now)
         query = query.where(overdue if flt.overdue else or_(
             SlaTimer.id.is_(None), SlaTimer.state != TimerState.RUNNING, SlaTimer.due_at > now))
-    if flt.text:
-        pattern = f"%{CONTROL.sub('', flt.text).strip()}%"
-        query = query.where(or_(Problem.number.ilike(pattern), Problem.description.ilike(pattern),
-                                Problem.location.ilike(pattern)))
+    matches = contains_text(flt.text, Problem.number, Problem.description, Problem.location)
+    if matches is not None:
+        query = query.where(matches)
     return paginate(query.order_by(SlaTimer.state != TimerState.RUNNING, SlaTimer.due_at,
                                    Problem.id.desc()), page, per_page)
 

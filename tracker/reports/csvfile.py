@@ -1,12 +1,12 @@
 """One table of the report as CSV (UTF-8 with a BOM, so that Excel shows Chinese correctly)."""
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
 from flask_babel import force_locale
 
+from ..csvfile import BOM, SafeWriter
 from . import labels
 from .labels import name
 
@@ -18,13 +18,13 @@ def render_csv(data: dict[str, Any], table: str = "overdue", lang: str = "zh") -
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}; choose one of {', '.join(TABLES)}")
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SafeWriter(out)
     with force_locale(lang):
         columns, rows = _TABLES[table](data, lang)
         writer.writerow([header for _key, header in columns])
         for row in rows:
-            writer.writerow(["" if row.get(key) is None else row.get(key) for key, _h in columns])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+            writer.writerow([row.get(key) for key, _h in columns])
+    return (BOM + out.getvalue()).encode("utf-8")
 
 
 def _overdue(data: dict[str, Any], lang: str):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased, contains_eager, lazyload, load_only, selecti
 from ..extensions import db
 from ..models import Application, AppStatus, Pause, SlaTimer, StepRecord, SubjectType, TimerState
 from ..models.applications import OPEN_STEP  # the predicate of ix_step_records_open
+from .search import contains_text
 
 
 @dataclass
@@ -68,12 +69,11 @@ def _filtered(f: ApplicationFilter, now: datetime) -> _Query:
         if f.step:
             active = active.where(StepRecord.code == f.step)
         app_conditions.append(exists(active))
-    if f.text and f.text.strip():
-        # Taken literally: a "%" or "_" typed in the search box is not a wildcard.
-        text = f.text.strip()
-        app_conditions.append(or_(*(column.icontains(text, autoescape=True) for column in (
-            Application.number, Application.customer_name, Application.contact_name,
-            Application.contact_phone, Application.address))))
+    matches = contains_text(f.text, Application.number, Application.customer_name,
+                            Application.contact_name, Application.contact_phone,
+                            Application.address)
+    if matches is not None:
+        app_conditions.append(matches)
 
     if timer_conditions:
         # Each application has exactly one timer of its own. Joined by application id, the

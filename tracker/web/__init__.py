@@ -14,6 +14,7 @@ from ..services.auth_web import load_user
 from . import access
 from .context import register_context
 from .formatting import register_filters
+from .headers import install_security_headers
 from .nav import NavItem
 
 
@@ -28,6 +29,7 @@ def register_web(app: Flask, blueprints: Iterable[Blueprint], nav: Iterable[NavI
         return jsonify(status="ok")
 
     _configure_login(app)
+    install_security_headers(app)
     blueprints = list(blueprints)
     app.extensions.setdefault("tracker_nav", []).extend(nav)
     for blueprint in blueprints:

@@ -10,7 +10,7 @@ from flask_login import current_user, login_user, logout_user
 
 from ..errors import translate
 from ..i18n import SUPPORTED
-from ..services.auth_web import LoginRefused, authenticate_password
+from ..services.auth_web import LoginRefused, authenticate_password, end_sessions
 from .access import go_home, home_for
 from .forms import LoginForm, PostForm
 
@@ -66,6 +66,8 @@ def logout() -> Any:
     if not form.validate_on_submit():
         abort(400)
     lang = session.get("lang")
+    if current_user.is_authenticated:
+        end_sessions(current_user)  # a copy of this cookie must not sign anyone in either
     logout_user()
     session.clear()
     if lang:

@@ -1,14 +1,13 @@
 """CSV export of the applications list: UTF-8 with a BOM so that Excel reads the Chinese."""
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
-from typing import Any
 
 from flask import Response, stream_with_context
 from flask_babel import gettext as _
 
+from ..csvfile import BOM, SafeWriter
 from ..i18n import current_language, pick
 from ..services.app_clock import app_clock, now
 from ..services.applications import flow_of
@@ -16,15 +15,6 @@ from ..services.presenters import present_application
 from ..services.queries import ApplicationFilter, iter_applications
 from . import labels
 from .formatting import beijing, number
-
-BOM = "\ufeff"
-# A cell starting with one of these is a formula to Excel: prefix it so it stays text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def header() -> list[str]:
@@ -55,7 +45,7 @@ def rows(f: ApplicationFilter) -> Iterator[list[str]]:
 
 def _lines(f: ApplicationFilter) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = SafeWriter(buffer)
 
     def flush() -> str:
         text = buffer.getvalue()
@@ -66,7 +56,7 @@ def _lines(f: ApplicationFilter) -> Iterator[str]:
     writer.writerow(header())
     yield BOM + flush()
     for row in rows(f):
-        writer.writerow([safe_cell(cell) for cell in row])
+        writer.writerow(row)
         yield flush()
 
 
