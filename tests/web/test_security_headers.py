@@ -27,6 +27,7 @@ def assert_secure_headers(response, path: str) -> None:
     policy = response.headers.get("Content-Security-Policy", "")
     directives = {part.split()[0]: part.split()[1:] for part in policy.split("; ") if part}
     assert directives.get("script-src") == ["'self'"], (path, policy)
+    assert directives.get("style-src") == ["'self'"], (path, policy)  # no inline style either
     assert directives.get("frame-ancestors") == ["'none'"], (path, policy)
 
 
@@ -86,6 +87,10 @@ def _templates() -> list[Path]:
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 HANDLER = re.compile(r"<[^>]*\son[a-z]+\s*=", re.IGNORECASE | re.DOTALL)
 SCRIPT_URL = re.compile(r"""(href|src|action)\s*=\s*["']?\s*javascript:""", re.IGNORECASE)
+STYLE_ATTRIBUTE = re.compile(r"<[^>]*\sstyle\s*=", re.IGNORECASE | re.DOTALL)
+# Documents never served as a page (the standalone report file, the PDF's embedded styles)
+# may hold a <style> block; a page may not (the policy allows styles from our files only).
+SELF_CONTAINED = {"monthly_standalone.html", "_style.css.html"}
 
 
 def test_no_template_holds_an_inline_script_or_handler():
@@ -96,6 +101,9 @@ def test_no_template_holds_an_inline_script_or_handler():
         assert not INLINE_SCRIPT.search(text), path
         assert not HANDLER.search(text), path
         assert not SCRIPT_URL.search(text), path
+        assert not STYLE_ATTRIBUTE.search(text), path
+        if path.name not in SELF_CONTAINED:
+            assert "<style" not in text, path
 
 
 def test_the_session_cookie_stays_on_our_site(client, web_login):

@@ -21,7 +21,8 @@ from ..web.nav import NavItem
 from . import commands, importer, presenters, queries, rates
 from .forms import CallbackResultForm, FollowUpCloseForm, ImportForm
 
-bp = Blueprint("aftercare_pages", __name__, template_folder="templates")
+bp = Blueprint("aftercare_pages", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/aftercare/static")
 NAV = [NavItem("aftercare_pages.index", _l("Callbacks"), 60),
        NavItem("aftercare_pages.follow_ups", _l("Follow-ups"), 65)]
 # The event log's words for this feature's events.

@@ -1,6 +1,7 @@
 """The report as HTML: a context shared by the web page and the standalone file, with charts."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import render_template
@@ -9,6 +10,10 @@ from flask_babel import gettext as _
 
 from . import charts, labels
 from .labels import name
+
+# The report's styles: the report page links the file; the standalone HTML and the PDF, which
+# must open anywhere, embed its text (read once).
+REPORT_CSS = (Path(__file__).parent / "static" / "report.css").read_text(encoding="utf-8")
 
 
 def _cell(value: Any, key: str) -> str:
@@ -82,6 +87,7 @@ def report_context(data: dict[str, Any], lang: str,
         "not_measured": [labels.rule_name(rule) for rule in data["points"].get("not_measured", [])],
         "aftercare_rows": aftercare,
         "charts": [chart_rate, chart_days, chart_points],
+        "report_css": REPORT_CSS,
     }
 
 

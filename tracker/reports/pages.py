@@ -27,7 +27,8 @@ from .html import report_context
 from .issuance import get_issued, issue_monthly_report, list_issued, report_data
 from .xlsx import render_xlsx
 
-bp = Blueprint("report_pages", __name__, template_folder="templates")
+bp = Blueprint("report_pages", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/reports/static")
 NAV = [NavItem("report_pages.monthly", _l("Monthly report"), 80)]
 PAGE_ROWS = 500  # overdue rows shown on the page; the downloads hold every row
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
-# Scripts only from our own files (no inline <script>, no on*= handlers, no eval); styles
-# from our files plus the few <style> blocks some pages include; nothing may frame a page.
+# Scripts and styles only from our own files (no inline <script>, no on*= handlers, no eval,
+# no <style> block or style attribute in a page); nothing may frame a page. The standalone
+# report file and the PDFs embed their styles: they are never served as a page.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
     "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
