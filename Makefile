@@ -41,10 +41,10 @@ pdf-deps:
 run: install
 	mkdir -p instance
 	TRACKER_ENV=development $(BIN)/flask --app tracker db upgrade
-	TRACKER_ENV=development $(BIN)/flask --app tracker demo load
+	TRACKER_ENV=development $(BIN)/flask --app tracker demo load >/dev/null
 	@echo
-	@echo "  Open http://$(HOST):$(PORT)  — log in as 'lead' / 'demo-lead-2026' (team lead),"
-	@echo "  'clerk' / 'demo-clerk-2026' (clerk), 'engineer' / 'demo-engineer-2026', 'auditor' / 'demo-auditor-2026'."
+	@echo "  Open http://$(HOST):$(PORT) and log in as one of the demo users (user, password, role):"
+	@TRACKER_ENV=development $(BIN)/flask --app tracker demo logins
 	@echo "  API: see README (tokens: TRACKER_ENV=development flask --app tracker tokens create lead)."
 	@echo
 	TRACKER_ENV=development TRACKER_SECRET_KEY=$${TRACKER_SECRET_KEY:-dev-only-secret-change-me} \
