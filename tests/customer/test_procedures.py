@@ -14,7 +14,7 @@ def test_the_procedures_page_is_generated_from_the_flow_files(app, client):
     assert response.status_code == 200
     text = _text(response.get_data(as_text=True))
     flow_201 = text[text.index("常规用水报装“201”流程"):text.index("用水报装“211”模式")]
-    assert "时限 无外线 1 个工作日; 小型低风险外线工程 3 个工作日; 其他外线工程 5 个工作日" in flow_201
+    assert "时限 1 个工作日" in flow_201 and "外线" not in flow_201  # 003 三(二)1: unconditional
     assert "所需材料 无" in flow_201 and "收费 免费" in flow_201
     assert "计量装置和建筑区划红线外用水报装不收费" in flow_201
     assert "申请受理 当日下班前" in flow_201 and "挂表通水 0.5 个工作日" in flow_201

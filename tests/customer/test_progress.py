@@ -24,7 +24,6 @@ def _visible(html: str) -> str:
 def test_the_right_number_and_phone_show_the_current_step(app, client, doc_api, frozen):
     clock = frozen(local(2026, 10, 12, 9, 0))
     number = doc_api.create("201", contact_phone="139-5553-1234", note="客户脾气急，内部备注")
-    doc_api.step(number, "accept", note="内部：已电话沟通")
     clock.move_to(local(2026, 10, 12, 9, 30))
     response = _page(client, number, "1234")
     assert response.status_code == 200
@@ -80,10 +79,10 @@ def test_a_paused_clock_and_documents_to_follow_are_told_plainly(app, client, do
     number = doc_api.create("211", contact_phone="13955531234", missing_materials=["产权证明"],
                              materials_promised_on="2026-10-14")
     doc_api.upload(number, png_bytes(), "申请表.png", kind="给水工程安装审批表")
-    doc_api.step(number, "accept")
     version = doc_api.json("get", f"/api/v1/applications/{number}")["version"]
     doc_api.json("post", f"/api/v1/applications/{number}/pauses",
-                  {"reason": "customer_deferral", "note": "客户要求下周再来", "version": version}, 201)
+                  {"reason": "customer_deferral", "step": "supply_plan", "note": "客户要求下周再来",
+                   "version": version}, 201)
     clock.move_to(local(2026, 10, 12, 10, 0))
     text = _visible(_page(client, number, "1234").get_data(as_text=True))
     assert "请于 2026-10-14 前补交：产权证明。" in text

@@ -12,7 +12,6 @@ from tracker.settings import reconfigure
 
 def _to_archive(doc_api, number: str, clock) -> None:
     """201 up to its archive step: documents of the earlier steps attached as they go."""
-    doc_api.step(number, "accept")
     doc_api.upload(number, png_bytes(), "勘察.png", kind="现场勘察记录")
     doc_api.upload(number, pdf_bytes(900, 1), "方案.pdf", kind="设计方案（客户确认）")
     doc_api.step(number, "survey")
@@ -86,7 +85,7 @@ def test_the_archive_waits_for_documents_accepted_as_missing(app, doc_api, froze
     doc_api.upload(number, pdf_bytes(900, 5), "施工图.pdf", kind="施工图")
     doc_api.waive(number, "客户预约报装信息", reason="窗口受理")
     body = doc_api.step(number, "archive", status=409)
-    assert body["message"] == "容缺受理的材料（产权证明）尚未补交，不能归档。"
+    assert body["message"] == "容缺受理的材料尚未补齐，不能归档：产权证明。"
     version = doc_api.json("get", f"/api/v1/applications/{number}")["version"]
     doc_api.json("post", f"/api/v1/applications/{number}/materials/supplied",
                  {"version": version})

@@ -24,8 +24,7 @@ def test_the_acceptance_notice_pdf_holds_the_number_and_the_limits(app, doc_api,
     frozen(local(2026, 9, 30, 16, 0))
     reconfigure(app, TRACKER_UTILITY_NAME="芜湖华衍水务有限公司", TRACKER_UTILITY_PHONE="0553-96306",
                 TRACKER_PUBLIC_URL="https://bz.example.cn")
-    number = doc_api.create("201", address="芜湖市镜湖区长江路 1 号",
-                            attributes={"external_works": "small"})
+    number = doc_api.create("201", address="芜湖市镜湖区长江路 1 号")
     response = doc_api.call("get", f"/api/v1/applications/{number}/acceptance-notice.pdf")
     assert response.headers["Content-Type"] == "application/pdf"
     content = response.get_data()
@@ -33,10 +32,10 @@ def test_the_acceptance_notice_pdf_holds_the_number_and_the_limits(app, doc_api,
     text = _flat(pdftotext(content, tmp_path))
     for expected in ("用水报装受理通知单", number, "芜湖某置业有限公司", "芜湖华衍水务有限公司",
                      "常规用水报装“201”流程", "申请受理", "挂表通水", "当日下班前",
-                     "0.5个工作日", "3个工作日", "0553-96306",
-                     # accepted 30 Sep 16:00, 3 working days (22.5 h): 1.5 h on 30 Sep, 1–7 Oct
-                     # off, 7.5 h on 8 and 9 Oct, 6 h on Saturday 10 Oct (a make-up working day)
-                     "承诺办结时间2026-10-1016:00",
+                     "0.5个工作日", "1个工作日", "0553-96306",
+                     # accepted 30 Sep 16:00, 1 working day (7.5 h, 003 三(二)1): 1.5 h on
+                     # 30 Sep, 1–7 Oct off, 6 h on 8 Oct (08:30–12:00, 13:30–16:00)
+                     "承诺办结时间2026-10-0816:00",
                      f"https://bz.example.cn/progress?number={number}"):
         assert _flat(expected) in text, expected
     assert "资料归档" not in text  # follow-up paperwork is not the customer's business

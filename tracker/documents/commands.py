@@ -245,9 +245,9 @@ def waive(number: str, material: str, reason: str, actor: User, *,
 def check_before_completion(app: Application, *, record: StepRecord,
                             definition: StepDefinition, **_: Any) -> None:
     """Receiver of `signals.step_completing`: refuse to complete a step while a document it
-    requires is neither attached, held by the system, nor marked not applicable; and refuse
-    the archive while 容缺 documents are still outstanding (the archive cannot close while
-    they are missing). Raising rolls the whole completion back."""
+    requires is neither attached, held by the system, nor marked not applicable (the core
+    itself refuses the archive while 容缺 documents are outstanding: one rule, one place).
+    Raising rolls the whole completion back."""
     if not definition.materials or not settings().require_documents:
         return
     states = documents_by_step(app).get(record.code, [])
@@ -256,8 +256,3 @@ def check_before_completion(app: Application, *, record: StepRecord,
         raise Conflict("Documents missing for this step: %(missing)s. Attach them or mark them "
                        "not applicable with a reason.", params={"missing": "、".join(missing)},
                        fields={"documents": missing})
-    if app.missing_materials and app.materials_supplied_at is None \
-            and flow_of(app).follows_completion(definition.code):
-        raise Conflict("The documents accepted as missing (%(materials)s) have not been supplied "
-                       "yet; the file cannot be archived.",
-                       params={"materials": "、".join(app.missing_materials)})
