@@ -5,9 +5,9 @@ to that folder (the browser folders' SQLite-only backend, the features' frozen M
 
 pytest_plugins = [
     "tests.fixtures.app",
+    "tests.fixtures.jobs",  # before api, which imports its helpers
     "tests.fixtures.api",
     "tests.fixtures.web",
-    "tests.fixtures.jobs",
     "tests.fixtures.intake",
     "tests.fixtures.browser",
     "tests.fixtures.documents",

@@ -61,3 +61,36 @@ def test_bad_input_is_refused_with_the_reason(cli, args, message):
     result = cli(*args)
     assert result.exit_code != 0
     assert message in result.output
+
+
+@pytest.fixture
+def unmigrated(tmp_path):
+    """An app on a SQLite file never migrated (a fresh install before `db upgrade`), with a
+    closure in its configuration; its engine is disposed afterwards."""
+    from tests.fixtures.app import make_app
+    from tracker.extensions import db
+
+    app = make_app(f"sqlite:///{tmp_path / 'fresh.db'}",
+                   TRACKER_LOCAL_CLOSURES="2026-10-08:off:台风停工")
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (("show", "2026-10"), "2026-10-08 closure: 台风停工"),
+    (("due", "2026-09-30 16:00", "1"), "2026-10-09 16:00"),  # the closed 8th skipped too
+])
+def test_calendar_commands_work_before_the_database_is_set_up(unmigrated, args, expected):
+    import sqlalchemy as sa
+
+    from tracker.extensions import db
+
+    result = unmigrated.test_cli_runner().invoke(args=["calendar", *args])
+    assert result.exit_code == 0, result.output
+    assert expected in result.stdout
+    assert "local closures stored in the database were not read" in result.stderr
+    assert "TRACKER_LOCAL_CLOSURES" in result.stderr
+    with unmigrated.app_context():
+        assert sa.inspect(db.engine).get_table_names() == []  # nothing was created

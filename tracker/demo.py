@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 import click
 from flask.cli import AppGroup
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from .aftercare.commands import close_follow_up, record_callback_result
@@ -23,7 +24,8 @@ from .services import applications as apps
 from .services.app_clock import app_clock, as_of, now
 from .services.errors import DomainError
 from .services.flows import sync_flows
-from .services.reference import ensure_departments
+from .services.reference import departments, ensure_departments
+from .web.labels import ROLES
 
 DEMO_USERS = [
     # username, role, department, display name, password
@@ -264,5 +266,20 @@ def load(months: int) -> None:
     """Create demo users and applications (does nothing to applications if some exist)."""
     created = load_demo(months=months)
     click.echo(f"demo applications created: {created}")
-    for username, role, _dept, name, password in DEMO_USERS:
-        click.echo(f"  {username:<9} {password:<20} {role.value:<10} {name}")
+    print_logins()
+
+
+@demo_cli.command("logins")
+def logins() -> None:
+    """Print every demo user's log-in and password with the role (what `make run` shows)."""
+    print_logins()
+
+
+def print_logins() -> None:
+    for username, role, dept, name, password in DEMO_USERS:
+        with force_locale("zh"):
+            zh = str(ROLES[role.value])
+        with force_locale("en"):
+            en = str(ROLES[role.value])
+        click.echo(f"  {username:<9} {password:<20} {zh} / {en}, {departments()[dept].name_zh}"
+                   f" {name}")

@@ -2,10 +2,13 @@
 screening through the page, the rejected log, and who may do what."""
 from __future__ import annotations
 
+import json
 import re
+from html import unescape
 
 from tests.fixtures.api import table_counts
 from tests.fixtures.app import local
+from tests.fixtures.intake import project
 from tests.fixtures.web import csrf_token, form_post, login, page_text
 
 # --- screening ----------------------------------------------------------------------------
@@ -22,6 +25,19 @@ def test_the_screening_queue_in_chinese_and_english(client, web_login, push, fro
     client.get("/language/en")
     page = page_text(client.get("/intake"))
     assert "Platform intake" in page and "Waiting for screening" in page
+
+
+def test_the_push_as_received_is_shown_readable(client, web_login, push):
+    """Chinese as the platform sent it, one field a line; markup in it is escaped."""
+    record = push(project(project_name="胶州某公司 <b>江北</b>"))
+    web_login("clerk")
+    html = client.get(f"/intake/{record['id']}").get_data(as_text=True)
+    shown = re.search(r'<pre class="payload">(.*?)</pre>', html, re.DOTALL).group(1)
+    assert "<b>" not in shown and "\\u" not in shown
+    text = unescape(shown)
+    assert '\n  "project_name": "胶州某公司 <b>江北</b>",\n' in text
+    assert '\n  "water_need": "DN100，日用水 50 m³"' in text
+    assert json.loads(text)["contact_name"] == "王工"
 
 
 def test_screening_through_the_page_creates_the_101_application(client, web_login, push, app):

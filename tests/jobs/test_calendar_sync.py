@@ -60,3 +60,24 @@ def test_recompute_command(app, runner):
     result = runner.invoke(args=["calendar", "recompute"])
     assert result.exit_code == 0, result.output
     assert "open deadlines checked: 0, moved: 0" in result.output
+
+
+def test_a_new_year_file_is_read_without_a_restart(app, tmp_path):
+    """What README, its Chinese quick start and the holidays folder's README say: the running
+    app reads a new file at once (the open deadlines are the scheduler's, above)."""
+    from datetime import date
+
+    from tracker.services.app_clock import app_clock
+
+    for path in HOLIDAYS.glob("*.txt"):
+        shutil.copy(path, tmp_path / path.name)
+    reconfigure(app, TRACKER_HOLIDAYS_DIR=str(tmp_path))
+    with app.app_context():
+        assert app_clock().calendar.is_provisional_year(2027)
+        assert app_clock().calendar.is_working_day(date(2027, 1, 4))
+    (tmp_path / "2027.txt").write_text(
+        "year: 2027\nnotice: 国务院办公厅关于2027年部分节假日安排的通知\n"
+        "off 2027-01-01 元旦\noff 2027-01-04 元旦\n", encoding="utf-8")
+    with app.app_context():  # the next request of the same process
+        assert not app_clock().calendar.is_provisional_year(2027)
+        assert not app_clock().calendar.is_working_day(date(2027, 1, 4))

@@ -2,18 +2,17 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
 from contextlib import contextmanager
 from datetime import timedelta
+from functools import partial
 
 import pytest
 import time_machine
 from sqlalchemy import func, select
 
 from tests.fixtures.app import local
-from tracker import create_app
-from tracker.config import TestingConfig
+from tests.fixtures.jobs import all_at_once, wait_for
 from tracker.extensions import db
 from tracker.models import Event, Notification, SlaTimer
 from tracker.settings import reconfigure
@@ -25,11 +24,6 @@ pytestmark = pytest.mark.postgres
 def pg_only(backend):
     if backend != "postgresql":
         pytest.skip("two processes sharing one database is the PostgreSQL deployment")
-
-
-def _other_host(database_url: str, **config):
-    """A second app on the same database, as another gunicorn worker or host would have."""
-    return create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, **config)
 
 
 def _applications(actor, count: int) -> list[str]:
@@ -61,11 +55,12 @@ def _no_lock(*_args, **_kwargs):
 
 
 @pytest.mark.parametrize("locked", [True, False], ids=["advisory-lock", "no-lock"])
-def test_two_watchers_racing_flag_and_notify_once(app, actor, database_url, pg_only, locked,
+def test_two_watchers_racing_flag_and_notify_once(app, actor, other_app, pg_only, locked,
                                                   monkeypatch):
-    """Two hosts run the watcher in a loop over the same minutes. With the advisory lock one
-    of them skips; even with the lock taken away, the UPDATE … WHERE overdue_at IS NULL lets
-    only one claim each transition."""
+    """Two hosts run the watcher over the same minutes, three sweeps each. With the advisory
+    lock one of them skips (whichever holds it does the work, so the outcome does not depend
+    on who runs when); even with the lock taken away, the UPDATE … WHERE overdue_at IS NULL
+    lets only one claim each transition."""
     from tracker.jobs import watcher
 
     if not locked:
@@ -73,41 +68,29 @@ def test_two_watchers_racing_flag_and_notify_once(app, actor, database_url, pg_o
     hooks = {"*": "http://127.0.0.1:9/robot"}
     reconfigure(app, TRACKER_WEBHOOKS=hooks)
     _applications(actor, 12)
-    hosts = [app, _other_host(database_url, TRACKER_WEBHOOKS=hooks)]
-    start = threading.Barrier(2)
-    errors: list[BaseException] = []
-    skipped = [0, 0]
+    other = other_app(TRACKER_WEBHOOKS=hooks)
 
-    def run(index: int) -> None:
-        try:
-            with hosts[index].app_context():
-                start.wait()
-                # Every minute from Thursday 15:00 to Friday 09:10, over and over.
-                for _round in range(3):
-                    minute = local(2026, 10, 8, 15, 0)
-                    while minute <= local(2026, 10, 9, 9, 10):
-                        skipped[index] += watcher.run_watcher(minute).skipped
-                        minute += timedelta(minutes=20)
-                db.session.remove()
-        except BaseException as exc:  # noqa: BLE001  reported below
-            errors.append(exc)
+    def sweep(host) -> int:
+        skipped = 0
+        with host.app_context():
+            # Every 20 minutes from Thursday 15:00 to Friday 09:10, three times over.
+            for _sweep in range(3):
+                minute = local(2026, 10, 8, 15, 0)
+                while minute <= local(2026, 10, 9, 9, 10):
+                    skipped += watcher.run_watcher(minute).skipped
+                    minute += timedelta(minutes=20)
+        return skipped
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert not errors, errors
+    skipped = all_at_once(lambda: sweep(app), lambda: sweep(other))
     _assert_once(expected_timers=12 * 2, targets=1)
     if not locked:
         assert skipped == [0, 0]
-    with hosts[1].app_context():
-        db.engine.dispose()
 
 
-def test_two_schedulers_flag_notify_and_deliver_once(app, actor, database_url, pg_only, webhook):
+def test_two_schedulers_flag_notify_and_deliver_once(app, actor, other_app, pg_only, webhook):
     """Two real APScheduler instances (two "hosts"), watcher and delivery every second, against
     one PostgreSQL and one robot webhook: every transition is recorded, queued and received once."""
+    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
     from apscheduler.triggers.interval import IntervalTrigger
 
     from tracker.jobs.scheduler import build_scheduler
@@ -117,26 +100,42 @@ def test_two_schedulers_flag_notify_and_deliver_once(app, actor, database_url, p
     reconfigure(app, TRACKER_WEBHOOKS=hooks, TRACKER_WATCH_SECONDS=1)
     _applications(actor, 3)
     db.session.remove()
-    hosts = [app, _other_host(database_url, TRACKER_WEBHOOKS=hooks, TRACKER_WATCH_SECONDS=1)]
+    hosts = [app, other_app(TRACKER_WEBHOOKS=hooks, TRACKER_WATCH_SECONDS=1)]
+    runs = [Counter(), Counter()]  # job runs per host, finished or failed
+    counting = threading.Lock()
+
+    def count(event, seen: Counter) -> None:
+        with counting:
+            seen[event.job_id] += 1
+
+    def ran_twice_more(before: list[Counter]) -> bool:
+        with counting:
+            return all(seen[job] >= earlier[job] + 2 for seen, earlier in
+                       zip(runs, before, strict=True) for job in ("watcher", "delivery"))
+
     schedulers = []
-    for host in hosts:
+    for index, host in enumerate(hosts):
         scheduler = build_scheduler(host)
         scheduler.remove_job("monthly_report")
         scheduler.remove_job("monthly_report_catch_up")
         scheduler.reschedule_job("delivery", trigger=IntervalTrigger(seconds=1))
+        scheduler.add_listener(partial(count, seen=runs[index]),
+                               EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
         schedulers.append(scheduler)
+
+    def sent() -> int:
+        with app.app_context():
+            return db.session.scalar(select(func.count()).select_from(Notification)
+                                     .where(Notification.status == "sent"))
+
     for scheduler in schedulers:
         scheduler.start()
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            time.sleep(0.5)
-            with app.app_context():
-                sent = db.session.scalar(select(func.count()).select_from(Notification)
-                                         .where(Notification.status == "sent"))
-            if sent == 2 * 3 * 2:
-                break
-        time.sleep(2.5)  # a few more runs of both schedulers, which must find nothing to do
+        wait_for(lambda: sent() == 2 * 3 * 2, timeout=60)
+        # Both schedulers run both jobs twice more, and must find nothing left to do.
+        with counting:
+            before = [Counter(seen) for seen in runs]
+        wait_for(lambda: ran_twice_more(before), timeout=60)
     finally:
         for scheduler in schedulers:
             scheduler.shutdown(wait=True)
@@ -147,5 +146,3 @@ def test_two_schedulers_flag_notify_and_deliver_once(app, actor, database_url, p
     received = [body["tracker"]["timer_id"] for body in robot.accepted]
     assert len(received) == 2 * 3 * 2
     assert len({(b["tracker"]["timer_id"], b["tracker"]["event"]) for b in robot.accepted}) == 12
-    with hosts[1].app_context():
-        db.engine.dispose()

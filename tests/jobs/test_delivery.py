@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import email
-import time
 from datetime import timedelta
 from email.header import decode_header, make_header
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.fixtures.app import local
+from tests.fixtures.jobs import all_at_once, wait_for
 from tracker.extensions import db
 from tracker.jobs.delivery import deliver_pending
 from tracker.jobs.watcher import run_watcher
@@ -175,15 +176,8 @@ def test_email_without_an_smtp_server_fails_with_the_reason(app, actor, applicat
 
 
 def test_two_deliverers_at_once_send_each_message_once(app, actor, application_at, frozen,
-                                                      webhook, database_url, backend):
+                                                      webhook, other_app, backend):
     """Two hosts deliver at the same moment: each message is claimed by one of them."""
-    import threading
-
-    import pytest
-
-    from tracker import create_app
-    from tracker.config import TestingConfig
-
     if backend != "postgresql":
         pytest.skip("two hosts sharing one database is the PostgreSQL deployment")
     robot = webhook()
@@ -192,37 +186,20 @@ def test_two_deliverers_at_once_send_each_message_once(app, actor, application_a
         _overdue_application(app, actor, application_at, frozen)
     run_watcher(local(2026, 10, 9, 10, 0))
     db.session.remove()
-    other = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url)
-    barrier = threading.Barrier(2)
-    errors = []
+    other = other_app()
 
-    deadline = time.monotonic() + 60
+    def deliver(host) -> None:
+        # Round after round until nothing is left to send, within a deadline: a round that
+        # finds the other host holding the lock sends nothing, so a fixed number of rounds
+        # fails on a busy machine.
+        def all_sent() -> bool:
+            deliver_pending(local(2026, 10, 9, 10, 0), limit=3)
+            return not db.session.scalar(select(func.count()).select_from(Notification)
+                                         .where(Notification.status != "sent"))
 
-    def deliver(host):
-        # Until nothing is left to send (a round that finds the other host holding the lock
-        # sends nothing: a fixed number of rounds fails on a busy machine), with a deadline.
-        try:
-            with host.app_context():
-                barrier.wait()
-                while time.monotonic() < deadline:
-                    deliver_pending(local(2026, 10, 9, 10, 0), limit=3)
-                    if not db.session.scalar(select(func.count()).select_from(Notification)
-                                             .where(Notification.status != "sent")):
-                        break
-                db.session.remove()
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
+        with host.app_context():
+            wait_for(all_sent, timeout=60)
 
-    threads = [threading.Thread(target=deliver, args=(h,)) for h in (app, other)]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(90)
-        assert not errors
-        assert len(robot.accepted) == 20
-        assert len({(b["tracker"]["timer_id"], b["tracker"]["event"])
-                    for b in robot.accepted}) == 20
-    finally:
-        with other.app_context():
-            db.engine.dispose()
+    all_at_once(lambda: deliver(app), lambda: deliver(other))
+    assert len(robot.accepted) == 20
+    assert len({(b["tracker"]["timer_id"], b["tracker"]["event"]) for b in robot.accepted}) == 20

@@ -1,12 +1,11 @@
 """Issuing: scheduled once per month however often it runs; manual re-issues add versions."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
 from tests.fixtures.app import local
+from tests.fixtures.jobs import all_at_once
 from tracker.extensions import db
 from tracker.models import Event, MonthlyReport
 from tracker.reports.issuance import issue_monthly_report, issue_previous_month, list_issued
@@ -51,37 +50,20 @@ def test_a_month_that_has_not_ended_cannot_be_issued(app, actor, frozen):
     assert _count() == 0
 
 
-def test_two_schedulers_issue_one_version(app, database_url, backend, frozen):
-    """Two hosts run the monthly job at the same moment: one version."""
-    from tracker import create_app
-    from tracker.config import TestingConfig
-
+def test_two_schedulers_issue_one_version(app, other_app, backend, frozen):
+    """Two hosts run the monthly job at the same moment, three times each: one version
+    (whichever host holds the lock issues it; the other finds it issued or skips)."""
     if backend != "postgresql":
         pytest.skip("two hosts sharing one database is the PostgreSQL deployment")
     frozen(local(2026, 11, 1, 1, 0))
-    other = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url)
-    barrier = threading.Barrier(2)
-    results, errors = [], []
+    other = other_app()
 
-    def issue(host):
-        try:
-            with host.app_context():
-                barrier.wait()
-                for _ in range(3):
-                    row = issue_previous_month(local(2026, 11, 1, 1, 0))
-                    results.append(None if row is None else row.version)
-                db.session.remove()
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
+    def issue(host) -> list[int | None]:
+        with host.app_context():
+            rows = [issue_previous_month(local(2026, 11, 1, 1, 0)) for _ in range(3)]
+            return [None if row is None else row.version for row in rows]
 
-    threads = [threading.Thread(target=issue, args=(h,)) for h in (app, other)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not errors, errors
-    assert sorted(r for r in results if r is not None) == [1]
+    results = all_at_once(lambda: issue(app), lambda: issue(other), timeout=60)
+    assert sorted(v for host in results for v in host if v is not None) == [1]
     with app.app_context():
         assert _count() == 1
-    with other.app_context():
-        db.engine.dispose()

@@ -6,10 +6,13 @@ from datetime import date, datetime
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from ..extensions import db
 from ..jobs.calendar_sync import sync_calendar
 from ..localtime import LOCAL
-from ..services.app_clock import app_clock
+from ..services.app_clock import app_clock, configured_clock
+from ..sla import WorkingClock
 
 calendar_cli = AppGroup("calendar", help="The working-day calendar (工作日历).")
 
@@ -42,12 +45,26 @@ def _parse_instant(text: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=LOCAL)
 
 
+def _clock() -> WorkingClock:
+    """The application's clock; before `db upgrade` (or with the database down) the one from
+    configuration, saying so: checking a year's schedule needs no database."""
+    try:
+        return app_clock()
+    except (OperationalError, ProgrammingError) as exc:
+        db.session.rollback()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        click.echo(f"Note: the local closures stored in the database were not read ({reason}); "
+                   "this uses the closures from configuration (TRACKER_LOCAL_CLOSURES) only. "
+                   "Run `flask --app tracker db upgrade` to set the database up.", err=True)
+        return configured_clock()
+
+
 @calendar_cli.command("show")
 @click.argument("month")
 def show(month: str) -> None:
     """Print MONTH (YYYY-MM) with working days, days off and make-up days marked."""
     year, number = _parse_month(month)
-    clock = app_clock()
+    clock = _clock()
     cal = clock.calendar
     try:
         cal.is_working_day(date(year, number, 1))
@@ -86,7 +103,7 @@ def due(start: str, days: float) -> None:
     if days < 0:
         raise click.BadParameter("the number of working days cannot be negative")
     instant = _parse_instant(start)
-    clock = app_clock()
+    clock = _clock()
     try:
         deadline = clock.add_working_days(instant, days)
     except ValueError as exc:

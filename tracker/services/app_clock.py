@@ -63,19 +63,25 @@ def active_closures() -> tuple[Closure, ...]:
     return configured + stored
 
 
+def _clock_with(closures: tuple[Closure, ...]) -> WorkingClock:
+    directory = holidays_directory()
+    return _cached_clock(settings().periods, closures, str(directory),
+                         holiday_files_stamp(directory))
+
+
 def app_clock() -> WorkingClock:
     """The clock for this request or job (built once per process per closure set)."""
     if has_app_context() and "tracker_clock" in g:
         return g.tracker_clock
-    directory = holidays_directory()
-    clock = _cached_clock(
-        settings().periods,
-        active_closures(),
-        str(directory),
-        holiday_files_stamp(directory),
-    )
+    clock = _clock_with(active_closures())
     g.tracker_clock = clock
     return clock
+
+
+def configured_clock() -> WorkingClock:
+    """The clock from configuration alone (no stored closures): for a command run where the
+    database is not reachable or not set up yet."""
+    return _clock_with(settings().closures)
 
 
 def forget_clock() -> None:

@@ -1,6 +1,7 @@
 """Jinja filters: local (Beijing) time, working hours, rates, limits."""
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -152,9 +153,15 @@ def department_name(code: str) -> str:
     return name(code, current_language())
 
 
+def pretty_json(value: Any) -> str:
+    """A JSON document as a person reads it: indented, Chinese as typed (not \\u escapes);
+    plain text, so the template escapes it."""
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
 def register_filters(app: Flask) -> None:
     app.jinja_env.globals.update(rule_text=rule_text, limit_days=limit_days)
     app.jinja_env.filters.update(beijing=beijing, number=number, working_hours=working_hours,
                                  seconds_as_hours=seconds_as_hours, percent=percent,
                                  limit_text=limit_text, iso_beijing=iso_beijing,
-                                 department_name=department_name)
+                                 department_name=department_name, pretty_json=pretty_json)
