@@ -361,6 +361,7 @@ class ExplanationOut(Schema):
     segments = fields.List(fields.Nested(SegmentOut))
     done = fields.Nested(DoneOut, allow_none=True)
     summary = fields.String(metadata={"description": "why in one line: 含国庆节假期 7 天"})
+    lines = fields.List(fields.String(), metadata={"description": "the sentence's clauses"})
     sentence = fields.String()
 
 

@@ -101,8 +101,9 @@ def present_timer_explanation(app: Application, timer: SlaTimer | None, clock: W
         "segments": segments,
         "done": done,
         "summary": days_off_line(explanation, lang),
-        "sentence": sentence(explanation, lang, event, limit_words,
-                             pause_names=_pause_names(rows, lang), done=done),
+        "lines": (lines := sentence_parts(explanation, lang, event, limit_words,
+                                          pause_names=_pause_names(rows, lang), done=done)),
+        "sentence": _("; ").join(lines) + _("."),
     }
 
 
@@ -314,8 +315,17 @@ def summary_lines(explanation: Explanation, lang: str,
 def sentence(explanation: Explanation, lang: str, event: str, limit_words: LimitWords, *,
              pause_names: dict[str, str] | None = None,
              done: dict[str, Any] | None = None) -> str:
-    """The explanation as the sentence shown on the page (call inside force_locale(lang)
-    outside a request in that language)."""
+    """The explanation as one sentence (call inside force_locale(lang) outside a request in
+    that language)."""
+    return _("; ").join(sentence_parts(explanation, lang, event, limit_words,
+                                       pause_names=pause_names, done=done)) + _(".")
+
+
+def sentence_parts(explanation: Explanation, lang: str, event: str, limit_words: LimitWords,
+                   *, pause_names: dict[str, str] | None = None,
+                   done: dict[str, Any] | None = None) -> list[str]:
+    """The sentence's clauses: the start and limit, a line per segment (runs collapsed), the
+    result, completion. The page lists them; the API, report and notices join them."""
     parts = [_("From %(start)s (%(event)s), limit %(limit)s",
                start=_instant(explanation.start), event=event,
                limit=limit_phrase(explanation.limit, explanation.budget, limit_words))]
@@ -336,7 +346,7 @@ def sentence(explanation: Explanation, lang: str, event: str, limit_words: Limit
         else:
             parts.append(_("done %(at)s, %(hours)s %(unit)s used", at=_instant(done["at"]),
                            hours=hours(done["used_seconds"]), unit=unit))
-    return _("; ").join(parts) + _(".")
+    return parts
 
 
 def days_off_line(explanation: Explanation, lang: str) -> str:
