@@ -38,12 +38,19 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 def explain_timer(timer: SlaTimer, clock: WorkingClock,
                   pauses: list[ClockPause]) -> Explanation:
     """The timer's deadline explained on `clock` with the pauses that concern it."""
-    if timer.state is TimerState.DONE and timer.completed_at is not None:
-        pauses = [ClockPause(p.start, p.end if p.end is not None else max(timer.completed_at,
+    done = timer.completed_at if timer.state is TimerState.DONE else None
+    return explain_duty(clock, timer.started_at, timer.limit, pauses, done)
+
+
+def explain_duty(clock: WorkingClock, started_at: datetime, limit: dict[str, Any],
+                 pauses: list[ClockPause], completed_at: datetime | None = None) -> Explanation:
+    """A duty's deadline explained (a stored limit, the pauses that concern it); a finished
+    duty's open pauses end at its completion, as timers.finish counted them."""
+    if completed_at is not None:
+        pauses = [ClockPause(p.start, p.end if p.end is not None else max(completed_at,
                                                                            p.start), p.label)
                   for p in pauses]
-    deadline = compute_deadline(clock, timer.started_at, Limit.from_dict(timer.limit), pauses,
-                                explain=True)
+    deadline = compute_deadline(clock, started_at, Limit.from_dict(limit), pauses, explain=True)
     assert deadline.explanation is not None
     return deadline.explanation
 
