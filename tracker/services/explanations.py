@@ -357,7 +357,8 @@ def sentence_parts(explanation: Explanation, lang: str, event: str, limit_words:
 
 
 def days_off_line(explanation: Explanation, lang: str) -> str:
-    """Why in one line, for a notice: "含国庆节假期 7 天" (and closures, pauses)."""
+    """Why in one line, for a notice: "含国庆节假期 7 天" (and closures, pauses), or that
+    nothing was skipped."""
     closures = {s.reason for s in explanation.segments if s.kind == "closure"}
     parts = [_("including local closure %(name)s, %(days)s days", name=name, days=days)
              if name in closures else
@@ -366,4 +367,4 @@ def days_off_line(explanation: Explanation, lang: str) -> str:
     removed = sum(s.paused for s in explanation.pauses)
     if removed:
         parts.append(_("paused %(hours)s working hours", hours=hours(removed)))
-    return _(", ").join(parts)
+    return _(", ").join(parts) if parts else _("no holiday, closure or pause in between")
