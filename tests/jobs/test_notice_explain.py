@@ -15,7 +15,7 @@ def test_an_overdue_notice_says_why_in_one_line(app, actor, application_at):
     [whole] = [t for t in result.transitions
                if t.kind == "overdue" and t.subject_type == "application"]
     [notice] = notifications.build_notices([whole], now, app_clock())
-    subject, body, payload = notifications.compose(notice)
+    _subject, body, payload = notifications.compose(notice)
     assert "办理期限：2026-10-08 16:00（北京时间）" in body
     assert "期限依据：含国庆节假期 7 天" in body
     assert payload["tracker"]["why"] == "含国庆节假期 7 天"
