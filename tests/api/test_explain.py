@@ -113,3 +113,17 @@ def test_the_endpoint_is_in_the_openapi_schema(api):
     spec = api.get("/api/v1/openapi.json")
     assert "/api/v1/applications/{number}/explain" in spec["paths"]
     assert "ExplanationOut" in spec["components"]["schemas"]
+
+
+def test_a_finished_step_says_when_it_was_done_and_how_late(api, frozen):
+    clock = frozen(local(2026, 9, 30, 16, 0))
+    number = api.create("201")["number"]
+    clock.move_to(local(2026, 10, 8, 9, 0))
+    api.step(number, "survey")
+    body = _explain(api, number)
+    survey = next(s for s in body["steps"] if s["code"] == "survey")["explanation"]
+    assert survey["done"]["at"] == "2026-10-08T09:00:00+08:00"
+    assert survey["due_at"] == "2026-09-30T17:30:00+08:00"
+    # 17:30 on 30 Sep, then 国庆节, then 08:30-09:00 on 8 Oct: half an hour late
+    assert survey["done"]["over_seconds"] == 1800 and survey["done"]["late"] is True
+    assert "2026-10-08 09:00 完成，超时 0.5 工作小时" in survey["sentence"]

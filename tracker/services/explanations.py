@@ -47,12 +47,16 @@ def explain_duty(clock: WorkingClock, started_at: datetime, limit: dict[str, Any
     """A duty's deadline explained (a stored limit, the pauses that concern it); a finished
     duty's open pauses end at its completion, as timers.finish counted them."""
     if completed_at is not None:
-        pauses = [ClockPause(p.start, p.end if p.end is not None else max(completed_at,
-                                                                           p.start), p.label)
-                  for p in pauses]
+        pauses = _ended_at(pauses, completed_at)
     deadline = compute_deadline(clock, started_at, Limit.from_dict(limit), pauses, explain=True)
     assert deadline.explanation is not None
     return deadline.explanation
+
+
+def _ended_at(pauses: list[ClockPause], at: datetime) -> list[ClockPause]:
+    """The pauses with any still open ended at `at` (a finished duty's, as timers.finish)."""
+    return [ClockPause(p.start, p.end if p.end is not None else max(at, p.start), p.label)
+            for p in pauses]
 
 
 def _labelled(app: Application, timer: SlaTimer) -> tuple[list[ClockPause], dict[str, Pause]]:
@@ -128,8 +132,7 @@ def _completion(timer: SlaTimer, clock: WorkingClock, explanation: Explanation,
     """When a finished duty was done and the working time it used, or was late by."""
     if timer.state is not TimerState.DONE or timer.completed_at is None:
         return None
-    closed = [(p.start, p.end if p.end is not None else max(timer.completed_at, p.start))
-              for p in pauses]
+    closed = [(p.start, p.end) for p in _ended_at(pauses, timer.completed_at)]
     if timer.round_the_clock:
         used = int((timer.completed_at - timer.started_at).total_seconds())
     else:
