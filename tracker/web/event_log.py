@@ -111,6 +111,11 @@ def describe(event: Event, flow: FlowDefinition, lang: str) -> str:
         when = data.get("started_at") or data.get("ended_at")
         if when:
             parts.append(_("at %(time)s", time=_instant(when)))
+        for moved in data.get("moved") or ():  # the deadlines this pause moved
+            parts.append(_("%(what)s: deadline %(old)s → %(new)s",
+                           what=moved_subject(flow, moved, lang),
+                           old=_instant(moved.get("from")) if moved.get("from") else _("Paused"),
+                           new=_instant(moved.get("to")) if moved.get("to") else _("Paused")))
     elif action == "materials.supplied":
         parts.append(_show(data.get("materials")))
     elif action == "deadline.moved":

@@ -43,3 +43,27 @@ def test_a_typhoon_closure_added_afterwards_is_explained_and_logged(app, client,
     english = page_text(client.get(f"/applications/{number}?lang=en"))
     assert "recorded a local closure 2026-10-08 (台风“木兰”停工)" in english
     assert "8 Oct local closure: 台风“木兰”停工" in english
+
+
+def test_a_short_pause_that_moves_a_same_day_step_says_so_in_the_event_log(
+        app, client, web_login, new_application, frozen):
+    """A 16-second pause at 17:29:50 moves "survey" (same working day) from 17:30 to the next
+    day's close; the pause's event lines say from what to what."""
+    from tracker.extensions import db
+    from tracker.models import User
+    from tracker.services.applications import add_pause, end_pause, get_application
+
+    clock = frozen(local(2026, 10, 13, 17, 29, 50))
+    web_login("admin", "admin1")
+    number = new_application("201", accepted_at=local(2026, 10, 13, 9, 0))
+    with app.app_context():
+        admin = db.session.scalar(sa.select(User).where(User.username == "admin1"))
+        pause_id = add_pause(number, "customer_deferral", admin, step="survey").id
+        clock.move_to(local(2026, 10, 13, 17, 30, 6))
+        end_pause(number, pause_id, admin)
+        due = get_application(number).step("survey").timer.due_at
+        db.session.remove()
+    assert due == local(2026, 10, 14, 17, 30)
+    log = page_text(client.get(f"/applications/{number}"))
+    assert "现场查勘资料上传：截止时间 2026-10-13 17:30 → 暂停计时" in log
+    assert "现场查勘资料上传：截止时间 暂停计时 → 2026-10-14 17:30" in log
