@@ -61,10 +61,13 @@ def _ended_at(pauses: list[ClockPause], at: datetime) -> list[ClockPause]:
 
 def _labelled(app: Application, timer: SlaTimer) -> tuple[list[ClockPause], dict[str, Pause]]:
     """The timer's pauses (timer_pauses), each labelled with its row's id to find it again."""
-    rows = {(p.started_at, p.ended_at): p for p in app.pauses}
+    rows: dict[tuple, list[Pause]] = {}
+    for row in app.pauses:  # two pauses may share both ends (two reasons at once)
+        rows.setdefault((row.started_at, row.ended_at), []).append(row)
     labelled, by_id = [], {}
     for pause in timer_pauses(app, timer):
-        row = rows.get((pause.start, pause.end))
+        same = rows.get((pause.start, pause.end))
+        row = same.pop(0) if same else None
         label = str(row.id) if row is not None else pause.label
         if row is not None:
             by_id[label] = row
