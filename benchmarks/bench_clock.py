@@ -8,6 +8,8 @@ the index < 50 ms per decade; the index for 2000-2099 < 5 MB.
 Issue 10: with scoped pauses (each duty gets the few pauses that concern it, labelled) a
 deadline over a 1-day and a 5-year span cost the same within 2x, for amount and anchored
 limits alike.
+Issue 12: the time to explain a 1- and a 60-working-day deadline against computing it (the
+ratio; printed, no target).
 """
 
 from __future__ import annotations
@@ -105,6 +107,19 @@ def main() -> int:
     }
     scoped_ratio = max(scoped.values()) / min(scoped.values())
 
+    # Issue 12: explaining a deadline (the same computation, its walk recorded day by day)
+    # against computing it, for 1 and 60 working days from the eve of 国庆节 2026.
+    eve = datetime(2026, 9, 30, 16, 0, tzinfo=SHANGHAI)
+    after_holiday = pauses_from(datetime(2026, 10, 8, tzinfo=SHANGHAI))
+    explained = {}
+    for days in (1, 60):
+        limit = Limit(LimitKind.WORKING_DAYS, days)
+        computing = per_call(lambda limit=limit: compute_deadline(clock, eve, limit, after_holiday),
+                             500, 3)
+        explaining = per_call(
+            lambda limit=limit: compute_deadline(clock, eve, limit, after_holiday, explain=True), 500, 3)
+        explained[days] = (computing, explaining)
+
     def build(first: int, last: int) -> WorkingClock:
         """A cold build: the per-process caches of lunar dates and workalendar years emptied,
         so holiday files are parsed and every year's holidays computed again."""
@@ -146,6 +161,11 @@ def main() -> int:
     for name, value in scoped.items():
         print(f"  {name:<34} {value * 1e6:10.2f} us/call")
     print(f"  ratio (slowest / fastest)          {scoped_ratio:10.2f}    (target <= 2)")
+    print("explaining a deadline against computing it (from 2026-09-30 16:00, 3 pauses)")
+    for days, (computing, explaining) in explained.items():
+        print(f"  {days:>2} working day(s): compute        {computing * 1e6:10.2f} us/call")
+        print(f"  {days:>2} working day(s): explain        {explaining * 1e6:10.2f} us/call"
+              f"   ratio {explaining / computing:6.1f}x")
     print("building calendar + index (cold: files parsed, lunar dates computed)")
     print(f"  one decade (2020-2029)             {decade * 1e3:10.2f} ms   (target < 50 ms)")
     print(f"  century (2000-2099), per decade    {century * 1e2:10.2f} ms   (target < 50 ms)")

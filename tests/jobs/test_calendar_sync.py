@@ -53,6 +53,9 @@ def test_new_year_file_recomputes_open_deadlines_once(app, make_user, frozen, tm
             Event.action == "deadline.moved", Event.application_id == timer.application_id,
             Event.data["timer"].as_integer() == timer.id)).all()
         assert len(moved) == 1
+        # the event says why: the holiday files the clock was rebuilt from (issue 12)
+        assert moved[0].data["cause"]["kind"] == "calendar"
+        assert "2027.txt" in moved[0].data["cause"]["files"]
         assert sync_calendar() == {"changed": False}
 
 

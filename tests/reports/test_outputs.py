@@ -50,7 +50,8 @@ def test_the_workbook_holds_the_numbers_under_chinese_headers(october_data, octo
     assert overdue.freeze_panes == "C2"
     assert [c.value for c in overdue[1]] == ["序号", "申请编号", "客户", "流程", "环节", "责任部门",
                                              "办理期限（北京时间）", "完成时间", "超时情况",
-                                             "超时（工作小时）", "超时（工作日）", "暂停原因"]
+                                             "超时（工作小时）", "超时（工作日）", "暂停原因",
+                                             "截止时间依据"]
     body = _rows(overdue)[1:]
     assert len(body) == len(want["overdue"])
     by_key = {(r[1], r[4]): r for r in body}

@@ -10,13 +10,16 @@ from ..i18n import current_language
 from ..services import applications as service
 from ..services.app_clock import app_clock, now
 from ..services.errors import Conflict
+from ..services.explanations import present_explanations
 from ..services.pagination import page_of
 from ..services.presenters import present_application, present_events
 from ..services.queries import ApplicationFilter, list_applications, open_duplicates
+from ..web.formatting import limit_text
 from .auth import WRITERS, authenticate, require
 from .schemas import (
     ApplicationCreate,
     ApplicationCreated,
+    ApplicationExplanationOut,
     ApplicationOut,
     ApplicationPage,
     ApplicationQuery,
@@ -133,6 +136,18 @@ class ApplicationEvents(MethodView):
     def get(self, number):
         """The application's event log (who changed what, when), oldest first."""
         return present_events(service.get_application(number))
+
+
+@blp.route("/<string:number>/explain")
+class ApplicationExplain(MethodView):
+    @require()
+    @blp.response(200, ApplicationExplanationOut)
+    @errors(401, 403, 404)
+    def get(self, number):
+        """Why each deadline is where it is: the days counted and skipped (with the holiday
+        notices and local closures), the pauses, the result; as data and as a sentence."""
+        return present_explanations(service.get_application(number), app_clock(),
+                                    current_language(), limit_text)
 
 
 @blp.route("/<string:number>/cancel")

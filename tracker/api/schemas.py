@@ -360,3 +360,80 @@ class PauseReasonOut(Schema):
     stops = fields.List(fields.String())
     party = fields.String()
     needs_step = fields.Boolean()
+
+
+class PeriodOut(Schema):
+    from_ = fields.DateTime(data_key="from", attribute="from")
+    to = fields.DateTime()
+
+
+class PauseRefOut(Schema):
+    id = fields.Integer()
+    reason = fields.String()
+    reason_name = fields.String()
+    by = fields.String(allow_none=True)
+    ended_by = fields.String(allow_none=True)
+    from_ = fields.DateTime(data_key="from", attribute="from")
+    to = fields.DateTime(allow_none=True)
+
+
+class SegmentOut(Schema):
+    """One line of a deadline's explanation."""
+
+    kind = fields.String(metadata={"description": "counted | makeup_workday | local_working | "
+                                   "partial_closure | outside_hours | weekend | holiday | "
+                                   "closure | pause | round_the_clock"})
+    from_ = fields.DateTime(data_key="from", attribute="from")
+    to = fields.DateTime(allow_none=True, metadata={"description": "null: a pause still running"})
+    counted_seconds = fields.Integer(metadata={"description": "working (round the clock: wall) "
+                                               "seconds counted towards the limit"})
+    reason = fields.String(allow_none=True, metadata={"description": "holiday or closure name, "
+                                                      "pause reason"})
+    source = fields.String(allow_none=True, metadata={"description": "the notice, the "
+                                                      "prediction or the local record"})
+    provisional = fields.Boolean()
+    days = fields.Integer()
+    paused_seconds = fields.Integer(metadata={"description": "working seconds inside a pause "
+                                              "(for a pause: the time it removed)"})
+    whole_day = fields.Boolean()
+    office_hours = fields.List(fields.Nested(PeriodOut))
+    pause = fields.Nested(PauseRefOut, allow_none=True)
+
+
+class DoneOut(Schema):
+    at = fields.DateTime()
+    used_seconds = fields.Integer()
+    over_seconds = fields.Integer()
+    late = fields.Boolean()
+
+
+class ExplanationOut(Schema):
+    """Why a deadline is where it is: the segments add up to counted_seconds."""
+
+    event = fields.String()
+    start = fields.DateTime()
+    limit = fields.Dict()
+    limit_text = fields.String()
+    budget_seconds = fields.Integer()
+    counted_seconds = fields.Integer()
+    round_the_clock = fields.Boolean()
+    provisional = fields.Boolean()
+    due_at = fields.DateTime(allow_none=True)
+    unpaused_due_at = fields.DateTime(allow_none=True)
+    segments = fields.List(fields.Nested(SegmentOut))
+    done = fields.Nested(DoneOut, allow_none=True)
+    summary = fields.String(metadata={"description": "why in one line: 含国庆节假期 7 天"})
+    lines = fields.List(fields.String(), metadata={"description": "the sentence's clauses"})
+    sentence = fields.String()
+
+
+class StepExplanationOut(Schema):
+    code = fields.String()
+    name = fields.String()
+    explanation = fields.Nested(ExplanationOut, allow_none=True)
+
+
+class ApplicationExplanationOut(Schema):
+    number = fields.String()
+    application = fields.Nested(ExplanationOut, allow_none=True)
+    steps = fields.List(fields.Nested(StepExplanationOut))

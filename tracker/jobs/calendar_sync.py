@@ -12,7 +12,7 @@ from typing import Any
 from ..extensions import db
 from ..models import JobLock, now_utc
 from ..services import events
-from ..services.app_clock import calendar_fingerprint, forget_clock
+from ..services.app_clock import calendar_fingerprint, forget_clock, holidays_directory
 from ..services.calendar_admin import recompute_open_deadlines
 from .locks import exclusive
 
@@ -33,7 +33,8 @@ def sync_calendar(force: bool = False) -> dict[str, Any]:
             db.session.commit()
             return {"changed": False}
         forget_clock()
-        moved, checked = recompute_open_deadlines(None)
+        moved, checked = recompute_open_deadlines(None, cause={
+            "kind": "calendar", "files": sorted(p.name for p in holidays_directory().glob("*.txt"))})
         events.record("calendar.schedule_changed", actor=None, subject_type="calendar",
                       subject_id=None, moved=len(moved), checked=checked,
                       first_run=row is None)

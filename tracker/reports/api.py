@@ -79,6 +79,8 @@ class OverdueItem(Schema):
     over_hours = fields.Float()
     over_days = fields.Float()
     pause_reasons = fields.List(fields.Dict())
+    why_zh = fields.String(metadata={"description": "why the deadline is where it is"})
+    why_en = fields.String()
 
 
 class MonthlyReportOut(Schema):

@@ -41,14 +41,16 @@ def report_context(data: dict[str, Any], lang: str,
         ("department", name(step, "department_name", lang)), ("completed", step["completed"]),
         ("on_time", step["on_time"]), ("late", step["late"]),
         ("on_time_rate", step["on_time_rate"]))] for step in data["steps"]]
-    overdue_columns = labels.overdue_columns()
+    overdue_columns = [(k, h) for k, h in labels.overdue_columns() if k != "why"]
     overdue = []
+    overdue_why = []
     states = labels.state_names()
     shown = data["overdue"] if overdue_limit is None else data["overdue"][:overdue_limit]
     for index, item in enumerate(shown, start=1):
         cells = labels.overdue_cells(item, index, lang, states)
         overdue.append([_cell(cells[key], key) if cells[key] != "" else "—"
                         for key, _header in overdue_columns])
+        overdue_why.append(cells["why"])
     points = [[name(item, "department_name", lang), labels.rule_name(item["rule"]),
                item["count"], _cell(item["points_each"], "x"), _cell(item["points"], "x")]
               for item in data["points"]["items"]]
@@ -78,8 +80,9 @@ def report_context(data: dict[str, Any], lang: str,
         "flow_rows": flows,
         "step_headers": [header for _key, header in labels.step_columns()],
         "step_rows": steps,
-        "overdue_headers": [header for _key, header in overdue_columns],
-        "overdue_rows": overdue,
+        "overdue_headers": [header for _key, header in overdue_columns] + [
+            dict(labels.overdue_columns())["why"]],
+        "overdue_rows": list(zip(overdue, overdue_why, strict=True)),
         "overdue_total": len(data["overdue"]),
         "points_headers": [header for _key, header in labels.points_columns()],
         "points_rows": points,

@@ -70,7 +70,7 @@ def overdue_columns() -> list[tuple[str, str]]:
         ("flow", _("Flow")), ("step_name", _("Step")), ("department_name", _("Responsible department")),
         ("due_at", _("Deadline (Beijing time)")), ("completed_at", _("Finished at")), ("state", _("Overdue state")),
         ("over_hours", _("Over (working hours)")), ("over_days", _("Over (working days)")),
-        ("pause_reasons", _("Pause reasons")),
+        ("pause_reasons", _("Pause reasons")), ("why", _("Why this deadline")),
     ]
 
 
@@ -116,6 +116,8 @@ def overdue_cells(item: dict[str, Any], index: int, lang: str,
         "over_days": item["over_days"],
         "pause_reasons": "、".join(name(r, "name", lang) for r in item["pause_reasons"])
         if lang != "en" else ", ".join(name(r, "name", lang) for r in item["pause_reasons"]),
+        # reports issued before issue 12 hold no explanation
+        "why": item.get("why_en" if lang == "en" else "why_zh") or "",
     }
 
 

@@ -12,6 +12,7 @@ Definitions (the same in every output, and in docs/operations-scheduler.md):
 - aftercare: callbacks of the applications completed in the month (done = customer reached and
   answer recorded, whenever), evaluations dated in the month, home visits opened in it, as
   the after-care rates count them (`aftercare.rates.callback_rates`);
+- each overdue item carries its explanation sentence (why_zh, why_en: services.explanations);
 - points: TRACKER_ASSESSMENT_POINTS per rule, charged to the responsible department.
 """
 from __future__ import annotations
@@ -22,10 +23,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, or_, select
 
 from ..aftercare.rates import bad_review_flow_versions, callback_rates, dissatisfied_flow_versions
 from ..extensions import db
+from ..i18n import pick
 from ..localtime import LOCAL
 from ..models import (
     Application,
@@ -37,13 +41,15 @@ from ..models import (
 )
 from ..services.app_clock import app_clock
 from ..services.app_clock import now as clock_now
+from ..services.explanations import explain_duty, sentence
 from ..services.figures import FlowFigures, day_unit, ratio, total_of, used_days
 from ..services.flows import definition_of
 from ..services.months import Month
 from ..services.pause_scope import ScopedPause, pauses_by_application
 from ..services.reference import departments, pause_reasons
 from ..settings import settings
-from ..sla import WorkingClock, elapsed_budget
+from ..sla import ClockPause, WorkingClock, elapsed_budget
+from ..web.formatting import limit_text
 
 SCHEMA_VERSION = 1
 
@@ -249,7 +255,7 @@ def _overdue(scope: _Scope) -> list[dict[str, Any]]:
     condition = _overdue_condition(scope, (SubjectType.APPLICATION, SubjectType.STEP))
     rows = db.session.execute(
         select(t.id, t.subject_type, t.step_code, t.department_code, t.started_at, t.due_at,
-               t.completed_at, t.state, t.round_the_clock, t.application_id, a.number,
+               t.completed_at, t.state, t.round_the_clock, t.application_id, t.limit, a.number,
                a.customer_name, a.flow_code, a.status.label("app_status"))
         .join(a, a.id == t.application_id).where(condition)
         .order_by(t.due_at, a.number, t.id)).all()
@@ -257,6 +263,7 @@ def _overdue(scope: _Scope) -> list[dict[str, Any]]:
     reasons = pause_reasons()
     day_seconds = scope.clock.working_day_length.total_seconds()
     items = []
+    explained = []
     for row in rows:
         kind = getattr(row.subject_type, "value", row.subject_type)
         state = getattr(row.state, "value", row.state)
@@ -290,7 +297,26 @@ def _overdue(scope: _Scope) -> list[dict[str, Any]]:
                                "name_en": reasons[c].name_en if c in reasons else c}
                               for c in codes],
         })
+        explained.append((kind, explain_duty(
+            scope.clock, row.started_at, row.limit,
+            [ClockPause(p.start, p.end, p.reason) for p in app_pauses],
+            row.completed_at if state == "done" else None)))
+    _word_explanations(items, explained, reasons)
     return items
+
+
+def _word_explanations(items: list[dict[str, Any]], explained: list[tuple[str, Any]],
+                       reasons: dict[str, Any]) -> None:
+    """Each overdue item's explanation sentence in both languages (`why_zh`, `why_en`), so an
+    appeal can be argued from the report alone; one locale switch per language."""
+    for lang in ("zh", "en"):
+        with force_locale(lang):
+            names = {code: pick(r.name_zh, r.name_en, lang) for code, r in reasons.items()}
+            accepted, step = _("application accepted"), _("step became due")
+            for item, (kind, explanation) in zip(items, explained, strict=True):
+                item[f"why_{lang}"] = sentence(
+                    explanation, lang, accepted if kind == "application" else step,
+                    limit_text, pause_names=names)
 
 
 def _span(clock: WorkingClock, start: datetime, end: datetime, round_the_clock: bool,

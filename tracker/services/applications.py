@@ -562,11 +562,12 @@ def add_pause(number: str, reason_code: str, actor: User, *, note: str = "",
                   stops_application=STOPS_APPLICATION in reason.stops, stopped_steps=stopped)
     db.session.add(pause)
     db.session.flush()  # loads started_by for the pause's label
-    _recompute_all(app, clock, now)
+    moved = _recompute_all(app, clock, now)
     _touch(app)
     events.record("pause.started", actor=actor, subject_type="pause", subject_id=pause.id,
                   application_id=app.id, reason=reason_code, started_at=at, note=note,
-                  step=step, stops_application=pause.stops_application, stopped_steps=stopped)
+                  step=step, stops_application=pause.stops_application, stopped_steps=stopped,
+                  moved=moved)
     return pause
 
 
@@ -584,16 +585,23 @@ def end_pause(number: str, pause_id: int, actor: User, *, at: datetime | None = 
     at = _checked_instant(at, now, clock, "at", pause.started_at)
     pause.ended_at = at
     pause.ended_by_id = actor.id
-    _recompute_all(app, clock, now)
+    moved = _recompute_all(app, clock, now)
     _touch(app)
     events.record("pause.ended", actor=actor, subject_type="pause", subject_id=pause.id,
-                  application_id=app.id, reason=pause.reason_code, ended_at=at)
+                  application_id=app.id, reason=pause.reason_code, ended_at=at, moved=moved)
     return pause
 
 
-def _recompute_all(app: Application, clock: WorkingClock, now: datetime) -> None:
+def _recompute_all(app: Application, clock: WorkingClock, now: datetime) -> list[dict[str, Any]]:
+    """Recompute the application's open timers after a pause; the deadlines that moved, from
+    what to what (kept on the pause's event: the event log says why a deadline moved)."""
+    moved = []
     for timer in _open_timers(app):
-        timers.recompute(timer, clock, timer_pauses(app, timer), at=now)
+        old_due = timer.due_at
+        if timers.recompute(timer, clock, timer_pauses(app, timer), at=now):
+            moved.append({"subject": timer.subject_type, "step": timer.step_code,
+                          "from": old_due, "to": timer.due_at})
+    return moved
 
 
 def _open_timers(app: Application) -> list[SlaTimer]:

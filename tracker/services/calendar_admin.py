@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import select
 
@@ -120,13 +121,28 @@ def _recompute(closure: LocalClosure, change: Event, actor: User) -> CalendarCha
     return CalendarChange(event_id=change.id, closure=closure, moved=moved, checked=checked)
 
 
+def closure_cause(closure: LocalClosure, actor: User | None) -> dict[str, Any]:
+    """Why deadlines moved, as a `deadline.moved` event keeps it: the closure named."""
+    return {"kind": "closure_removed" if closure.removed_at is not None else "closure_added",
+            "day": closure.day.isoformat(), "reason": closure.reason,
+            "working": closure.working,
+            "start": closure.start_time.isoformat() if closure.start_time else None,
+            "end": closure.end_time.isoformat() if closure.end_time else None,
+            "by": actor.label if actor is not None else None}
+
+
 def recompute_open_deadlines(actor: User | None, *, closure: LocalClosure | None = None,
-                             change: Event | None = None) -> tuple[list[MovedDeadline], int]:
+                             change: Event | None = None,
+                             cause: dict[str, Any] | None = None,
+                             ) -> tuple[list[MovedDeadline], int]:
     """Recompute every running or paused timer on the current clock (not committed).
 
-    Each moved deadline is logged as a `deadline.moved` event on its application; returns the
-    moved deadlines and how many timers were checked.
+    Each moved deadline is logged as a `deadline.moved` event on its application, saying from
+    what to what and why (`cause`: the closure, or the holiday files; by default the closure
+    given); returns the moved deadlines and how many timers were checked.
     """
+    if cause is None and closure is not None:
+        cause = closure_cause(closure, actor)
     clock = app_clock()
     now = clock_now()
     open_timers = list(db.session.scalars(
@@ -147,7 +163,7 @@ def recompute_open_deadlines(actor: User | None, *, closure: LocalClosure | None
                       application_id=timer.application_id, timer=timer.id, label=timer.label,
                       step=timer.step_code, flow=timer.flow_code,
                       subject=timer.subject_type,
-                      change=change.id if change else None,
+                      change=change.id if change else None, cause=cause,
                       **{"from": old_due, "to": timer.due_at})
         if timer.application_id is not None:
             deadline_moved.send(db.session.get(Application, timer.application_id), at=now,

@@ -21,11 +21,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..extensions import db
 from ..i18n import pick
 from ..localtime import LOCAL
-from ..models import Application, FlowVersion, Notification, User
+from ..models import Application, FlowVersion, Notification, SlaTimer, User
 from ..settings import settings
-from ..sla import WorkingClock, elapsed_budget
+from ..sla import Explanation, WorkingClock, elapsed_budget
 from . import events
 from .errors import Conflict, NotFound
+from .explanations import days_off_line, explain_duty
 from .flows import definition_of
 from .pause_scope import ScopedPause, intervals_for, pauses_by_application
 from .reference import departments
@@ -68,6 +69,7 @@ class Notice:
     over_seconds: int  # working (or wall) time past the deadline, as of `now`
     left_seconds: int  # working (or wall) time left before the deadline, as of `now`
     day_seconds: float
+    why: Explanation | None = None  # why the deadline is where it is (issue 12)
 
 
 # --- targets ------------------------------------------------------------------------------
@@ -118,6 +120,9 @@ def build_notices(transitions: Sequence[Transition], now: datetime,
         for row in db.session.scalars(select(FlowVersion).where(FlowVersion.id.in_(version_ids))):
             flows[row.id] = definition_of(row)
     day_seconds = clock.working_day_length.total_seconds()
+    limits = dict(db.session.execute(select(SlaTimer.id, SlaTimer.limit).where(
+        SlaTimer.id.in_({t.timer_id for t in transitions}))).tuples().all()) if transitions \
+        else {}
     notices = []
     for t in transitions:
         number, version_id = apps.get(t.application_id or -1, (t.label, None))
@@ -132,7 +137,9 @@ def build_notices(transitions: Sequence[Transition], now: datetime,
             department_zh=dept.name_zh if dept else t.department_code,
             department_en=dept.name_en if dept else t.department_code,
             over_seconds=max(0, used_s - t.budget_seconds),
-            left_seconds=max(0, t.budget_seconds - used_s), day_seconds=day_seconds))
+            left_seconds=max(0, t.budget_seconds - used_s), day_seconds=day_seconds,
+            why=explain_duty(clock, t.started_at, limits[t.timer_id], app_pauses)
+            if t.timer_id in limits else None))
     return notices
 
 
@@ -198,6 +205,9 @@ def _word(notice: Notice, lang: str) -> tuple[str, str, dict[str, Any]]:
         _("Deadline: %(deadline)s (Beijing time)") % {"deadline": local_text(t.due_at)},
         amount,
     ]
+    why = days_off_line(notice.why, lang) if notice.why is not None else ""
+    if why:
+        lines.insert(5, _("Why: %(why)s") % {"why": why})
     body = "\n".join(lines)
     payload = {
         # The shape a WeCom (企业微信) or DingTalk (钉钉) group robot accepts …
@@ -218,6 +228,7 @@ def _word(notice: Notice, lang: str) -> tuple[str, str, dict[str, Any]]:
             "over_seconds": notice.over_seconds,
             "left_seconds": notice.left_seconds,
             "timer_id": t.timer_id,
+            "why": why,
         },
     }
     return subject[:300], body, payload

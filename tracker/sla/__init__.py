@@ -6,7 +6,8 @@ clock.add_working_days(accepted_at, 1)
 """
 
 from .calendar import FIRST_YEAR, LAST_YEAR, ChinaCalendar, Closure, DayInfo
-from .clock import ClockPause, WorkingClock, build_clock, default_clock, parse_office_hours
+from .clock import ClockPause, DaySpan, WorkingClock, build_clock, default_clock, parse_office_hours
+from .explain import Explanation, Segment
 from .holiday_files import HolidayFileError
 from .limits import (
     Counting,
@@ -16,6 +17,7 @@ from .limits import (
     PauseEffect,
     compute_deadline,
     elapsed_budget,
+    explain,
 )
 
 __all__ = [
@@ -26,15 +28,19 @@ __all__ = [
     "Closure",
     "Counting",
     "DayInfo",
+    "DaySpan",
     "Deadline",
+    "Explanation",
     "HolidayFileError",
     "Limit",
     "LimitKind",
     "PauseEffect",
+    "Segment",
     "WorkingClock",
     "build_clock",
     "compute_deadline",
     "default_clock",
     "elapsed_budget",
+    "explain",
     "parse_office_hours",
 ]

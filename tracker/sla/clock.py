@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import cache
 from itertools import accumulate
@@ -41,6 +41,7 @@ __all__ = [
     "DEFAULT_OFFICE_HOURS",
     "SHANGHAI",
     "ClockPause",
+    "DaySpan",
     "OfficeHours",
     "Pause",
     "WorkingClock",
@@ -53,6 +54,18 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 OfficeHours = tuple[tuple[time, time], ...]
 DEFAULT_OFFICE_HOURS: OfficeHours = ((time(8, 30), time(12, 0)), (time(13, 30), time(17, 30)))
 Pause = tuple[datetime, datetime]
+
+
+class DaySpan(NamedTuple):
+    """One calendar day of a walk over working time (WorkingClock.walk)."""
+
+    day: date
+    start: datetime  # the part of the day inside the walked span
+    end: datetime
+    counted: int  # working seconds counted on the day, paused time excluded
+    paused: int  # working seconds of the day inside a pause
+    whole_day: bool  # the day's whole working time lies in the span
+    periods: tuple[tuple[datetime, datetime], ...]  # office periods used, clipped to the span
 
 
 class ClockPause(NamedTuple):
@@ -317,6 +330,39 @@ class WorkingClock:
             if overlap > 0:
                 paused += overlap
         return timedelta(seconds=sign * (high - low - paused))
+
+    def walk(self, start: datetime, end: datetime,
+             pauses: Iterable[Pause] = ()) -> Iterator[DaySpan]:
+        """The working time from start to end, one DaySpan per calendar day, on the same index
+        as working_time_between: the spans' counted seconds add up to it exactly (the paused
+        W-intervals are the same merged ones)."""
+        low, high = self._w(start, "start"), self._w(end, "end")
+        if high < low:
+            raise ValueError("walk: end is before start")
+        intervals = self._pause_intervals(pauses)
+        local_start, local_end = start.astimezone(self.tz), end.astimezone(self.tz)
+        first = local_start.toordinal() - self._first_ordinal
+        last = local_end.toordinal() - self._first_ordinal
+        if last > first and local_end.time() == time(0):
+            last -= 1  # ends at midnight: nothing of that day is in the span
+        for index in range(first, min(last, self._days - 1) + 1):
+            day_low = max(low, self._cum_seconds[index])
+            day_high = min(high, self._cum_seconds[index + 1])
+            worked = max(0, day_high - day_low)
+            paused = sum(max(0, min(p_high, day_high) - max(p_low, day_low))
+                         for p_low, p_high in intervals) if worked else 0
+            day = date.fromordinal(self._first_ordinal + index)
+            midnight = datetime.combine(day, time(0), tzinfo=self.tz)
+            span_from = max(local_start, midnight).replace(microsecond=0)
+            span_to = min(local_end, midnight + timedelta(days=1)).replace(microsecond=0)
+            periods = tuple(
+                (max(p_start, span_from), min(p_end, span_to))
+                for p_start, p_end in self.office_periods(day)
+                if p_end > span_from and p_start < span_to
+            )
+            yield DaySpan(day, span_from, span_to, worked - paused, paused,
+                          worked == self._cum_seconds[index + 1] - self._cum_seconds[index]
+                          and worked > 0, periods)
 
     def add_working_time(
         self, start: datetime, amount: timedelta, pauses: Iterable[Pause] = ()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from .clock import ClockPause, pause_bounds, pause_label, require_aware
+from .explain import Explanation, explain_span
 
 if TYPE_CHECKING:
     from .clock import WorkingClock
@@ -123,10 +124,15 @@ class Deadline:
     provisional: bool  # depends on a year with no published holiday schedule
     unpaused_due_at: datetime | None = None  # the deadline had nothing been paused
     pauses: tuple[PauseEffect, ...] = ()  # the pauses that moved it, in order
+    explanation: Explanation | None = None  # with compute_deadline(..., explain=True)
 
 
 def compute_deadline(
-    clock: WorkingClock, start: datetime, limit: Limit, pauses: Iterable[OpenPause] = ()
+    clock: WorkingClock,
+    start: datetime,
+    limit: Limit,
+    pauses: Iterable[OpenPause] = (),
+    explain: bool = False,
 ) -> Deadline:
     """When `limit`, started at `start`, falls due, given the pauses that concern it.
 
@@ -138,11 +144,51 @@ def compute_deadline(
     is an amount of whole days: the paused working time is added and the deadline goes to the
     close of the day it then falls on. Under DAY_COUNT a fractional number of days is rounded
     up (2.5 days = close of the third working day).
+
+    With `explain=True` the Deadline carries its Explanation: the span from start to the due
+    instant just computed, walked on the same index with the same pauses (sla/explain.py).
     """
     closed, open_starts = _split_pauses(pauses)
     if limit.is_round_the_clock:
-        return _round_the_clock(clock, start, limit, closed, open_starts)
+        deadline = _round_the_clock(clock, start, limit, closed, open_starts)
+    else:
+        deadline = _working_deadline(clock, start, limit, closed, open_starts)
+    if not explain:
+        return deadline
+    return _explained(clock, start, limit, deadline, closed, open_starts)
 
+
+def _explained(
+    clock: WorkingClock,
+    start: datetime,
+    limit: Limit,
+    deadline: Deadline,
+    closed: list[tuple[datetime, datetime, str]],
+    open_starts: list[tuple[datetime, str]],
+) -> Deadline:
+    """The deadline with its explanation: the walk ends at the due instant, or where the
+    earliest open pause stopped the count."""
+    end = deadline.due_at
+    if end is None:
+        end = max(start, min(s for s, _ in open_starts))
+    segments = explain_span(clock, start, end, [(s, e) for s, e, _ in closed], deadline.pauses,
+                            deadline.round_the_clock)
+    explanation = Explanation(
+        start=start.astimezone(clock.tz).replace(microsecond=0), limit=limit,
+        budget=int(deadline.budget.total_seconds()), due_at=deadline.due_at,
+        unpaused_due_at=deadline.unpaused_due_at, round_the_clock=deadline.round_the_clock,
+        provisional=deadline.provisional, segments=tuple(segments))
+    return replace(deadline, explanation=explanation)
+
+
+def _working_deadline(
+    clock: WorkingClock,
+    start: datetime,
+    limit: Limit,
+    closed: list[tuple[datetime, datetime, str]],
+    open_starts: list[tuple[datetime, str]],
+) -> Deadline:
+    """A deadline counted in working time (amount or anchored limits)."""
     if limit.is_anchored:
         anchor = _anchor(clock, start, limit)
         budget = clock.working_time_between(start, anchor)
@@ -371,4 +417,15 @@ __all__ = [
     "PauseEffect",
     "compute_deadline",
     "elapsed_budget",
+    "explain",
 ]
+
+
+def explain(
+    clock: WorkingClock, start: datetime, limit: Limit, pauses: Iterable[OpenPause] = ()
+) -> Explanation:
+    """Why the deadline of `limit` started at `start` is where it is (compute_deadline's own
+    walk, recorded)."""
+    explanation = compute_deadline(clock, start, limit, pauses, explain=True).explanation
+    assert explanation is not None
+    return explanation

@@ -25,6 +25,7 @@ from ..models import ALL_STEPS, AppStatus, StepStatus
 from ..services import applications as service
 from ..services.app_clock import app_clock, now
 from ..services.errors import Conflict, ValidationFailed
+from ..services.explanations import present_explanations
 from ..services.flows import current_versions, definition_of
 from ..services.pagination import page_count
 from ..services.presenters import present_application
@@ -33,6 +34,7 @@ from ..services.reference import departments, pause_reasons
 from .access import writer_required
 from .event_log import application_events
 from .export import csv_response
+from .formatting import limit_text
 from .forms import (
     CancelForm,
     CustomerForm,
@@ -157,6 +159,7 @@ def render_detail(number: str, failed: dict[Any, Form] | None = None, status: in
     lang = current_language()
     clock, moment = app_clock(), now()
     view = present_application(app, moment, clock, lang)
+    explained = present_explanations(app, clock, lang, limit_text)
     flow = service.flow_of(app)
     forms = _fresh_forms(app, view)
     for key, form in (failed or {}).items():
@@ -172,7 +175,8 @@ def render_detail(number: str, failed: dict[Any, Form] | None = None, status: in
         events=application_events(app, flow, lang), message=message, now=moment,
         attribute_names=_attribute_names(flow, app.attributes, lang),
         steps={s.code: s for s in flow.steps},
-        pause_scopes=_pause_scopes(view, flow, lang)), status
+        pause_scopes=_pause_scopes(view, flow, lang), why=explained["application"],
+        why_steps={s["code"]: s["explanation"] for s in explained["steps"]}), status
 
 
 def _step_label(flow: Any, code: str, lang: str) -> str:

@@ -53,6 +53,29 @@ def moved_subject(flow: FlowDefinition, data: dict[str, Any], lang: str) -> str:
     return labels.label(labels.SUBJECTS, subject or "application")
 
 
+def moved_cause(cause: dict[str, Any] | None) -> str:
+    """Why a deadline moved, naming the closure or the holiday files ("" when not recorded)."""
+    if not cause:
+        return ""
+    if cause.get("kind") == "calendar":
+        return _("because the holiday files or office hours changed (%(files)s)",
+                 files=_show(cause.get("files")))
+    hours = ""
+    if cause.get("start") or cause.get("end"):
+        hours = f" {(cause.get('start') or '00:00')[:5]}–{(cause.get('end') or '24:00')[:5]}"
+    params = {"day": f"{cause.get('day', '')}{hours}", "reason": cause.get("reason", ""),
+              "by": cause.get("by") or "—"}
+    if cause.get("working"):
+        if cause.get("kind") == "closure_removed":
+            return _("because the local working day %(day)s (%(reason)s) was withdrawn by "
+                     "%(by)s", **params)
+        return _("because %(by)s recorded a local working day %(day)s (%(reason)s)", **params)
+    if cause.get("kind") == "closure_removed":
+        return _("because the local closure %(day)s (%(reason)s) was withdrawn by %(by)s",
+                 **params)
+    return _("because %(by)s recorded a local closure %(day)s (%(reason)s)", **params)
+
+
 def _show(value: Any) -> str:
     if value in (None, ""):
         return "—"
@@ -88,12 +111,18 @@ def describe(event: Event, flow: FlowDefinition, lang: str) -> str:
         when = data.get("started_at") or data.get("ended_at")
         if when:
             parts.append(_("at %(time)s", time=_instant(when)))
+        for moved in data.get("moved") or ():  # the deadlines this pause moved
+            parts.append(_("%(what)s: deadline %(old)s → %(new)s",
+                           what=moved_subject(flow, moved, lang),
+                           old=_instant(moved.get("from")) if moved.get("from") else _("Paused"),
+                           new=_instant(moved.get("to")) if moved.get("to") else _("Paused")))
     elif action == "materials.supplied":
         parts.append(_show(data.get("materials")))
     elif action == "deadline.moved":
         what = moved_subject(flow, data, lang)
         parts.append(_("%(what)s: deadline %(old)s → %(new)s", what=what,
                        old=_instant(data.get("from")), new=_instant(data.get("to"))))
+        parts.append(moved_cause(data.get("cause")))
     note = data.get("note")
     if note and action != "application.updated":
         parts.append(_("Note: %(note)s", note=note))
