@@ -12,6 +12,7 @@ from ..services.pagination import page_of
 from ..services.presenters import present_application, present_events
 from ..services.queries import ApplicationFilter, list_applications
 from .auth import WRITERS, authenticate, require
+from .idempotency import idempotent
 from .schemas import (
     ApplicationCreate,
     ApplicationOut,
@@ -75,6 +76,7 @@ class Applications(MethodView):
                         for a in items], total, page, per_page)
 
     @require(*WRITERS)
+    @idempotent
     @blp.arguments(ApplicationCreate)
     @blp.response(201, ApplicationOut)
     @errors(401, 403, 422)
@@ -179,6 +181,7 @@ class SkipStep(MethodView):
 @blp.route("/<string:number>/pauses")
 class Pauses(MethodView):
     @require(*WRITERS)
+    @idempotent
     @blp.arguments(PauseCreate)
     @blp.response(201, ApplicationOut)
     @errors(401, 403, 404, 409, 422)
