@@ -70,7 +70,7 @@ def test_a_pause_takes_a_key_too(api, app):
     number = api.create()["number"]
     body = {"reason": "municipal_approval", "note": "市政审批中"}
     url = f"/api/v1/applications/{number}/pauses"
-    headers = {**api.headers, "Idempotency-Key": "pause-1"}
+    headers = {**api.headers, **api.if_match(number), "Idempotency-Key": "pause-1"}
     first = api.client.post(url, json=body, headers=headers)
     assert first.status_code == 201, first.get_data(True)
     again = api.client.post(url, json=body, headers=headers)
