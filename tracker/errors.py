@@ -148,6 +148,13 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http(exc: HTTPException):
+        response = app.make_response(_http_answer(exc))
+        allowed = getattr(exc, "valid_methods", None)
+        if allowed:  # a 405 says what the path does allow
+            response.headers["Allow"] = ", ".join(allowed)
+        return response
+
+    def _http_answer(exc: HTTPException):
         status = exc.code or 500
         data = getattr(exc, "data", None) or {}
         messages = data.get("messages") if isinstance(data, dict) else None
