@@ -8,9 +8,24 @@ from typing import Any
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from .i18n import current_language
 from .services.errors import DomainError
+
+# What reaches the edge when the database cannot be reached (refused or dropped connection,
+# a file that cannot be opened, a pool with no free connection): a 503, never a 500.
+DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
+RETRY_AFTER_SECONDS = 30
+UNAVAILABLE = "The database is unavailable; try again in a moment."
+
+
+def outage_line(exc: Exception) -> str:
+    """The first line of the driver's message: what an outage is logged as, once."""
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 STATUS_TEXT = {
     400: "Bad request",
@@ -19,11 +34,14 @@ STATUS_TEXT = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
+    412: "Precondition failed",
     413: "The request is too large",
     415: "Unsupported media type",
     422: "Unprocessable entity",
+    428: "Precondition required",
     429: "Too many requests",
     500: "Internal server error",
+    503: "Service unavailable",
 }
 
 
@@ -130,6 +148,13 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http(exc: HTTPException):
+        response = app.make_response(_http_answer(exc))
+        allowed = getattr(exc, "valid_methods", None)
+        if allowed:  # a 405 says what the path does allow
+            response.headers["Allow"] = ", ".join(allowed)
+        return response
+
+    def _http_answer(exc: HTTPException):
         status = exc.code or 500
         data = getattr(exc, "data", None) or {}
         messages = data.get("messages") if isinstance(data, dict) else None
@@ -142,6 +167,24 @@ def register_error_handlers(app: Flask) -> None:
             message = data.get("message") if isinstance(data, dict) else None
             return api_error(status, message or STATUS_TEXT.get(status, exc.name))
         return _page(status, translate(STATUS_TEXT.get(status, exc.name)))
+
+    def handle_database_down(exc: Exception):
+        # One line per request: an outage is not a bug, a traceback per request would bury
+        # the log.
+        app.logger.error("database unavailable (%s %s): %s", request.method, request.path,
+                         outage_line(exc))
+        if wants_json():
+            response = api_error(503, UNAVAILABLE)
+        else:
+            # Not the frame: it reads the logged-in user from the database.
+            page = app.jinja_env.get_template("unavailable.html").render(
+                lang=current_language(), message=translate(UNAVAILABLE))
+            response = app.response_class(page, 503, mimetype="text/html")
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    for error in DATABASE_DOWN:
+        app.register_error_handler(error, handle_database_down)
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):

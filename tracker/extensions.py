@@ -25,9 +25,16 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class TrackerApi(Api):
+    """No catch-all "default" answer in the OpenAPI document: every status an operation can
+    give is named (api/openapi.py), so a client and the fuzz test can hold us to it."""
+
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-api = Api()
+api = TrackerApi()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

@@ -47,7 +47,7 @@ def test_the_core_announces_each_moment_once(app, api, frozen):
         done = api.create("101", requested_at="2026-10-12T10:00:00+08:00")["number"]
         api.step(done, "meter_install")
         dropped = api.create("201")["number"]
-        api.post(f"/api/v1/applications/{dropped}/cancel", {"reason": "客户撤回"})
+        api.as_read(dropped).post(f"/api/v1/applications/{dropped}/cancel", {"reason": "客户撤回"})
     assert sorted(heard, key=str) == sorted([
         ("created", done, None), ("step", done, "meter_install"), ("completed", done, None),
         ("created", dropped, None), ("cancelled", dropped, None)], key=str)

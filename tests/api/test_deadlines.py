@@ -61,7 +61,7 @@ def test_a_pause_of_two_working_hours_moves_deadlines_by_two_working_hours(api, 
     assert survey_before == local(2026, 10, 12, 17, 30)
 
     traveller.move_to(local(2026, 10, 12, 11, 0))
-    paused = api.post(f"/api/v1/applications/{number}/pauses",
+    paused = api.as_read(number).post(f"/api/v1/applications/{number}/pauses",
                       {"reason": "missing_documents", "step": "survey", "note": "缺产权证明"},
                       status=201)
     assert paused["paused"] is True
@@ -76,7 +76,7 @@ def test_a_pause_of_two_working_hours_moves_deadlines_by_two_working_hours(api, 
 
     # 11:00–12:00 and 13:30–14:30: two working hours across the lunch break
     traveller.move_to(local(2026, 10, 12, 14, 30))
-    resumed = api.post(f"/api/v1/applications/{number}/pauses/{pause_id}/end")
+    resumed = api.as_read(number).post(f"/api/v1/applications/{number}/pauses/{pause_id}/end")
     assert resumed["paused"] is False
     assert resumed["pauses"][0]["ended_at"] == "2026-10-12T14:30:00+08:00"
     whole_after = _at(resumed["sla"]["due_at"])
@@ -98,33 +98,33 @@ def test_a_pause_cannot_double(api, frozen):
     traveller = frozen(local(2026, 10, 12, 9, 0))
     number = api.create("201")["number"]
     traveller.move_to(local(2026, 10, 12, 10, 0))
-    pause = api.post(f"/api/v1/applications/{number}/pauses",
+    pause = api.as_read(number).post(f"/api/v1/applications/{number}/pauses",
                      {"reason": "customer_deferral", "step": "survey"}, status=201)["pauses"][0]
-    body = api.post(f"/api/v1/applications/{number}/pauses",
+    body = api.as_read(number).post(f"/api/v1/applications/{number}/pauses",
                     {"reason": "customer_deferral", "step": "survey"},
                     status=409, headers={"Accept-Language": "en"})
     assert body["message"] == "The clock is already paused for this reason; resume it first."
-    api.post(f"/api/v1/applications/{number}/pauses/{pause['id']}/end")
-    body = api.post(f"/api/v1/applications/{number}/pauses/{pause['id']}/end", status=409,
+    api.as_read(number).post(f"/api/v1/applications/{number}/pauses/{pause['id']}/end")
+    body = api.as_read(number).post(f"/api/v1/applications/{number}/pauses/{pause['id']}/end", status=409,
                     headers={"Accept-Language": "en"})
     assert body["message"] == "This pause has already ended."
-    body = api.post(f"/api/v1/applications/{number}/pauses",
+    body = api.as_read(number).post(f"/api/v1/applications/{number}/pauses",
                     {"reason": "other", "step": "survey"}, status=422,
                     headers={"Accept-Language": "en"})
     assert body["errors"] == {"note": ["Required."]}
-    body = api.post(f"/api/v1/applications/{number}/pauses", {"reason": "lunch"}, status=422,
+    body = api.as_read(number).post(f"/api/v1/applications/{number}/pauses", {"reason": "lunch"}, status=422,
                     headers={"Accept-Language": "en"})
     assert body["errors"] == {"reason": ["Unknown pause reason."]}
     # 201 follows its seed: external works are not a pause reason of this flow.
-    body = api.post(f"/api/v1/applications/{number}/pauses",
+    body = api.as_read(number).post(f"/api/v1/applications/{number}/pauses",
                     {"reason": "external_works", "step": "survey"}, status=422,
                     headers={"Accept-Language": "en"})
     assert body["errors"] == {"reason": ["Unknown pause reason."]}
     # A reason that stops a step needs the step; one that does not refuses it.
-    body = api.post(f"/api/v1/applications/{number}/pauses", {"reason": "customer_deferral"},
+    body = api.as_read(number).post(f"/api/v1/applications/{number}/pauses", {"reason": "customer_deferral"},
                     status=422, headers={"Accept-Language": "en"})
     assert body["errors"] == {"step": ["Required."]}
-    body = api.post(f"/api/v1/applications/{number}/pauses",
+    body = api.as_read(number).post(f"/api/v1/applications/{number}/pauses",
                     {"reason": "municipal_approval", "step": "survey"}, status=422,
                     headers={"Accept-Language": "en"})
     assert body["errors"] == {"step": ["This reason does not stop a single step."]}

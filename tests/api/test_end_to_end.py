@@ -158,10 +158,10 @@ def test_flow_211_end_to_end_with_missing_materials(api, frozen):
     clock.move_to(local(2026, 10, 12, 15, 0))
     body = api.step(number, "supply_plan", at="2026-10-12T11:00:00+08:00")
     assert _step(body, "supply_plan")["completed_at"] == "2026-10-12T11:00:00+08:00"
-    body = api.post(f"/api/v1/applications/{number}/materials/supplied")
+    body = api.as_read(number).post(f"/api/v1/applications/{number}/materials/supplied")
     assert body["materials_supplied_at"] == "2026-10-12T15:00:00+08:00"
     assert body["materials_sla"]["state"] == "done_on_time"
-    api.post(f"/api/v1/applications/{number}/materials/supplied", status=409)
+    api.as_read(number).post(f"/api/v1/applications/{number}/materials/supplied", status=409)
 
     clock.move_to(local(2026, 10, 12, 16, 0))
     body = api.step(number, "water_on")
@@ -171,9 +171,9 @@ def test_flow_211_end_to_end_with_missing_materials(api, frozen):
     assert [s["sla"]["state"] for s in body["steps"]] == [
         "done_on_time", "done_on_time", "done_on_time", "on_track"]  # the archive is next
     # a completed application can no longer be paused or cancelled
-    api.post(f"/api/v1/applications/{number}/pauses",
+    api.as_read(number).post(f"/api/v1/applications/{number}/pauses",
              {"reason": "other", "note": "x", "step": "archive"}, status=409)
-    api.post(f"/api/v1/applications/{number}/cancel", {"reason": "x"}, status=409)
+    api.as_read(number).post(f"/api/v1/applications/{number}/cancel", {"reason": "x"}, status=409)
     assert _actions(api, number) == [
         ("application.created", None),
         ("step.completed", "supply_plan"), ("materials.supplied", None),
@@ -189,14 +189,14 @@ def test_211_missing_documents_keep_the_file_open_not_the_clock(api, frozen):
     api.step(number, "supply_plan")
     body = api.step(number, "water_on")
     assert body["status"] == "completed" and body["sla"]["state"] == "done_on_time"
-    refused = api.post(f"/api/v1/applications/{number}/steps/archive/complete", status=409,
+    refused = api.as_read(number).post(f"/api/v1/applications/{number}/steps/archive/complete", status=409,
                        headers={"Accept-Language": "en"})
     assert refused["message"] == (
         "The file cannot be archived while documents accepted as missing are outstanding: "
         "产权证明、营业执照.")
     clock.move_to(local(2026, 10, 15, 9, 0))  # the promised day has passed
     assert api.application(number)["materials_sla"]["state"] == "overdue"
-    api.post(f"/api/v1/applications/{number}/materials/supplied")
+    api.as_read(number).post(f"/api/v1/applications/{number}/materials/supplied")
     body = api.step(number, "archive")
     assert body["materials_sla"]["state"] == "done_late"
     assert all(s["status"] == "done" for s in body["steps"])
@@ -206,11 +206,11 @@ def test_a_cancelled_application_keeps_its_history(api, frozen):
     clock = frozen(local(2026, 10, 12, 9, 0))
     number = api.create("211")["number"]
     clock.move_to(local(2026, 10, 12, 9, 30))
-    pause = api.post(f"/api/v1/applications/{number}/pauses",
+    pause = api.as_read(number).post(f"/api/v1/applications/{number}/pauses",
                      {"reason": "customer_deferral", "step": "supply_plan"},
                      status=201)["pauses"][0]
     clock.move_to(local(2026, 10, 12, 10, 0))
-    body = api.post(f"/api/v1/applications/{number}/cancel", {"reason": "客户取消用水需求"})
+    body = api.as_read(number).post(f"/api/v1/applications/{number}/cancel", {"reason": "客户取消用水需求"})
     assert body["status"] == "cancelled"
     assert body["cancel_reason"] == "客户取消用水需求"
     assert body["sla"]["state"] == "cancelled"
@@ -226,13 +226,13 @@ def test_edit_logs_each_change_with_its_old_value(api, frozen):
     frozen(local(2026, 10, 12, 9, 0))
     created = api.create("211", contact_phone="0532-1111111")
     number = created["number"]
-    body = api.patch(f"/api/v1/applications/{number}",
+    body = api.as_read(number).patch(f"/api/v1/applications/{number}",
                      {"contact_phone": "0532-2222222", "address": "胶州市",
                       "version": created["version"]})
     assert body["contact_phone"] == "0532-2222222"
     assert body["version"] == created["version"] + 1
     # the same values again change nothing and log nothing
-    again = api.patch(f"/api/v1/applications/{number}", {"contact_phone": "0532-2222222"})
+    again = api.as_read(number).patch(f"/api/v1/applications/{number}", {"contact_phone": "0532-2222222"})
     assert again["version"] == body["version"]
     updates = [e for e in api.get(f"/api/v1/applications/{number}/events")
                if e["action"] == "application.updated"]

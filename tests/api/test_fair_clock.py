@@ -33,7 +33,7 @@ def test_municipal_approval_stops_only_what_waits_on_the_city(api, frozen):
     assert _step(issued, "meter_stock_entry")["sla"]["due_at"] == "2026-06-02T17:30:00+08:00"
 
     clock.move_to(local(2026, 6, 1, 10, 30))
-    paused = api.post(f"/api/v1/applications/{number}/pauses",
+    paused = api.as_read(number).post(f"/api/v1/applications/{number}/pauses",
                       {"reason": "municipal_approval", "note": "占道挖掘审批"}, status=201)
     pause = paused["pauses"][0]
     assert pause["step"] is None  # recorded on the application
@@ -45,7 +45,7 @@ def test_municipal_approval_stops_only_what_waits_on_the_city(api, frozen):
     assert entry["state"] == "on_track" and entry["due_at"] == "2026-06-02T17:30:00+08:00"
 
     clock.move_to(local(2026, 6, 5, 16, 0))  # the city's answer arrives on Friday at 16:00
-    resumed = api.post(f"/api/v1/applications/{number}/pauses/{pause['id']}/end")
+    resumed = api.as_read(number).post(f"/api/v1/applications/{number}/pauses/{pause['id']}/end")
     assert _step(resumed, "municipal_approval")["sla"]["due_at"] == "2026-06-05T17:30:00+08:00"
     assert _step(resumed, "meter_stock_entry")["sla"]["due_at"] == "2026-06-02T17:30:00+08:00"
     # The whole limit excludes the paused working time: 1.5 h used before the pause,
@@ -68,13 +68,13 @@ def test_a_pause_on_one_step_leaves_the_others_running(api, frozen):
     api.step(number, "survey")
     api.step(number, "meter_stock_entry", "start")
     clock.move_to(local(2026, 6, 1, 11, 0))
-    body = api.post(f"/api/v1/applications/{number}/pauses",
+    body = api.as_read(number).post(f"/api/v1/applications/{number}/pauses",
                     {"reason": "customer_deferral", "step": "municipal_approval"}, status=201)
     assert _step(body, "municipal_approval")["sla"]["state"] == "paused"
     assert body["sla"]["state"] == "paused"
     assert _step(body, "meter_stock_entry")["sla"]["state"] == "on_track"
     # a second, different pause at the same time on another step is allowed
-    body = api.post(f"/api/v1/applications/{number}/pauses",
+    body = api.as_read(number).post(f"/api/v1/applications/{number}/pauses",
                     {"reason": "missing_documents", "step": "meter_stock_entry"}, status=201)
     assert _step(body, "meter_stock_entry")["sla"]["state"] == "paused"
     assert len([p for p in body["pauses"] if p["ended_at"] is None]) == 2

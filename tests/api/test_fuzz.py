@@ -15,7 +15,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.fixtures.app import local
 
@@ -43,7 +47,7 @@ def fuzz_world(api, frozen):
         numbers.append(api.create("101", requested_at="2026-10-12T10:00:00+08:00")["number"])
         numbers.append(api.create("211", missing_materials=["产权证明"],
                                   materials_promised_on="2026-10-14")["number"])
-        api.post(f"/api/v1/applications/{numbers[1]}/pauses",
+        api.as_read(numbers[1]).post(f"/api/v1/applications/{numbers[1]}/pauses",
                  {"reason": "missing_documents", "step": "supply_plan"}, status=201)
         for code in ("supply_plan", "water_on"):
             api.step(numbers[2], code)
@@ -62,12 +66,12 @@ def _operations(app) -> list:
     return operations
 
 
-def _fuzz(operation, mode: GenerationMode, numbers: list[str], headers: dict[str, str]
-          ) -> None:
+def _fuzz(operation, mode: GenerationMode, numbers: list[str], headers: dict[str, str],
+          checks: list = CHECKS, examples: int = EXAMPLES) -> None:
     @given(case=operation.as_strategy(generation_mode=mode), real=st.integers(0, 6),
            step=st.sampled_from(STEP_CODES), pause=st.integers(0, 3),
            flow=st.sampled_from(["201", "211", "101"]), reason=st.sampled_from(REASONS))
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+    @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
     def run(case, real, step, pause, flow, reason):
         parameters = case.path_parameters or {}
@@ -82,7 +86,7 @@ def _fuzz(operation, mode: GenerationMode, numbers: list[str], headers: dict[str
         if isinstance(case.body, dict) and "reason" in case.body and real < 3 \
                 and operation.path.endswith("/pauses"):
             case.body["reason"] = reason
-        case.call_and_validate(headers=headers, checks=CHECKS)
+        case.call_and_validate(headers=headers, checks=checks)
 
     run()
 
@@ -93,6 +97,26 @@ def test_no_operation_answers_500(app, fuzz_world, auth):
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             try:
                 _fuzz(operation, mode, fuzz_world(), auth)
+            except Exception as exc:  # noqa: BLE001  (one run shows every broken operation)
+                failures.append(f"{operation.label} ({mode.value}): {exc}")
+    assert not failures, "\n\n".join(failures)
+
+
+# Every operation of the document, every feature's too, with the status each answer has
+# checked against the ones documented: a few examples each keeps it quick.
+TRUTH_CHECKS = [*CHECKS, status_code_conformance]
+TRUTH_EXAMPLES = 3
+
+
+def test_every_operation_answers_only_what_the_document_says(app, fuzz_world, auth):
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 48
+    failures = []
+    for operation in operations:
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            try:
+                _fuzz(operation, mode, fuzz_world(), auth, TRUTH_CHECKS, TRUTH_EXAMPLES)
             except Exception as exc:  # noqa: BLE001  (one run shows every broken operation)
                 failures.append(f"{operation.label} ({mode.value}): {exc}")
     assert not failures, "\n\n".join(failures)

@@ -28,20 +28,21 @@ def test_already_completed_in_chinese_by_default(api, done_accept):
 
 def test_already_completed_in_english_on_request(api, done_accept):
     url = f"/api/v1/applications/{done_accept}/steps/accept/complete"
-    body = api.post(url, status=409, headers=EN)
+    body = api.as_read(done_accept).post(url, status=409, headers=EN)
     assert body["message"] == "Step accept is already completed."
     assert body["status"] == "Conflict"
     # a Chinese preference with English as a second choice stays Chinese
-    body = api.post(url, status=409, headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"})
+    body = api.as_read(done_accept).post(url, status=409, headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"})
     assert body["message"] == "环节 accept 已经办结，不能重复办理。"
 
 
 def test_field_errors_are_translated(api, done_accept):
     url = f"/api/v1/applications/{done_accept}/steps/survey/complete"
-    body = api.post(url, {"at": "2030-01-01T09:00:00+08:00"}, status=422)
+    body = api.as_read(done_accept).post(url, {"at": "2030-01-01T09:00:00+08:00"}, status=422)
     assert body["errors"] == {"at": ["不能晚于当前时间。"]}
     assert body["message"] == "所填时间不被接受。"
-    body = api.post(url, {"at": "2030-01-01T09:00:00+08:00"}, status=422, headers=EN)
+    body = api.as_read(done_accept).post(url, {"at": "2030-01-01T09:00:00+08:00"},
+                                        status=422, headers=EN)
     assert body["errors"] == {"at": ["Cannot be in the future."]}
 
 

@@ -28,7 +28,7 @@ def apps(api, frozen):
         "late_211": api.create("211", customer_name="超时客户"),
     }
     numbers = {key: body["number"] for key, body in made.items()}
-    api.post(f"/api/v1/applications/{numbers['cancelled_201']}/cancel", {"reason": "客户撤回"})
+    api.as_read(numbers['cancelled_201']).post(f"/api/v1/applications/{numbers['cancelled_201']}/cancel", {"reason": "客户撤回"})
     for key in ("on_time_211", "late_211"):
         api.step(numbers[key], "supply_plan")
     api.step(numbers["on_time_211"], "water_on")
@@ -167,7 +167,7 @@ def test_a_page_of_paused_applications_does_not_load_who_paused_each(app, api, a
 
     def paused_by(clerk) -> None:
         number = clerk.create("211")["number"]
-        clerk.post(f"/api/v1/applications/{number}/pauses",
+        clerk.as_read(number).post(f"/api/v1/applications/{number}/pauses",
                    {"reason": "missing_documents", "step": "supply_plan"}, status=201)
 
     paused_by(api_as("clerk", "pauser-0"))

@@ -21,7 +21,8 @@ def open_201(api, frozen):
 def _refused(api, snapshot, number, url, body, status):
     """POST body to url as a clerk reading English; assert the status and that nothing changed."""
     before = snapshot(number)
-    response = api.client.post(url, json=body, headers={**api.headers, **EN})
+    response = api.client.post(url, json=body,
+                               headers={**api.headers, **api.if_match(number), **EN})
     assert response.status_code == status, response.get_data(True)
     assert snapshot(number) == before
     return response.get_json()
@@ -196,7 +197,8 @@ def test_an_edit_with_several_bad_fields_names_each_and_changes_nothing(api, sna
 
 def test_an_edit_the_service_refuses_changes_nothing(api, snapshot, open_201):
     before = snapshot(open_201)
-    response = api.client.patch(f"/api/v1/applications/{open_201}", headers={**api.headers, **EN},
+    response = api.client.patch(f"/api/v1/applications/{open_201}",
+                                headers={**api.headers, **api.if_match(open_201), **EN},
                                 json={"materials_promised_on": "2026-10-01", "address": "芜湖"})
     assert response.status_code == 422
     assert response.get_json()["errors"] == {
@@ -223,7 +225,7 @@ def test_a_requested_time_too_far_ahead_or_behind_is_refused(api, app, open_201)
 
 
 def test_a_cancelled_application_refuses_steps(api, snapshot, open_201):
-    api.post(f"/api/v1/applications/{open_201}/cancel", {"reason": "客户撤回申请"})
+    api.as_read(open_201).post(f"/api/v1/applications/{open_201}/cancel", {"reason": "客户撤回申请"})
     body = _refused(api, snapshot, open_201,
                     f"/api/v1/applications/{open_201}/steps/survey/complete", {}, 409)
     assert body["message"] == f"Application {open_201} is cancelled."

@@ -367,3 +367,14 @@ def test_a_late_screening_keeps_the_requested_time_and_owns_the_lateness(push, a
     assert meter["sla"]["started_at"].startswith("2026-10-26T09:00:00+08:00")
     assert meter["sla"]["due_at"].startswith("2026-10-27T09:00:00+08:00")
     assert meter["sla"]["state"] == "on_track"
+
+def test_a_deeply_nested_push_is_refused_with_400_and_logged(client, platform, app):
+    raw = b'{"external_id": "GG-DEEP", "extra": ' + b"[" * 1000 + b"]" * 1000 + b"}"
+    response = client.post("/api/v1/intake/projects", data=raw,
+                           headers={**platform, "Content-Type": "application/json"})
+    assert response.status_code == 400, response.get_data(True)
+    assert response.get_json()["message"] == "JSON 请求内容的嵌套超过 32 层。"
+    [row] = _rejected(app)
+    assert row.platform == "gongai" and row.status_code == 400 and row.size == len(raw)
+    assert row.body_excerpt.startswith('{"external_id": "GG-DEEP"')
+    assert table_counts(app)["intake_records"] == 0

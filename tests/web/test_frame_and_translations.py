@@ -91,7 +91,7 @@ def test_static_assets_are_served_locally(client):
 
 
 def test_healthz_still_answers(client):
-    assert client.get("/healthz").get_json() == {"status": "ok"}
+    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
 
 
 def test_macros_render_states_with_words_and_beijing_time(app):

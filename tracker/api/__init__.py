@@ -7,6 +7,7 @@ from flask import Flask
 from flask_smorest import Blueprint
 
 from ..extensions import api, csrf
+from .openapi import document_common_answers
 
 
 def register_api(app: Flask, blueprints: Iterable[Blueprint]) -> None:
@@ -16,3 +17,4 @@ def register_api(app: Flask, blueprints: Iterable[Blueprint]) -> None:
         api.register_blueprint(blp)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
+    document_common_answers(api.spec)

@@ -16,6 +16,8 @@ from ..services.presenters import present_application, present_events
 from ..services.queries import ApplicationFilter, list_applications, open_duplicates
 from ..web.formatting import limit_text
 from .auth import WRITERS, authenticate, require
+from .idempotency import idempotent
+from .preconditions import IF_MATCH, etag_header, expected_version
 from .schemas import (
     ApplicationCreate,
     ApplicationCreated,
@@ -39,13 +41,19 @@ blp = Blueprint("applications", __name__, url_prefix="/api/v1/applications",
 
 
 
+CHANGES = (401, 403, 404, 409, 412, 422, 428)  # what every change can answer
+
+
 def errors(*statuses: int):
-    """Document the error answers of a view (409 carries the application as it stands)."""
+    """Document the error answers of a view (409 and 412 carry the application as it
+    stands); a change (one answering 428) documents its If-Match header too."""
 
     def decorate(view):
         for status in sorted(statuses, reverse=True):
-            schema = ConflictOut if status == 409 else ErrorOut
+            schema = ConflictOut if status in (409, 412) else ErrorOut
             view = blp.alt_response(status, schema=schema)(view)
+        if 428 in statuses:
+            view = blp.doc(parameters=[IF_MATCH])(view)
         return view
 
     return decorate
@@ -56,14 +64,24 @@ def _present(number: str) -> dict:
     return present_application(app, now(), app_clock(), current_language())
 
 
-def _with_current(number: str, action):
-    """Run a change; on a conflict answer 409 with the application as it now stands."""
+def _current(number: str) -> dict:
+    return ApplicationOut().dump(_present(number))
+
+
+def _with_current(number: str, data: dict, action):
+    """Run a change from the version the client read (`version` in `data`, or If-Match);
+    on a conflict answer 409 (412 for a stale If-Match) with the application as it now
+    stands, and the new version as the ETag on success."""
     try:
-        action()
+        version = expected_version(
+            data.pop("version", None), lambda: service.get_application(number).version_id,
+            lambda: _current(number))
+        action(version)
     except Conflict as exc:
-        exc.current = ApplicationOut().dump(_present(number))
+        exc.current = _current(number)
         raise
-    return _present(number)
+    present = _present(number)
+    return present, etag_header(present["version"])
 
 
 def _warnings(app) -> list[dict]:
@@ -95,6 +113,7 @@ class Applications(MethodView):
                         for a in items], total, page, per_page)
 
     @require(*WRITERS)
+    @idempotent
     @blp.arguments(ApplicationCreate)
     @blp.response(201, ApplicationCreated)
     @errors(401, 403, 422)
@@ -114,17 +133,18 @@ class ApplicationItem(MethodView):
     @blp.response(200, ApplicationOut)
     @errors(401, 403, 404)
     def get(self, number):
-        """One application with its steps, deadlines and pauses."""
-        return _present(number)
+        """One application with its steps, deadlines and pauses; its version is the ETag
+        (send it back as If-Match with a change)."""
+        present = _present(number)
+        return present, etag_header(present["version"])
 
     @require(*WRITERS)
     @blp.arguments(ApplicationUpdate)
     @blp.response(200, ApplicationOut)
-    @errors(401, 403, 404, 409, 422)
+    @errors(*CHANGES)
     def patch(self, data, number):
         """Correct customer details (each change is logged)."""
-        version = data.pop("version", None)
-        return _with_current(number, lambda: service.update_application(
+        return _with_current(number, data, lambda version: service.update_application(
             number, data, authenticate(), expected_version=version))
 
 
@@ -155,11 +175,11 @@ class Cancel(MethodView):
     @require(*WRITERS)
     @blp.arguments(CancelAction)
     @blp.response(200, ApplicationOut)
-    @errors(401, 403, 404, 409, 422)
+    @errors(*CHANGES)
     def post(self, data, number):
         """Cancel an open application, with a reason."""
-        return _with_current(number, lambda: service.cancel_application(
-            number, data["reason"], authenticate(), expected_version=data["version"]))
+        return _with_current(number, data, lambda version: service.cancel_application(
+            number, data["reason"], authenticate(), expected_version=version))
 
 
 @blp.route("/<string:number>/materials/supplied")
@@ -167,11 +187,11 @@ class MaterialsSupplied(MethodView):
     @require(*WRITERS)
     @blp.arguments(PauseEnd)
     @blp.response(200, ApplicationOut)
-    @errors(401, 403, 404, 409, 422)
+    @errors(*CHANGES)
     def post(self, data, number):
         """容缺受理: record that the missing materials arrived."""
-        return _with_current(number, lambda: service.supply_materials(
-            number, authenticate(), at=data["at"], expected_version=data["version"]))
+        return _with_current(number, data, lambda version: service.supply_materials(
+            number, authenticate(), at=data["at"], expected_version=version))
 
 
 @blp.route("/<string:number>/steps/<string:code>/start")
@@ -179,12 +199,12 @@ class StartStep(MethodView):
     @require(*WRITERS)
     @blp.arguments(StepAction)
     @blp.response(200, ApplicationOut)
-    @errors(401, 403, 404, 409, 422)
+    @errors(*CHANGES)
     def post(self, data, number, code):
         """Start a step whose clock runs from when work begins."""
-        return _with_current(number, lambda: service.start_step(
+        return _with_current(number, data, lambda version: service.start_step(
             number, code, authenticate(), at=data["at"], note=data["note"],
-            expected_version=data["version"]))
+            expected_version=version))
 
 
 @blp.route("/<string:number>/steps/<string:code>/complete")
@@ -192,12 +212,12 @@ class CompleteStep(MethodView):
     @require(*WRITERS)
     @blp.arguments(StepAction)
     @blp.response(200, ApplicationOut)
-    @errors(401, 403, 404, 409, 422)
+    @errors(*CHANGES)
     def post(self, data, number, code):
         """Log a step as done, now or earlier within the back-dating window."""
-        return _with_current(number, lambda: service.complete_step(
+        return _with_current(number, data, lambda version: service.complete_step(
             number, code, authenticate(), at=data["at"], note=data["note"],
-            expected_version=data["version"]))
+            expected_version=version))
 
 
 @blp.route("/<string:number>/steps/<string:code>/skip")
@@ -205,25 +225,26 @@ class SkipStep(MethodView):
     @require(*WRITERS)
     @blp.arguments(SkipAction)
     @blp.response(200, ApplicationOut)
-    @errors(401, 403, 404, 409, 422)
+    @errors(*CHANGES)
     def post(self, data, number, code):
         """Skip a skippable step, with the reason."""
-        return _with_current(number, lambda: service.skip_step(
-            number, code, authenticate(), note=data["note"], expected_version=data["version"]))
+        return _with_current(number, data, lambda version: service.skip_step(
+            number, code, authenticate(), note=data["note"], expected_version=version))
 
 
 @blp.route("/<string:number>/pauses")
 class Pauses(MethodView):
     @require(*WRITERS)
+    @idempotent
     @blp.arguments(PauseCreate)
     @blp.response(201, ApplicationOut)
-    @errors(401, 403, 404, 409, 422)
+    @errors(*CHANGES)
     def post(self, data, number):
         """Pause the clocks the reason concerns (补正材料, 市政审批, …): give `step` when the
         reason stops the step it is recorded on (GET /pause-reasons: `needs_step`)."""
-        return _with_current(number, lambda: service.add_pause(
+        return _with_current(number, data, lambda version: service.add_pause(
             number, data["reason"], authenticate(), note=data["note"], at=data["at"],
-            step=data["step"], expected_version=data["version"]))
+            step=data["step"], expected_version=version))
 
 
 @blp.route("/<string:number>/pauses/<int:pause_id>/end")
@@ -231,8 +252,8 @@ class EndPause(MethodView):
     @require(*WRITERS)
     @blp.arguments(PauseEnd)
     @blp.response(200, ApplicationOut)
-    @errors(401, 403, 404, 409, 422)
+    @errors(*CHANGES)
     def post(self, data, number, pause_id):
         """Resume the clocks."""
-        return _with_current(number, lambda: service.end_pause(
-            number, pause_id, authenticate(), at=data["at"], expected_version=data["version"]))
+        return _with_current(number, data, lambda version: service.end_pause(
+            number, pause_id, authenticate(), at=data["at"], expected_version=version))

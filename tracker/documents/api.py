@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ..api.auth import READERS, WRITERS, authenticate, require
+from ..api.idempotency import idempotent
 from ..api.schemas import ErrorOut, Text, VersionArgs
 from ..localtime import local
 from ..services.applications import get_application
@@ -94,6 +95,7 @@ class Attachments(MethodView):
         return queries.attachments_of(get_application(number))
 
     @require(*WRITERS)
+    @idempotent
     @blp.arguments(AttachmentForm, location="form")
     @blp.response(201, AttachmentOut)
     @blp.alt_response(404, schema=ErrorOut)
@@ -133,6 +135,7 @@ class Documents(MethodView):
 @blp.route("/applications/<string:number>/documents/waivers")
 class Waivers(MethodView):
     @require(*WRITERS)
+    @idempotent
     @blp.arguments(WaiverIn)
     @blp.response(201, MaterialOut)
     @blp.alt_response(409, schema=ErrorOut)
@@ -184,6 +187,7 @@ class SubjectAttachments(MethodView):
         return queries.subject_attachments(subject_type, subject_id)
 
     @require(*WRITERS)
+    @idempotent
     @blp.arguments(SubjectAttachmentForm, location="form")
     @blp.response(201, AttachmentOut)
     @blp.alt_response(404, schema=ErrorOut)

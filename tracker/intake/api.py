@@ -22,6 +22,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..api.auth import READERS, WRITERS, authenticate, require
 from ..api.schemas import AwareDateTime, PageArgs, PageOut, Phone, SlaOut, Text
 from ..i18n import current_language
+from ..input_guard import json_depth_exceeded, parses_own_json
 from ..models import Role
 from ..services.errors import DomainError, ValidationFailed
 from ..services.pagination import page_of
@@ -185,6 +186,9 @@ def read_push(platform: str) -> tuple[platforms.Push, dict[str, Any]]:
         raise _refuse(platform, PayloadTooLarge(
             "The push is larger than allowed (%(limit)s bytes).", params={"limit": limit}),
             body, len(body))
+    too_deep = json_depth_exceeded(body)
+    if too_deep is not None:
+        raise _refuse(platform, too_deep, body, len(body))
     try:
         payload = json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -211,6 +215,7 @@ def read_push(platform: str) -> tuple[platforms.Push, dict[str, Any]]:
 # --- views --------------------------------------------------------------------------------
 
 @blp.route("/projects")
+@parses_own_json
 class Projects(MethodView):
     @require(Role.PLATFORM)
     @blp.doc(requestBody={"required": True,
@@ -219,6 +224,7 @@ class Projects(MethodView):
     @blp.alt_response(200, schema=IntakeReceipt,
                       description="Already received: unchanged, updated, or changed after "
                                   "screening (logged; the decision stands).")
+    @blp.alt_response(400, description="Not a JSON object, or nested too deeply (logged).")
     @blp.alt_response(413, description="Larger than TRACKER_INTAKE_MAX_BYTES (logged).")
     @blp.alt_response(422, description="Fields missing or invalid (logged).")
     def post(self):

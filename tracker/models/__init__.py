@@ -14,7 +14,7 @@ from .applications import (
 )
 from .base import UTCDateTime, now_utc
 from .flows import FlowVersion, NumberSequence
-from .operations import JobLock, LocalClosure, MonthlyReport, Notification
+from .operations import IdempotencyKey, JobLock, LocalClosure, MonthlyReport, Notification
 from .timers import SlaTimer, SubjectType, TimerState
 from .users import MANAGER_ROLES, WRITER_ROLES, ApiToken, Department, Role, User
 
@@ -30,6 +30,7 @@ __all__ = [
                            "Department",
                            "Event",
                            "FlowVersion",
+                           "IdempotencyKey",
                            "JobLock",
                            "LocalClosure",
                            "MonthlyReport",

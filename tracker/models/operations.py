@@ -74,3 +74,22 @@ class JobLock(db.Model):
     holder: Mapped[str] = mapped_column(String(120), default="")
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class IdempotencyKey(db.Model):
+    """The first answer to a create sent with an `Idempotency-Key` header, stored in the
+    creation's own transaction: a retry with the same key (same user, within a day) gets this
+    answer back instead of creating again."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(255))
+    # SHA-256 of method, path and body: the same key with another request is refused.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column()
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    content_type: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)

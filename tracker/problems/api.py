@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
 from ..api.auth import READERS, WRITERS, authenticate, require
+from ..api.idempotency import idempotent
 from ..api.schemas import AwareDateTime, PageArgs, PageOut, SlaOut, Text
 from ..i18n import current_language
 from ..services.app_clock import app_clock, now
@@ -160,6 +161,7 @@ class Problems(MethodView):
                        total, page, per_page)
 
     @require(*WRITERS)
+    @idempotent
     @blp.arguments(ProblemCreate)
     @blp.response(201, ProblemOut)
     def post(self, data):

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..api.auth import authenticate, require
+from ..api.idempotency import idempotent
 from ..extensions import db
 from ..i18n import current_language
 from ..models import Role, User
@@ -165,6 +166,7 @@ class MonthVersions(MethodView):
 @blp.route("/monthly/<string:month>/issue")
 class IssueReport(MethodView):
     @require(*ISSUERS)
+    @idempotent
     @blp.response(201, IssuedOut)
     def post(self, month):
         """Issue the month's report as a new version (earlier versions are kept)."""

@@ -9,6 +9,7 @@ from flask import Blueprint, Flask, flash, jsonify, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 
+from ..errors import DATABASE_DOWN, RETRY_AFTER_SECONDS, outage_line
 from ..extensions import db, login_manager
 from ..services.auth_web import load_user
 from . import access
@@ -24,9 +25,17 @@ def register_web(app: Flask, blueprints: Iterable[Blueprint], nav: Iterable[NavI
     is behind the log-in. `public` blueprints (the customer's pages) need no log-in."""
     @app.get("/healthz")
     def healthz():
-        """Liveness for load balancers: the app answers and the database is reachable."""
-        db.session.execute(text("SELECT 1"))
-        return jsonify(status="ok")
+        """Readiness for load balancers, as JSON: 200 when the database answers, else 503
+        naming what is down."""
+        try:
+            db.session.execute(text("SELECT 1"))
+        except DATABASE_DOWN as exc:
+            app.logger.error("healthz: database down: %s", outage_line(exc))
+            response = jsonify(status="unavailable", database="down")
+            response.status_code = 503
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
+        return jsonify(status="ok", database="ok")
 
     _configure_login(app)
     install_security_headers(app)
