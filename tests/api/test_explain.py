@@ -55,10 +55,10 @@ def test_a_pause_of_two_working_hours_shows_with_reason_who_and_both_ends(api, f
     clock = frozen(local(2026, 9, 30, 16, 0))
     number = api.create("201")["number"]
     clock.move_to(local(2026, 10, 8, 9, 0))
-    pause = api.post(f"/api/v1/applications/{number}/pauses",
-                     {"reason": "municipal_approval"}, status=201)["pauses"][0]
+    pause = api.as_read(number).post(f"/api/v1/applications/{number}/pauses",
+                                     {"reason": "municipal_approval"}, status=201)["pauses"][0]
     clock.move_to(local(2026, 10, 8, 11, 0))
-    api.post(f"/api/v1/applications/{number}/pauses/{pause['id']}/end")
+    api.as_read(number).post(f"/api/v1/applications/{number}/pauses/{pause['id']}/end")
     whole = _explain(api, number)["application"]
     (shown,) = [s for s in whole["segments"] if s["kind"] == "pause"]
     assert shown["paused_seconds"] == 7200
@@ -90,10 +90,11 @@ def test_counted_seconds_add_up_over_random_applications(api, frozen):
         clock = frozen(start)
         number = api.create("201")["number"]
         clock.move_to(start.replace(hour=min(start.hour + 1, 23)))
-        pause = api.post(f"/api/v1/applications/{number}/pauses",
-                         {"reason": "municipal_approval"}, status=201)["pauses"][0]
+        pause = api.as_read(number).post(f"/api/v1/applications/{number}/pauses",
+                                         {"reason": "municipal_approval"},
+                                         status=201)["pauses"][0]
         clock.move_to(start.replace(hour=min(start.hour + 1, 23), minute=59))
-        api.post(f"/api/v1/applications/{number}/pauses/{pause['id']}/end")
+        api.as_read(number).post(f"/api/v1/applications/{number}/pauses/{pause['id']}/end")
         body = _explain(api, number)
         whole = body["application"]
         _adds_up(whole)

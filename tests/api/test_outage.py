@@ -54,7 +54,7 @@ def test_the_api_answers_503_with_retry_after_in_the_users_language(down_app, ca
 def test_a_page_answers_a_short_503_page_in_the_users_language(down_app, caplog):
     client = down_app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = "1"  # a logged-in clerk: the page must read the user
+        session["_user_id"] = "1.0"  # a logged-in clerk ("<id>.<generation>"): the page must read the user
         session["lang"] = "en"
     response = client.get("/applications")
     assert response.status_code == 503

@@ -76,8 +76,11 @@ def scenario(open_page, base, make_user, working_morning, screenshots, tmp_path)
 
     # water on (through the API), which opens the callback
     clerk = {"Authorization": f"Bearer {clerk_token}"}
+    etag = requests.get(f"{base}/api/v1/applications/{number}", headers=clerk,
+                        timeout=30).headers["ETag"]
     assert requests.post(f"{base}/api/v1/applications/{number}/steps/meter_install/complete",
-                         json={}, headers=clerk, timeout=30).status_code == 200
+                         json={}, headers={**clerk, "If-Match": etag},
+                         timeout=30).status_code == 200
 
     # --- callbacks (回访)
     page.goto(f"{base}/callbacks")
