@@ -293,3 +293,18 @@ def test_two_clerks_record_the_same_callback_at_once(api, app, auth, water_on, l
     assert stored["comment"] == winner["comment"]
     # a follow-up only if the winner said "not satisfied"
     assert table_counts(app)["follow_ups"] == (0 if winner["satisfied"] else 1)
+
+
+def test_a_callback_result_and_a_follow_up_close_need_the_version_just_read(
+        api, water_on, needs_read_version):
+    number = water_on()
+    callback = f"/api/v1/aftercare/callbacks/{_callback(api, number)['id']}"
+    read = api.client.get(callback, headers=api.headers)
+    assert read.headers["ETag"] == f'"{read.get_json()["version"]}"'
+    done = needs_read_version(callback, "result",
+                              {"reached": True, "satisfied": False, "comment": "路面未恢复"})
+    assert done["status"] == "done"
+    [follow_up] = api.get(f"/api/v1/aftercare/applications/{number}")["follow_ups"]
+    closed = needs_read_version(f"/api/v1/aftercare/follow-ups/{follow_up['id']}", "close",
+                                {"action_taken": "上门恢复路面", "evidence": "照片"})
+    assert closed["status"] == "closed"

@@ -379,3 +379,14 @@ def test_a_deeply_nested_push_is_refused_with_400_and_logged(client, platform, a
     assert row.platform == "gongai" and row.status_code == 400 and row.size == len(raw)
     assert row.body_excerpt.startswith('{"external_id": "GG-DEEP"')
     assert table_counts(app)["intake_records"] == 0
+
+
+def test_screening_needs_the_version_just_read(push, api, needs_read_version):
+    """Two screeners without a version would both act on the record; now neither may."""
+    record = push()
+    resource = f"/api/v1/intake/records/{record['id']}"
+    read = api.client.get(resource, headers=api.headers)
+    assert read.headers["ETag"] == f'"{record["version"]}"'
+    done = needs_read_version(resource, "screen", {"decision": "no_need", "reason": "已自建"})
+    assert done["record"]["status"] == "no_need"
+    assert api.get(resource)["status"] == "no_need"

@@ -236,3 +236,17 @@ def test_percent_and_underscore_in_the_search_match_only_themselves(api, frozen)
     assert found("\\") == [backslash]
     assert found("/") == []
     assert plain in found("叫号")
+
+
+def test_every_stage_needs_the_version_just_read(api, needs_read_version):
+    number = _new(api)["number"]
+    resource = f"/api/v1/problems/{number}"
+    read = api.client.get(resource, headers=api.headers)
+    assert read.headers["ETag"] == f'"{read.get_json()["version"]}"'
+    verified = needs_read_version(resource, "verify",
+                                  {"is_problem": True, "rectify_due_at": "2026-10-20"})
+    assert verified["status"] == "rectifying"
+    assert needs_read_version(resource, "rectified", {"note": "更换叫号机"})["status"] == \
+        "rechecking"
+    closed = needs_read_version(resource, "recheck", {"passed": True, "note": "复核通过"})
+    assert closed["status"] == "closed"
