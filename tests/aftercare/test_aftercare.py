@@ -15,8 +15,8 @@ def _callback(api, number: str) -> dict:
 
 def _result(api, callback_id: int, status: int = 200, headers: dict | None = None,
             **body) -> dict:
-    return api.post(f"/api/v1/aftercare/callbacks/{callback_id}/result", body, status=status,
-                    headers=headers)
+    return api.change(f"/api/v1/aftercare/callbacks/{callback_id}", "result", body, status=status,
+                      headers=headers)
 
 
 # --- callbacks ----------------------------------------------------------------------------
@@ -109,20 +109,20 @@ def test_not_satisfied_opens_a_follow_up_closed_only_with_what_was_done(api, app
     assert [f["id"] for f in listed["items"]] == [follow_up["id"]]
 
     before = table_counts(app)
-    refused = api.post(f"/api/v1/aftercare/follow-ups/{follow_up['id']}/close",
-                       {"action_taken": " ", "evidence": "照片"}, status=422)
+    refused = api.change(f"/api/v1/aftercare/follow-ups/{follow_up['id']}", "close",
+                         {"action_taken": " ", "evidence": "照片"}, status=422)
     assert "action_taken" in refused["errors"]
     assert table_counts(app) == before
     frozen(local(2026, 10, 13, 15, 0))
-    closed = api.post(f"/api/v1/aftercare/follow-ups/{follow_up['id']}/close",
-                      {"action_taken": "上门恢复路面，客户签字确认", "evidence": "照片 3 张",
-                       "version": follow_up["version"]})
+    closed = api.change(f"/api/v1/aftercare/follow-ups/{follow_up['id']}", "close",
+                        {"action_taken": "上门恢复路面，客户签字确认", "evidence": "照片 3 张",
+                         "version": follow_up["version"]})
     assert closed["status"] == "closed" and closed["sla"]["state"] == "done_on_time"
     assert closed["closed_by"] == "clerk1"
     summary = api.get(f"/api/v1/aftercare/applications/{number}")
     assert summary["open_follow_ups"] == 0
-    api.post(f"/api/v1/aftercare/follow-ups/{follow_up['id']}/close",
-             {"action_taken": "again"}, status=409)
+    api.change(f"/api/v1/aftercare/follow-ups/{follow_up['id']}", "close",
+               {"action_taken": "again"}, status=409)
 
 
 def test_auditors_read_callbacks_but_cannot_record(api_as, api, water_on):
@@ -283,7 +283,8 @@ def test_two_clerks_record_the_same_callback_at_once(api, app, auth, water_on, l
     def record(session, index):
         return session.post(f"{live_server}/api/v1/aftercare/callbacks/{callback['id']}/result",
                             json={"reached": True, "satisfied": index == 0,
-                                  "comment": f"clerk {index}"}, headers=auth, timeout=60)
+                                  "comment": f"clerk {index}", "version": callback["version"]},
+                            headers=auth, timeout=60)
 
     responses = fire_at_once(2, record)
     assert sorted(r.status_code for r in responses) == [200, 409], [r.text for r in responses]
@@ -292,3 +293,18 @@ def test_two_clerks_record_the_same_callback_at_once(api, app, auth, water_on, l
     assert stored["comment"] == winner["comment"]
     # a follow-up only if the winner said "not satisfied"
     assert table_counts(app)["follow_ups"] == (0 if winner["satisfied"] else 1)
+
+
+def test_a_callback_result_and_a_follow_up_close_need_the_version_just_read(
+        api, water_on, needs_read_version):
+    number = water_on()
+    callback = f"/api/v1/aftercare/callbacks/{_callback(api, number)['id']}"
+    read = api.client.get(callback, headers=api.headers)
+    assert read.headers["ETag"] == f'"{read.get_json()["version"]}"'
+    done = needs_read_version(callback, "result",
+                              {"reached": True, "satisfied": False, "comment": "路面未恢复"})
+    assert done["status"] == "done"
+    [follow_up] = api.get(f"/api/v1/aftercare/applications/{number}")["follow_ups"]
+    closed = needs_read_version(f"/api/v1/aftercare/follow-ups/{follow_up['id']}", "close",
+                                {"action_taken": "上门恢复路面", "evidence": "照片"})
+    assert closed["status"] == "closed"

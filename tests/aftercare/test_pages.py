@@ -40,8 +40,8 @@ def test_a_stale_callback_form_gets_409(client, web_login, water_on, api):
     page = page_text(client.get("/callbacks"))
     prefix = f"cb{callback['id']}-"
     version = version_in(page, prefix)
-    api.post(f"/api/v1/aftercare/callbacks/{callback['id']}/result",
-             {"reached": True, "satisfied": True})
+    api.change(f"/api/v1/aftercare/callbacks/{callback['id']}", "result",
+               {"reached": True, "satisfied": True})
     response = form_post(client, "/callbacks", f"/callbacks/{callback['id']}/result",
                           {f"{prefix}reached": "yes", f"{prefix}satisfied": "yes",
                            f"{prefix}version": version})
@@ -66,8 +66,8 @@ def test_uploading_evaluations_names_the_bad_lines(client, web_login, water_on, 
 def test_closing_a_follow_up_needs_what_was_done(client, web_login, water_on, api):
     number = water_on()
     callback = api.get(f"/api/v1/aftercare/applications/{number}")["callback"]
-    api.post(f"/api/v1/aftercare/callbacks/{callback['id']}/result",
-             {"reached": True, "satisfied": False, "comment": "态度差"})
+    api.change(f"/api/v1/aftercare/callbacks/{callback['id']}", "result",
+               {"reached": True, "satisfied": False, "comment": "态度差"})
     follow_up = api.get(f"/api/v1/aftercare/applications/{number}")["follow_ups"][0]
     web_login("clerk")
     prefix = f"fu{follow_up['id']}-"

@@ -88,6 +88,38 @@ def test_the_openapi_documents_if_match_and_the_precondition_answers(client):
     assert "If-Match" in [p["name"] for p in patch.get("parameters", [])]
 
 
+FEATURE_CHANGES = {
+    "/api/v1/intake/records/{record_id}/screen": "IntakeRecordOut",
+    "/api/v1/aftercare/callbacks/{callback_id}/result": "CallbackOut",
+    "/api/v1/aftercare/follow-ups/{follow_up_id}/close": "FollowUpOut",
+    "/api/v1/problems/{number}/verify": "ProblemOut",
+    "/api/v1/problems/{number}/rectified": "ProblemOut",
+    "/api/v1/problems/{number}/recheck": "ProblemOut",
+    "/api/v1/applications/{number}/documents/waivers": "ApplicationOut",
+    "/api/v1/applications/{number}/attachments": "ApplicationOut",  # with `replaces`
+}
+
+
+def _schema(spec, answer):
+    return spec["components"]["schemas"][answer["content"]["application/json"]["schema"][
+        "$ref"].rsplit("/", 1)[1]]
+
+
+def test_the_features_changes_document_if_match_and_the_resource_in_409_and_412(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    for path, resource in FEATURE_CHANGES.items():
+        post = spec["paths"][path]["post"]
+        assert {"409", "412", "428"} <= set(post["responses"]), path
+        assert "If-Match" in [p["name"] for p in post["parameters"]], path
+        for status in ("409", "412"):
+            current = _schema(spec, post["responses"][status])["properties"]["current"]
+            assert current["allOf"] == [{"$ref": f"#/components/schemas/{resource}"}], path
+    for path in ("/api/v1/intake/records/{record_id}", "/api/v1/problems/{number}",
+                 "/api/v1/aftercare/callbacks/{callback_id}",
+                 "/api/v1/aftercare/follow-ups/{follow_up_id}"):
+        assert "get" in spec["paths"][path], path
+
+
 def test_a_method_not_allowed_is_405_with_allow(api):
     response = api.client.delete("/api/v1/applications", headers=api.headers)
     assert response.status_code == 405

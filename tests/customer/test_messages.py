@@ -97,7 +97,7 @@ def test_the_101_status_goes_back_to_the_platform_that_sent_it(app, client, doc_
     assert pushed.status_code == 201, pushed.get_data(True)
     record = doc_api.json("get", "/api/v1/intake/records")["items"][0]
     screened = doc_api.json("post", f"/api/v1/intake/records/{record['id']}/screen",
-                             {"decision": "needs_water"})
+                             {"decision": "needs_water", "version": record["version"]})
     number = screened["application_number"]
     doc_api.upload(number, png_bytes(), "验收.png", kind="客户验收确认单")
     doc_api.step(number, "meter_install")

@@ -124,3 +124,12 @@ def test_the_application_page_shows_each_steps_documents(app, client, doc_api, w
     page = client.get(f"/applications/{number}").get_data(as_text=True)
     step = page[page.index('id="step-meter_install"'):page.index('id="step-system_entry"')]
     assert "✔ 客户验收确认单" in step
+
+
+def test_a_waiver_needs_the_version_just_read(doc_api, needs_read_version):
+    number = doc_api.create()
+    application = f"/api/v1/applications/{number}"
+    waived = needs_read_version(f"{application}/documents", "waivers",
+                                {"material": "客户预约报装信息", "reason": "窗口受理"},
+                                status=201, read=application)
+    assert (waived["state"], waived["reason"]) == ("waived", "窗口受理")

@@ -151,3 +151,23 @@ def test_callback_and_home_visit_evidence_belongs_to_its_subject(app, doc_api, f
     body = doc_api.upload(number, png_bytes(), "x.png", subject_type="followup", subject_id=1,
                           status=422)
     assert body["errors"] == {"subject_id": ["在该申请下未找到。"]}
+
+
+def test_replacing_a_file_needs_the_version_just_read(app, doc_api):
+    """A new file is a create; a replacement changes the attachment it replaces."""
+    number = doc_api.create()
+    first = doc_api.upload(number, pdf_bytes(1000, 1), "开工报告.pdf", kind="开工报告",
+                           step="meter_install")
+    url = f"/api/v1/applications/{number}/attachments"
+    before = doc_api.json("get", url), table_counts(app)
+    refused = doc_api.post_file(url, pdf_bytes(1000, 2), "改.pdf", status=428,
+                                headers={"Accept-Language": "en"}, replaces=first["id"])
+    assert refused.get_json()["message"].startswith("Say which version you are changing")
+    stale = doc_api.post_file(url, pdf_bytes(1000, 2), "改.pdf", status=412,
+                              headers={"If-Match": '"0"'}, replaces=first["id"])
+    assert stale.get_json()["current"]["number"] == number
+    assert (doc_api.json("get", url), table_counts(app)) == before
+    etag = doc_api.call("get", f"/api/v1/applications/{number}").headers["ETag"]
+    second = doc_api.post_file(url, pdf_bytes(1000, 2), "改.pdf", headers={"If-Match": etag},
+                               replaces=first["id"]).get_json()
+    assert second["replaces"] == first["id"]

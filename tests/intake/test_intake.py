@@ -96,8 +96,8 @@ def test_a_changed_push_updates_the_pending_record_and_is_logged(push, api, app)
 
 def test_a_change_after_screening_is_logged_but_does_not_reopen(push, api, app, frozen):
     record = push()
-    api.post(f"/api/v1/intake/records/{record['id']}/screen",
-             {"decision": "no_need", "reason": "项目已自建供水设施"})
+    api.change(f"/api/v1/intake/records/{record['id']}", "screen",
+               {"decision": "no_need", "reason": "项目已自建供水设施"})
     frozen(local(2026, 10, 12, 9, 30))
     changed = push(project(project_name="改名后的项目"), status=200)
     assert changed["outcome"] == "changed_after_screening"
@@ -225,8 +225,8 @@ def test_needs_water_makes_a_101_application_due_a_working_day_after_the_request
     # requested Friday 16:00: 1.5 h on Friday, the weekend is off, 6 h more on Monday
     record = push(project(requested_at="2026-10-16T16:00:00+08:00"))
     frozen(local(2026, 10, 12, 11, 0))
-    result = api.post(f"/api/v1/intake/records/{record['id']}/screen",
-                      {"decision": "needs_water"})
+    result = api.change(f"/api/v1/intake/records/{record['id']}", "screen",
+                        {"decision": "needs_water"})
     number = result["application_number"]
     assert number.startswith("101-2026-")
     assert result["record"]["status"] == "needs_water"
@@ -252,13 +252,13 @@ def test_needs_water_without_a_requested_time_asks_for_one(push, api, app):
     api.get("/api/v1/flows")  # the flow files are stored on first use
     record = push(project(requested_at=None))
     before = table_counts(app)
-    refused = api.post(f"/api/v1/intake/records/{record['id']}/screen",
-                       {"decision": "needs_water"}, status=422,
-                       headers={"Accept-Language": "en"})
+    refused = api.change(f"/api/v1/intake/records/{record['id']}", "screen",
+                         {"decision": "needs_water"}, status=422,
+                         headers={"Accept-Language": "en"})
     assert "requested_at" in refused["errors"]
     assert table_counts(app) == before
-    done = api.post(f"/api/v1/intake/records/{record['id']}/screen",
-                    {"decision": "needs_water", "requested_at": "2026-10-20T09:00:00"})
+    done = api.change(f"/api/v1/intake/records/{record['id']}", "screen",
+                      {"decision": "needs_water", "requested_at": "2026-10-20T09:00:00"})
     assert api.application(done["application_number"])["requested_at"].startswith(
         "2026-10-20T09:00:00+08:00")
 
@@ -267,19 +267,19 @@ def test_no_need_requires_a_reason(push, api, app):
     api.get("/api/v1/flows")  # the flow files are stored on first use
     record = push()
     before = table_counts(app)
-    refused = api.post(f"/api/v1/intake/records/{record['id']}/screen",
-                       {"decision": "no_need", "reason": "  "}, status=422)
+    refused = api.change(f"/api/v1/intake/records/{record['id']}", "screen",
+                         {"decision": "no_need", "reason": "  "}, status=422)
     assert "reason" in refused["errors"]
     assert table_counts(app) == before
-    done = api.post(f"/api/v1/intake/records/{record['id']}/screen",
-                    {"decision": "no_need", "reason": "已接入市政管网"})
+    done = api.change(f"/api/v1/intake/records/{record['id']}", "screen",
+                      {"decision": "no_need", "reason": "已接入市政管网"})
     assert done["record"]["status"] == "no_need"
     assert done["record"]["no_need_reason"] == "已接入市政管网"
     assert done["application_number"] is None
     assert table_counts(app)["applications"] == 0
-    again = api.post(f"/api/v1/intake/records/{record['id']}/screen",
-                     {"decision": "no_need", "reason": "again"}, status=409,
-                     headers={"Accept-Language": "en"})
+    again = api.change(f"/api/v1/intake/records/{record['id']}", "screen",
+                       {"decision": "no_need", "reason": "again"}, status=409,
+                       headers={"Accept-Language": "en"})
     assert again["message"] == "This record has already been screened."
 
 
@@ -292,16 +292,16 @@ def test_screening_goes_overdue_after_a_working_day(push, api, frozen):
     late = api.get(f"/api/v1/intake/records/{record['id']}")
     assert late["sla"]["state"] == "overdue"
     assert late["sla"]["over_hours"] == 1.0
-    done = api.post(f"/api/v1/intake/records/{record['id']}/screen",
-                    {"decision": "no_need", "reason": "无用水需求"})
+    done = api.change(f"/api/v1/intake/records/{record['id']}", "screen",
+                      {"decision": "no_need", "reason": "无用水需求"})
     assert done["record"]["sla"]["state"] == "done_late"
 
 
 def test_a_stale_version_gets_409(push, api):
     record = push()
     push(project(contact_name="李工"), status=200)  # the platform updated it meanwhile
-    api.post(f"/api/v1/intake/records/{record['id']}/screen",
-             {"decision": "no_need", "reason": "x", "version": record["version"]}, status=409)
+    api.change(f"/api/v1/intake/records/{record['id']}", "screen",
+               {"decision": "no_need", "reason": "x", "version": record["version"]}, status=409)
 
 
 def test_two_screeners_at_once_make_one_application(push, app, auth, live_server, frozen):
@@ -310,7 +310,8 @@ def test_two_screeners_at_once_make_one_application(push, app, auth, live_server
 
     def screen(session, _index):
         return session.post(f"{live_server}/api/v1/intake/records/{record['id']}/screen",
-                            json={"decision": "needs_water"}, headers=auth, timeout=60)
+                            json={"decision": "needs_water", "version": record["version"]},
+                            headers=auth, timeout=60)
 
     responses = fire_at_once(2, screen)
     assert sorted(r.status_code for r in responses) == [200, 409], [r.text for r in responses]
@@ -321,8 +322,8 @@ def test_auditors_read_the_queue_but_cannot_screen(push, api_as):
     record = push()
     auditor = api_as("auditor")
     assert auditor.get("/api/v1/intake/records")["total"] == 1
-    auditor.post(f"/api/v1/intake/records/{record['id']}/screen",
-                 {"decision": "no_need", "reason": "x"}, status=403)
+    auditor.change(f"/api/v1/intake/records/{record['id']}", "screen",
+                   {"decision": "no_need", "reason": "x"}, status=403)
 
 
 def test_text_no_database_can_hold_is_refused_and_logged_readably(client, platform, app):
@@ -350,12 +351,12 @@ def test_a_late_screening_keeps_the_requested_time_and_owns_the_lateness(push, a
     record = push()  # requested 2026-10-12 10:00
     frozen(local(2026, 10, 26, 9, 0))  # screened two weeks later: beyond the back-dating window
     # The requested time is never reset by the screener.
-    refused = api.post(f"/api/v1/intake/records/{record['id']}/screen",
-                       {"decision": "needs_water", "requested_at": "2026-10-27T09:00:00+08:00"},
-                       status=422)
+    refused = api.change(f"/api/v1/intake/records/{record['id']}", "screen",
+                         {"decision": "needs_water", "requested_at": "2026-10-27T09:00:00+08:00"},
+                         status=422)
     assert "requested_at" in refused["errors"]
     assert api.get(f"/api/v1/intake/records/{record['id']}")["status"] == "pending"
-    done = api.post(f"/api/v1/intake/records/{record['id']}/screen", {"decision": "needs_water"})
+    done = api.change(f"/api/v1/intake/records/{record['id']}", "screen", {"decision": "needs_water"})
     screened = api.get(f"/api/v1/intake/records/{record['id']}")
     assert screened["sla"]["state"] == "done_late"  # the screening duty carries the delay
     application = api.application(done["application_number"])
@@ -378,3 +379,14 @@ def test_a_deeply_nested_push_is_refused_with_400_and_logged(client, platform, a
     assert row.platform == "gongai" and row.status_code == 400 and row.size == len(raw)
     assert row.body_excerpt.startswith('{"external_id": "GG-DEEP"')
     assert table_counts(app)["intake_records"] == 0
+
+
+def test_screening_needs_the_version_just_read(push, api, needs_read_version):
+    """Two screeners without a version would both act on the record; now neither may."""
+    record = push()
+    resource = f"/api/v1/intake/records/{record['id']}"
+    read = api.client.get(resource, headers=api.headers)
+    assert read.headers["ETag"] == f'"{record["version"]}"'
+    done = needs_read_version(resource, "screen", {"decision": "no_need", "reason": "已自建"})
+    assert done["record"]["status"] == "no_need"
+    assert api.get(resource)["status"] == "no_need"

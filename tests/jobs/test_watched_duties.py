@@ -17,8 +17,8 @@ def test_the_watcher_flags_each_duty_once(app, api, push, water_on, frozen, a_mo
                                   "department": "business_hall"}, status=201)  # 10-15 09:00
     number = water_on("GG-W-1")                              # callback: due 10-15 09:00
     callback = api.get(f"/api/v1/aftercare/applications/{number}")["callback"]
-    api.post(f"/api/v1/aftercare/callbacks/{callback['id']}/result",
-             {"reached": True, "satisfied": False, "comment": "慢"})  # follow-up: 10-15 09:00
+    api.change(f"/api/v1/aftercare/callbacks/{callback['id']}", "result",
+               {"reached": True, "satisfied": False, "comment": "慢"})  # follow-up: 10-15 09:00
     frozen(local(2026, 10, 16, 9, 0))
     from tracker.extensions import db
     from tracker.jobs.watcher import run_watcher

@@ -59,13 +59,13 @@ def test_not_a_problem_closes_it_with_the_reason(api, app, frozen):
     problem = _new(api)
     number = problem["number"]
     before = table_counts(app)
-    refused = api.post(f"/api/v1/problems/{number}/verify", {"is_problem": False},
-                       status=422, headers=EN)
+    refused = api.change(f"/api/v1/problems/{number}", "verify", {"is_problem": False},
+                         status=422, headers=EN)
     assert refused["message"] == "Say why it is not a problem."
     assert table_counts(app) == before
     frozen(local(2026, 10, 13, 9, 0))
-    done = api.post(f"/api/v1/problems/{number}/verify",
-                    {"is_problem": False, "note": "系统升级期间的临时现象，已恢复"})
+    done = api.change(f"/api/v1/problems/{number}", "verify",
+                      {"is_problem": False, "note": "系统升级期间的临时现象，已恢复"})
     assert done["status"] == "not_problem" and done["status_name"] == "经核查非问题"
     assert done["not_problem_reason"] == "系统升级期间的临时现象，已恢复"
     assert done["sla"]["state"] == "done_on_time"
@@ -76,9 +76,9 @@ def test_rectify_recheck_send_back_and_close(api, frozen):
     frozen(local(2026, 10, 12, 9, 0))
     number = _new(api)["number"]
     frozen(local(2026, 10, 13, 10, 0))
-    verified = api.post(f"/api/v1/problems/{number}/verify",
-                        {"is_problem": True, "note": "属实",
-                         "rectify_due_at": "2026-10-20T17:30:00+08:00"})
+    verified = api.change(f"/api/v1/problems/{number}", "verify",
+                          {"is_problem": True, "note": "属实",
+                           "rectify_due_at": "2026-10-20T17:30:00+08:00"})
     assert verified["status"] == "rectifying" and verified["stage"] == "rectify"
     # the deadline set in the task list is the timer's deadline, on the working clock
     assert verified["sla"]["due_at"].startswith("2026-10-20T17:30:00+08:00")
@@ -86,27 +86,27 @@ def test_rectify_recheck_send_back_and_close(api, frozen):
     assert verified["rectify_due_at"].startswith("2026-10-20T17:30:00+08:00")
 
     frozen(local(2026, 10, 16, 10, 0))
-    refused = api.post(f"/api/v1/problems/{number}/rectified", {"note": ""}, status=422)
+    refused = api.change(f"/api/v1/problems/{number}", "rectified", {"note": ""}, status=422)
     assert "note" in refused["errors"]
-    rectified = api.post(f"/api/v1/problems/{number}/rectified",
-                         {"note": "更换叫号机", "version": verified["version"]})
+    rectified = api.change(f"/api/v1/problems/{number}", "rectified",
+                           {"note": "更换叫号机", "version": verified["version"]})
     assert rectified["status"] == "rechecking"
     assert rectified["sla"]["due_at"].startswith("2026-10-21T10:00:00+08:00")
 
     frozen(local(2026, 10, 19, 10, 0))
-    refused = api.post(f"/api/v1/problems/{number}/recheck", {"passed": False, "note": "仍有故障"},
-                       status=422, headers=EN)
+    refused = api.change(f"/api/v1/problems/{number}", "recheck", {"passed": False, "note": "仍有故障"},
+                         status=422, headers=EN)
     assert refused["errors"] == {"rectify_due_at": ["Required."]}
-    sent_back = api.post(f"/api/v1/problems/{number}/recheck",
-                         {"passed": False, "note": "仍有故障",
-                          "rectify_due_at": "2026-10-22"})  # a date: its close of office
+    sent_back = api.change(f"/api/v1/problems/{number}", "recheck",
+                           {"passed": False, "note": "仍有故障",
+                            "rectify_due_at": "2026-10-22"})  # a date: its close of office
     assert sent_back["status"] == "rectifying"
     assert sent_back["sla"]["due_at"].startswith("2026-10-22T17:30:00+08:00")
     assert sent_back["rectify_due_at"].startswith("2026-10-22T17:30:00+08:00")
     frozen(local(2026, 10, 20, 10, 0))
-    api.post(f"/api/v1/problems/{number}/rectified", {"note": "再次维修并测试"})
+    api.change(f"/api/v1/problems/{number}", "rectified", {"note": "再次维修并测试"})
     frozen(local(2026, 10, 21, 10, 0))
-    closed = api.post(f"/api/v1/problems/{number}/recheck", {"passed": True, "note": "复核通过"})
+    closed = api.change(f"/api/v1/problems/{number}", "recheck", {"passed": True, "note": "复核通过"})
     assert closed["status"] == "closed" and closed["closed_at"].startswith("2026-10-21T10:00")
     assert [s["stage"] for s in closed["stages"]] == ["verify", "rectify", "recheck", "rectify",
                                                       "recheck"]
@@ -122,8 +122,8 @@ def test_a_deadline_in_the_past_or_without_working_time_is_refused(api, app, fro
     number = _new(api)["number"]
     before = table_counts(app)
     for due in ("2026-10-15T17:00:00+08:00", "2026-10-18T12:00:00+08:00"):  # past; Sunday
-        refused = api.post(f"/api/v1/problems/{number}/verify",
-                           {"is_problem": True, "rectify_due_at": due}, status=422)
+        refused = api.change(f"/api/v1/problems/{number}", "verify",
+                             {"is_problem": True, "rectify_due_at": due}, status=422)
         assert "rectify_due_at" in refused["errors"]
     assert table_counts(app) == before
 
@@ -131,14 +131,14 @@ def test_a_deadline_in_the_past_or_without_working_time_is_refused(api, app, fro
 def test_stale_versions_and_wrong_stages_get_409_with_the_current_problem(api):
     problem = _new(api)
     number = problem["number"]
-    api.post(f"/api/v1/problems/{number}/verify",
-             {"is_problem": False, "note": "重复", "version": problem["version"]})
-    conflict = api.post(f"/api/v1/problems/{number}/verify",
-                        {"is_problem": False, "note": "again", "version": problem["version"]},
-                        status=409)
+    api.change(f"/api/v1/problems/{number}", "verify",
+               {"is_problem": False, "note": "重复", "version": problem["version"]})
+    conflict = api.change(f"/api/v1/problems/{number}", "verify",
+                          {"is_problem": False, "note": "again", "version": problem["version"]},
+                          status=409)
     assert conflict["current"]["status"] == "not_problem"
-    wrong_stage = api.post(f"/api/v1/problems/{number}/rectified", {"note": "x"}, status=409,
-                           headers=EN)
+    wrong_stage = api.change(f"/api/v1/problems/{number}", "rectified", {"note": "x"}, status=409,
+                             headers=EN)
     assert wrong_stage["message"].startswith(f"Problem {number} is not at this stage")
 
 
@@ -165,7 +165,7 @@ def test_filters(api, frozen):
     first = _new(api)["number"]
     second = _new(api, source="hotline_12345", department="engineering",
                   description="江北片区夜间水压低")["number"]
-    api.post(f"/api/v1/problems/{first}/verify", {"is_problem": False, "note": "重复登记"})
+    api.change(f"/api/v1/problems/{first}", "verify", {"is_problem": False, "note": "重复登记"})
     assert [p["number"] for p in api.get("/api/v1/problems?status=open")["items"]] == [second]
     assert [p["number"] for p in api.get("/api/v1/problems?source=hotline_12345")["items"]] \
         == [second]
@@ -200,11 +200,13 @@ def test_two_verifications_at_once_one_wins(api, app, auth, live_server, frozen)
     from tests.fixtures.api import fire_at_once
 
     frozen(local(2026, 10, 12, 9, 0), tick=True)
-    number = _new(api)["number"]
+    problem = _new(api)
+    number = problem["number"]
 
     def verify(session, index):
         body = ({"is_problem": False, "note": "非问题"} if index == 0 else
                 {"is_problem": True, "rectify_due_at": "2026-10-20"})
+        body["version"] = problem["version"]  # both read it before either answers
         return session.post(f"{live_server}/api/v1/problems/{number}/verify", json=body,
                             headers=auth, timeout=60)
 
@@ -234,3 +236,17 @@ def test_percent_and_underscore_in_the_search_match_only_themselves(api, frozen)
     assert found("\\") == [backslash]
     assert found("/") == []
     assert plain in found("叫号")
+
+
+def test_every_stage_needs_the_version_just_read(api, needs_read_version):
+    number = _new(api)["number"]
+    resource = f"/api/v1/problems/{number}"
+    read = api.client.get(resource, headers=api.headers)
+    assert read.headers["ETag"] == f'"{read.get_json()["version"]}"'
+    verified = needs_read_version(resource, "verify",
+                                  {"is_problem": True, "rectify_due_at": "2026-10-20"})
+    assert verified["status"] == "rectifying"
+    assert needs_read_version(resource, "rectified", {"note": "更换叫号机"})["status"] == \
+        "rechecking"
+    closed = needs_read_version(resource, "recheck", {"passed": True, "note": "复核通过"})
+    assert closed["status"] == "closed"

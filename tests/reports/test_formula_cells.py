@@ -24,8 +24,8 @@ def _october_with_probes(api, push, frozen) -> list[str]:
     frozen(local(2026, 10, 12, 9, 0))
     numbers = [api.create("211", customer_name=name)["number"] for name in PROBES]
     record = push(project("GG-2026-0900", project_name=PUSHED))
-    numbers.append(api.post(f"/api/v1/intake/records/{record['id']}/screen",
-                            {"decision": "needs_water"})["application_number"])
+    numbers.append(api.change(f"/api/v1/intake/records/{record['id']}", "screen",
+                              {"decision": "needs_water"})["application_number"])
     frozen(AS_OF)
     return numbers
 

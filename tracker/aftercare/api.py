@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..api.auth import READERS, WRITERS, authenticate, require
+from ..api.preconditions import change_from, conflict_schema, documents_change, etag_header
 from ..api.schemas import PageArgs, PageOut, SlaOut, Text
 from ..errors import translate
 from ..i18n import current_language
@@ -146,6 +147,22 @@ class SummaryOut(Schema):
 
 
 
+CallbackConflictOut = conflict_schema("CallbackConflictOut", CallbackOut)
+FollowUpConflictOut = conflict_schema("FollowUpConflictOut", FollowUpOut)
+
+
+def _callback(callback_id: int) -> tuple[dict, dict[str, str]]:
+    [present] = presenters.present_callbacks([queries.get_callback(callback_id)],
+                                             current_language())
+    return present, etag_header(present["version"])
+
+
+def _follow_up(follow_up_id: int) -> tuple[dict, dict[str, str]]:
+    [present] = presenters.present_follow_ups([queries.get_follow_up(follow_up_id)],
+                                              current_language())
+    return present, etag_header(present["version"])
+
+
 def report_out(report: importer.ImportReport) -> dict[str, Any]:
     return {"imported": report.imported, "already_imported": report.already_imported,
             "follow_ups_opened": report.follow_ups_opened,
@@ -168,17 +185,31 @@ class Callbacks(MethodView):
                      args["per_page"])
 
 
+@blp.route("/callbacks/<int:callback_id>")
+class CallbackItem(MethodView):
+    @require(*READERS)
+    @blp.response(200, CallbackOut)
+    def get(self, callback_id):
+        """One callback; its version is the ETag (send it back as If-Match with its result)."""
+        return _callback(callback_id)
+
+
 @blp.route("/callbacks/<int:callback_id>/result")
 class CallbackResultView(MethodView):
     @require(*WRITERS)
     @blp.arguments(CallbackResult)
     @blp.response(200, CallbackOut)
+    @documents_change(blp, CallbackConflictOut)
     def post(self, data, callback_id):
-        """Record a call: not reached keeps it open; "not satisfied" opens a follow-up."""
-        callback = commands.record_callback_result(
-            callback_id, authenticate(), reached=data["reached"], satisfied=data["satisfied"],
-            comment=data["comment"], expected_version=data["version"])
-        return presenters.present_callbacks([queries.get_callback(callback.id)], current_language())[0]
+        """Record a call: not reached keeps it open; "not satisfied" opens a follow-up. Made
+        from the callback as read (If-Match or `version`)."""
+        change_from(data["version"], lambda: queries.get_callback(callback_id).version_id,
+                    lambda: CallbackOut().dump(_callback(callback_id)[0]),
+                    lambda version: commands.record_callback_result(
+                        callback_id, authenticate(), reached=data["reached"],
+                        satisfied=data["satisfied"], comment=data["comment"],
+                        expected_version=version))
+        return _callback(callback_id)
 
 
 @blp.route("/follow-ups")
@@ -194,18 +225,30 @@ class FollowUps(MethodView):
                      args["per_page"])
 
 
+@blp.route("/follow-ups/<int:follow_up_id>")
+class FollowUpItem(MethodView):
+    @require(*READERS)
+    @blp.response(200, FollowUpOut)
+    def get(self, follow_up_id):
+        """One follow-up; its version is the ETag (send it back as If-Match to close it)."""
+        return _follow_up(follow_up_id)
+
+
 @blp.route("/follow-ups/<int:follow_up_id>/close")
 class FollowUpCloseView(MethodView):
     @require(*WRITERS)
     @blp.arguments(FollowUpClose)
     @blp.response(200, FollowUpOut)
+    @documents_change(blp, FollowUpConflictOut)
     def post(self, data, follow_up_id):
-        """Close a follow-up with what was done and the evidence."""
-        follow_up = commands.close_follow_up(
-            follow_up_id, authenticate(), action_taken=data["action_taken"],
-            evidence=data["evidence"], expected_version=data["version"])
-        return presenters.present_follow_ups([queries.get_follow_up(follow_up.id)],
-                                          current_language())[0]
+        """Close a follow-up with what was done and the evidence, from the follow-up as read
+        (If-Match or `version`)."""
+        change_from(data["version"], lambda: queries.get_follow_up(follow_up_id).version_id,
+                    lambda: FollowUpOut().dump(_follow_up(follow_up_id)[0]),
+                    lambda version: commands.close_follow_up(
+                        follow_up_id, authenticate(), action_taken=data["action_taken"],
+                        evidence=data["evidence"], expected_version=version))
+        return _follow_up(follow_up_id)
 
 
 @blp.route("/evaluations/import")

@@ -9,7 +9,6 @@ from ..errors import translate
 from ..i18n import current_language
 from ..services import applications as service
 from ..services.app_clock import app_clock, now
-from ..services.errors import Conflict
 from ..services.explanations import present_explanations
 from ..services.pagination import page_of
 from ..services.presenters import present_application, present_events
@@ -17,7 +16,7 @@ from ..services.queries import ApplicationFilter, list_applications, open_duplic
 from ..web.formatting import limit_text
 from .auth import WRITERS, authenticate, require
 from .idempotency import idempotent
-from .preconditions import IF_MATCH, etag_header, expected_version
+from .preconditions import IF_MATCH, change_from, etag_header
 from .schemas import (
     ApplicationCreate,
     ApplicationCreated,
@@ -72,14 +71,8 @@ def _with_current(number: str, data: dict, action):
     """Run a change from the version the client read (`version` in `data`, or If-Match);
     on a conflict answer 409 (412 for a stale If-Match) with the application as it now
     stands, and the new version as the ETag on success."""
-    try:
-        version = expected_version(
-            data.pop("version", None), lambda: service.get_application(number).version_id,
-            lambda: _current(number))
-        action(version)
-    except Conflict as exc:
-        exc.current = _current(number)
-        raise
+    change_from(data.pop("version", None), lambda: service.get_application(number).version_id,
+                lambda: _current(number), action)
     present = _present(number)
     return present, etag_header(present["version"])
 

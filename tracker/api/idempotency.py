@@ -7,12 +7,12 @@ from functools import wraps
 from typing import Any
 
 from flask import current_app, request
-from flask_smorest import Blueprint
 
 from ..services import idempotency
 from ..services.errors import DomainError
 from ..text import unstorable
 from .auth import authenticate
+from .openapi import with_parameter
 
 HEADER = "Idempotency-Key"
 MAX_KEY = 255
@@ -57,4 +57,4 @@ def idempotent(view: Callable) -> Callable:
             response.headers["Idempotent-Replayed"] = "true"
         return response
 
-    return Blueprint.doc(parameters=[PARAMETER])(wrapper)
+    return with_parameter(wrapper, PARAMETER)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from apispec import APISpec
+from flask_smorest import Blueprint
 
 from ..errors import RETRY_AFTER_SECONDS
 
@@ -22,6 +23,13 @@ COMMON: dict[str, tuple[str, dict[str, Any]]] = {
     "503": ("The database is unavailable; try again after Retry-After seconds.", ERROR),
 }
 METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def with_parameter(view, parameter: dict[str, Any]):
+    """Document one more parameter of a view, keeping those documented already
+    (`Blueprint.doc` replaces a list rather than adding to it)."""
+    documented = getattr(view, "_apidoc", {}).get("manual_doc", {}).get("parameters", [])
+    return Blueprint.doc(parameters=[*documented, parameter])(view)
 
 
 def _answer(description: str, schema: dict[str, Any], status: str) -> dict[str, Any]:

@@ -8,11 +8,16 @@ where the view has it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import request
+from marshmallow import Schema, fields
 
-from ..services.errors import DomainError
+from ..services.errors import Conflict, DomainError
+from .openapi import with_parameter
+from .schemas import ErrorOut
+
+T = TypeVar("T")
 
 IF_MATCH = {
     "name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
@@ -55,3 +60,32 @@ def expected_version(body_version: int | None, current_version: Callable[[], int
         "It changed since you read it (If-Match does not name its version %(version)s); "
         "reload and try again.", params={"version": version},
         current=current() if current else None)
+
+
+def change_from(body_version: int | None, current_version: Callable[[], int],
+                current: Callable[[], Any], action: Callable[[int], T]) -> T:
+    """Run `action(version)` from the version the client read (`expected_version`); a 409
+    or 412 carries `current()`, the resource as it now stands."""
+    try:
+        return action(expected_version(body_version, current_version, current))
+    except Conflict as exc:
+        exc.current = current()
+        raise
+
+
+def conflict_schema(name: str, resource: type[Schema]) -> type[Schema]:
+    """The body of a 409/412 on `resource`: the error, and the resource as it stands."""
+    return type(name, (ErrorOut,), {"current": fields.Nested(resource, metadata={
+        "description": "As it now stands (someone else changed it first)."})})
+
+
+def documents_change(blp, conflict: type[Schema]):
+    """Document a change made from a read version: its If-Match header, and 409/412 with the
+    resource as it stands (428 is added to every operation taking If-Match)."""
+
+    def decorate(view):
+        view = blp.alt_response(412, schema=conflict)(view)
+        view = blp.alt_response(409, schema=conflict)(view)
+        return with_parameter(view, IF_MATCH)
+
+    return decorate

@@ -9,10 +9,14 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ..api.auth import READERS, WRITERS, authenticate, require
 from ..api.idempotency import idempotent
-from ..api.schemas import ErrorOut, Text, VersionArgs
+from ..api.preconditions import change_from, documents_change
+from ..api.schemas import ApplicationOut, ConflictOut, ErrorOut, Text, VersionArgs
+from ..i18n import current_language
 from ..localtime import local
+from ..services.app_clock import app_clock, now
 from ..services.applications import get_application
 from ..services.errors import ValidationFailed
+from ..services.presenters import present_application
 from . import commands, queries
 from .responses import acceptance_notice_pdf, file_response, missing_notice_pdf, monthly_report_pdf
 
@@ -85,6 +89,16 @@ def _file() -> commands.Upload:
     return commands.Upload(item.stream, item.filename)
 
 
+def _from_read(number: str, data: dict, action):
+    """Run a change of the application's documents from the application as read (If-Match
+    with the ETag of its GET, or `version`); a 409/412 carries the application as it stands."""
+    return change_from(
+        data["version"], lambda: get_application(number).version_id,
+        lambda: ApplicationOut().dump(present_application(
+            get_application(number), now(), app_clock(), current_language())),
+        action)
+
+
 @blp.route("/applications/<string:number>/attachments")
 class Attachments(MethodView):
     @require(*READERS)
@@ -99,15 +113,25 @@ class Attachments(MethodView):
     @blp.arguments(AttachmentForm, location="form")
     @blp.response(201, AttachmentOut)
     @blp.alt_response(404, schema=ErrorOut)
-    @blp.alt_response(409, schema=ErrorOut)
     @blp.alt_response(413, schema=ErrorOut)
     @blp.alt_response(422, schema=ErrorOut)
+    @documents_change(blp, ConflictOut)
     def post(self, data, number):
-        """Attach a file (multipart `file`): its type is read from its content, not its name."""
-        return commands.attach(number, _file(), authenticate(), step=data["step"],
-                               kind=data["kind"], note=data["note"],
-                               subject_type=data["subject_type"], subject_id=data["subject_id"],
-                               replaces=data["replaces"], expected_version=data["version"])
+        """Attach a file (multipart `file`): its type is read from its content, not its name.
+        A new file is a create (`version` optional); `replaces` changes the attachment it
+        replaces, so it is made from the application as read (If-Match or `version`)."""
+        upload = _file()
+
+        def attach(version):
+            return commands.attach(number, upload, authenticate(), step=data["step"],
+                                   kind=data["kind"], note=data["note"],
+                                   subject_type=data["subject_type"],
+                                   subject_id=data["subject_id"], replaces=data["replaces"],
+                                   expected_version=version)
+
+        if data["replaces"] is None:
+            return attach(data["version"])
+        return _from_read(number, data, attach)
 
 
 @blp.route("/applications/<string:number>/attachments/<int:attachment_id>")
@@ -138,12 +162,13 @@ class Waivers(MethodView):
     @idempotent
     @blp.arguments(WaiverIn)
     @blp.response(201, MaterialOut)
-    @blp.alt_response(409, schema=ErrorOut)
     @blp.alt_response(422, schema=ErrorOut)
+    @documents_change(blp, ConflictOut)
     def post(self, data, number):
-        """Mark a required document not applicable (不适用), with the reason."""
-        row = commands.waive(number, data["material"], data["reason"], authenticate(),
-                             expected_version=data["version"])
+        """Mark a required document not applicable (不适用), with the reason, from the
+        application as read (If-Match with the ETag of its GET, or `version`)."""
+        row = _from_read(number, data, lambda version: commands.waive(
+            number, data["material"], data["reason"], authenticate(), expected_version=version))
         return queries.MaterialState(row.material, row.step_code, "waived", waiver=row)
 
 

@@ -20,6 +20,7 @@ from marshmallow import (
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..api.auth import READERS, WRITERS, authenticate, require
+from ..api.preconditions import change_from, conflict_schema, documents_change, etag_header
 from ..api.schemas import AwareDateTime, PageArgs, PageOut, Phone, SlaOut, Text
 from ..i18n import current_language
 from ..input_guard import json_depth_exceeded, parses_own_json
@@ -133,6 +134,9 @@ class ScreenAction(Schema):
                                  metadata={"description": "Overrides the platform's requested "
                                                           "time (needed when it gave none)."})
     version = fields.Integer(load_default=None, allow_none=True)
+
+
+IntakeConflictOut = conflict_schema("IntakeConflictOut", IntakeRecordOut)
 
 
 class ScreenResult(Schema):
@@ -258,8 +262,10 @@ class RecordItem(MethodView):
     @require(*READERS)
     @blp.response(200, IntakeRecordOut)
     def get(self, record_id):
-        """One pushed record with its payload and screening SLA."""
-        return presenters.present_record(queries.get_record(record_id), current_language())
+        """One pushed record with its payload and screening SLA; its version is the ETag
+        (send it back as If-Match when screening it)."""
+        record = presenters.present_record(queries.get_record(record_id), current_language())
+        return record, etag_header(record["version"])
 
 
 @blp.route("/records/<int:record_id>/screen")
@@ -267,14 +273,20 @@ class Screen(MethodView):
     @require(*WRITERS)
     @blp.arguments(ScreenAction)
     @blp.response(200, ScreenResult)
+    @documents_change(blp, IntakeConflictOut)
     def post(self, data, record_id):
         """甄别: needs_water creates a 101 application from the requested time; no_need needs a
-        reason."""
-        record, app = commands.screen(record_id, data["decision"], authenticate(),
-                                     reason=data["reason"], requested_at=data["requested_at"],
-                                     expected_version=data["version"])
-        return {"record": presenters.present_record(record, current_language()),
-                "application_number": app.number if app else None}
+        reason. Made from the record as read (If-Match or `version`); answers its new ETag."""
+        record, app = change_from(
+            data["version"], lambda: queries.get_record(record_id).version_id,
+            lambda: IntakeRecordOut().dump(
+                presenters.present_record(queries.get_record(record_id), current_language())),
+            lambda version: commands.screen(
+                record_id, data["decision"], authenticate(), reason=data["reason"],
+                requested_at=data["requested_at"], expected_version=version))
+        present = presenters.present_record(record, current_language())
+        return ({"record": present, "application_number": app.number if app else None},
+                etag_header(present["version"]))
 
 
 @blp.route("/rejected")

@@ -9,10 +9,10 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from ..api.auth import READERS, WRITERS, authenticate, require
 from ..api.idempotency import idempotent
+from ..api.preconditions import change_from, conflict_schema, documents_change, etag_header
 from ..api.schemas import AwareDateTime, PageArgs, PageOut, SlaOut, Text
 from ..i18n import current_language
 from ..services.app_clock import app_clock, now
-from ..services.errors import Conflict
 from ..services.pagination import page_of
 from ..sla import FIRST_YEAR, LAST_YEAR
 from . import commands, models, presenters, queries
@@ -135,14 +135,21 @@ def _present(number: str) -> dict:
                                    current_language(), detail=True)
 
 
-def _with_current(number: str, action) -> dict:
-    """Run a change; on a conflict answer 409 with the problem as it now stands."""
-    try:
-        action()
-    except Conflict as exc:
-        exc.current = ProblemOut().dump(_present(number))
-        raise
-    return _present(number)
+ProblemConflictOut = conflict_schema("ProblemConflictOut", ProblemOut)
+changes = documents_change(blp, ProblemConflictOut)
+
+
+def _answer(number: str):
+    present = _present(number)
+    return present, etag_header(present["version"])
+
+
+def _with_current(number: str, data: dict, action):
+    """Run a change from the version the client read (If-Match or `version`); a 409/412
+    carries the problem as it now stands, a success its new ETag."""
+    change_from(data["version"], lambda: queries.get_problem(number).version_id,
+                lambda: ProblemOut().dump(_present(number)), action)
+    return _answer(number)
 
 
 @blp.route("")
@@ -175,8 +182,9 @@ class ProblemItem(MethodView):
     @require(*READERS)
     @blp.response(200, ProblemOut)
     def get(self, number):
-        """One problem with its stages and history."""
-        return _present(number)
+        """One problem with its stages and history; its version is the ETag (send it back as
+        If-Match with a change)."""
+        return _answer(number)
 
 
 @blp.route("/<string:number>/verify")
@@ -184,11 +192,12 @@ class Verify(MethodView):
     @require(*WRITERS)
     @blp.arguments(VerifyAction)
     @blp.response(200, ProblemOut)
+    @changes
     def post(self, data, number):
         """核查: not a problem (with the reason) or rectify by a deadline."""
-        return _with_current(number, lambda: commands.verify(
+        return _with_current(number, data, lambda version: commands.verify(
             number, authenticate(), is_problem=data["is_problem"], note=data["note"],
-            rectify_due_at=data["rectify_due_at"], expected_version=data["version"]))
+            rectify_due_at=data["rectify_due_at"], expected_version=version))
 
 
 @blp.route("/<string:number>/rectified")
@@ -196,10 +205,11 @@ class Rectified(MethodView):
     @require(*WRITERS)
     @blp.arguments(RectifiedAction)
     @blp.response(200, ProblemOut)
+    @changes
     def post(self, data, number):
         """整改完成: what was done; the re-check starts."""
-        return _with_current(number, lambda: commands.report_rectified(
-            number, authenticate(), note=data["note"], expected_version=data["version"]))
+        return _with_current(number, data, lambda version: commands.report_rectified(
+            number, authenticate(), note=data["note"], expected_version=version))
 
 
 @blp.route("/<string:number>/recheck")
@@ -207,8 +217,9 @@ class Recheck(MethodView):
     @require(*WRITERS)
     @blp.arguments(RecheckAction)
     @blp.response(200, ProblemOut)
+    @changes
     def post(self, data, number):
         """复核: passed closes it (销号); failed sends it back with a new deadline."""
-        return _with_current(number, lambda: commands.recheck(
+        return _with_current(number, data, lambda version: commands.recheck(
             number, authenticate(), passed=data["passed"], note=data["note"],
-            rectify_due_at=data["rectify_due_at"], expected_version=data["version"]))
+            rectify_due_at=data["rectify_due_at"], expected_version=version))
