@@ -20,7 +20,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Reachable without logging in.
 PUBLIC_ENDPOINTS = frozenset({"auth.root", "auth.login", "auth.language", "static"})
 # State-changing requests any signed-in user may make (their own session only).
-ANYONE_MAY_POST = frozenset({"auth.login", "auth.logout", "auth.language"})
+ANYONE_MAY_POST = frozenset({"auth.login", "auth.logout", "auth.language", "users.own_password"})
 
 
 def can_write(user: Any = None) -> bool:
@@ -55,6 +55,22 @@ def manager_required(view: Callable) -> Callable:
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def admin_required(view: Any) -> Any:
+    """Refuse (403) anyone but an administrator, for GET as well as POST."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not is_admin():
+            raise Forbidden("Only an administrator may manage users.")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def is_admin() -> bool:
+    return bool(getattr(current_user, "is_authenticated", False)) and current_user.role is Role.ADMIN
 
 
 def install_guard(app: Flask, page_blueprints: set[str]) -> None:
