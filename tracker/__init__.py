@@ -17,6 +17,7 @@ from . import aftercare, customer, documents, intake, problems, reports
 from .api import applications as applications_api
 from .api import flows as flows_api
 from .api import register_api
+from .api import work as work_api
 from .cli import CORE_COMMANDS
 from .config import Config, config_for_environment
 from .db_setup import install_sqlite_pragmas
@@ -28,17 +29,17 @@ from .input_guard import install_converters, install_input_guard
 from .jobs.scheduler import register_jobs
 from .settings import install_settings
 from .web import applications as application_pages
-from .web import auth, calendar, dashboard, register_web, work
+from .web import auth, calendar, dashboard, register_web, users, work
 from .web.labels import register_event_words
 from .web.nav import CORE as CORE_NAV
 
 # Every blueprint of the product, in one list each: the core's first, then each feature's.
 API_BLUEPRINTS = [
-    applications_api.blp, flows_api.blp,
+    applications_api.blp, flows_api.blp, work_api.blp,
     reports.api.blp, intake.api.blp, aftercare.api.blp, problems.api.blp, documents.api.blp,
 ]
 PAGE_BLUEPRINTS = [
-    auth.bp, dashboard.bp, work.bp, application_pages.bp, calendar.bp,
+    auth.bp, dashboard.bp, work.bp, application_pages.bp, calendar.bp, users.bp,
     reports.pages.bp, intake.pages.bp, aftercare.pages.bp, problems.pages.bp,
     documents.pages.bp, customer.pages.staff,
 ]

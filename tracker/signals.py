@@ -7,7 +7,8 @@ is committed with the change it answers, or rolled back with it. Sent by
 `services/calendar_admin.py` (a deadline moved by a calendar change: `record=` the timer).
 Below them, the extension points through which features add to the core's work without the
 core importing them: `step_completing` (a feature may refuse), `template_hook` (sections on
-the core's pages) and `materials_on_record` (documents the system itself holds).
+the core's pages), `materials_on_record` (documents the system itself holds) and
+`work_duties` (what a feature's open duties on My work are).
 """
 from __future__ import annotations
 
@@ -37,3 +38,9 @@ the template passes them. Receivers return markup (or None); the page shows each
 materials_on_record = _signals.signal("materials-on-record", doc="""
 Which required documents the system itself holds for an application (sender), e.g. the online
 appointment the customer filled in. Receivers return {material name: (label, url)} or None.""")
+
+work_duties = _signals.signal("work-duties", doc="""
+My work lists open timers; a feature says what its own are. Sender: the timer's subject type
+(a `SubjectType` value, e.g. "callback"); kwargs `timers` (the SlaTimer rows of that kind on
+one page, with their Application loaded where they have one). Receivers answer in one query
+for the whole page: {timer id: services.work.Duty} (the timers they know), or None.""")

@@ -8,10 +8,11 @@ listens and opens the callback. The factory registers `api.blp`, `pages.bp` (wit
 """
 from __future__ import annotations
 
-from ..signals import application_completed
+from ..signals import application_completed, work_duties
 from . import api, cli, pages
 from .commands import on_application_completed
 
 application_completed.connect(on_application_completed)
+work_duties.connect(pages.work_duties)
 
 __all__ = ["api", "cli", "pages"]

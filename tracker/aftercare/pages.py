@@ -16,6 +16,7 @@ from ..services.app_clock import now
 from ..services.errors import Conflict, ValidationFailed
 from ..services.months import Month, parse_month
 from ..services.pagination import page_count
+from ..services.work import Duty, application_duty
 from ..web.forms import attach_errors, page_number
 from ..web.nav import NavItem
 from . import commands, importer, presenters, queries, rates
@@ -181,3 +182,20 @@ def close_follow_up(follow_up_id: int) -> Any:
         return render_follow_ups({follow_up_id: form}, 409, translate(exc.message, exc.params))
     flash(_("Follow-up closed."), "success")
     return redirect(url_for(".follow_ups"))
+
+
+# --- My work ----------------------------------------------------------------------------------
+
+def work_duties(kind: str, timers: list) -> dict[int, Duty] | None:
+    """Receiver of `signals.work_duties`: callbacks (回访) and home visits (上门回访)."""
+    if kind == "callback":
+        return {timer.id: application_duty(
+            kind, app, _("Callback"), _("Call the customer and record the result"),
+            url_for("aftercare_pages.index", _anchor=f"callback-{timer.subject_id}")) for timer, app in timers}
+    if kind == "followup":
+        return {timer.id: application_duty(
+            kind, app, timer.label or _("Home-visit follow-up"),
+            _("Visit the customer and record what was done"),
+            url_for("aftercare_pages.follow_ups", _anchor=f"follow-up-{timer.subject_id}"))
+            for timer, app in timers}
+    return None

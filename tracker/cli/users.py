@@ -9,6 +9,8 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ApiToken, Department, Role, User, now_utc
+from ..services import users as service
+from ..services.app_clock import now
 from ..services.reference import ensure_departments
 
 users_cli = AppGroup("users", help="Manage users (用户).")
@@ -64,20 +66,51 @@ def _user(username: str) -> User:
 @click.argument("username")
 def change_password(username: str) -> None:
     """Set USERNAME's password (read from stdin or prompted for); it signs out every session."""
-    user = _user(username)
-    user.set_password(_read_password(True))
-    db.session.commit()
+    service.set_password(_user(username).id, _read_password(True), None)
     click.echo(f"Changed the password of {username}; its sessions have ended.")
+
+
+@users_cli.command("reset-password")
+@click.argument("username")
+def reset_password(username: str) -> None:
+    """Give USERNAME a one-time password (printed once); every session ends and the next
+    log-in asks for a new password."""
+    click.echo(service.reset_password(_user(username).id, None))
 
 
 @users_cli.command("disable")
 @click.argument("username")
 def disable_user(username: str) -> None:
     """Disable USERNAME: no log-in, no API token, and every session ends at once."""
-    user = _user(username)
-    user.active = False
-    db.session.commit()
+    service.set_active(_user(username).id, False, None)
     click.echo(f"Disabled {username}.")
+
+
+@users_cli.command("enable")
+@click.argument("username")
+def enable_user(username: str) -> None:
+    """Enable USERNAME again."""
+    service.set_active(_user(username).id, True, None)
+    click.echo(f"Enabled {username}.")
+
+
+@users_cli.command("unlock")
+@click.argument("username")
+def unlock_user(username: str) -> None:
+    """Lift USERNAME's log-in lock-out and forget the failed tries."""
+    service.unlock(_user(username).id, None)
+    click.echo(f"Unlocked {username}.")
+
+
+@users_cli.command("list")
+def list_users() -> None:
+    """Every account: name, role, department, state (disabled, locked)."""
+    moment = now()
+    for user in service.all_users():
+        state = "disabled" if not user.active else (
+            "locked" if user.locked_until and user.locked_until > moment else "active")
+        department = user.department.code if user.department else "-"
+        click.echo(f"{user.username}\t{user.role.value}\t{department}\t{state}")
 
 
 @tokens_cli.command("create")

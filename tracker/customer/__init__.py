@@ -21,6 +21,7 @@ from ..signals import (
     materials_on_record,
     step_completed,
     template_hook,
+    work_duties,
 )
 from . import messages, models, pages
 
@@ -32,5 +33,6 @@ application_completed.connect(messages.on_application_completed)
 application_cancelled.connect(messages.on_cancelled_push)
 materials_on_record.connect(pages.appointment_on_record)
 template_hook.connect(pages.on_template_hook)
+work_duties.connect(pages.work_duties)
 
 __all__ = ["messages", "models", "pages"]

@@ -20,6 +20,7 @@ from ..services.app_clock import app_clock, now
 from ..services.errors import DomainError
 from ..services.flows import current_versions, definition_of
 from ..services.timers import describe
+from ..services.work import Duty
 from ..settings import settings
 from ..web.access import writer_required
 from ..web.formatting import limit_text
@@ -223,3 +224,15 @@ def appointment_on_record(app: Application) -> dict[str, tuple[str, str]] | None
         return None
     return {"客户预约报装信息": (_("Online appointment %(number)s", number=row.number),
                                f"/appointments#appointment-{row.id}")}
+
+
+def work_duties(kind: str, timers: list) -> dict[int, Duty] | None:
+    """Receiver of `signals.work_duties`: the online appointments to answer."""
+    if kind != "appointment":
+        return None
+    found = queries.appointments_by_id([timer.subject_id for timer, _app in timers])
+    return {timer.id: Duty(kind=kind, number=a.number, title=a.customer_name,
+                           next_action=_("Answer the online appointment"),
+                           url=url_for("customer_staff.index", _anchor=f"appointment-{a.id}"),
+                           customer=a.contact_name, address=a.address, phone=a.contact_phone)
+            for timer, _app in timers if (a := found.get(timer.subject_id)) is not None}

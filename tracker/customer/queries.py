@@ -50,3 +50,8 @@ def application_numbers(rows: list[Appointment]) -> dict[int, str]:
 def appointment_of(app: Application) -> Appointment | None:
     """The online appointment an application was accepted from, if any."""
     return db.session.scalar(select(Appointment).where(Appointment.application_id == app.id))
+
+
+def appointments_by_id(ids: list[int]) -> dict[int, Appointment]:
+    """The appointments with these ids, in one query (My work)."""
+    return {a.id: a for a in db.session.scalars(select(Appointment).where(Appointment.id.in_(ids)))}

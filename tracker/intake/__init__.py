@@ -4,6 +4,9 @@ for an administrator. The factory registers `api.blp` and `pages.bp` (with `page
 `pages.EVENT_WORDS`)."""
 from __future__ import annotations
 
+from ..signals import work_duties
 from . import api, pages
+
+work_duties.connect(pages.work_duties)
 
 __all__ = ["api", "pages"]

@@ -14,6 +14,7 @@ from ..i18n import current_language
 from ..models import Role
 from ..services.errors import Conflict, Forbidden, ValidationFailed
 from ..services.pagination import page_count
+from ..services.work import Duty
 from ..web.forms import page_number
 from ..web.nav import NavItem
 from . import commands, presenters, queries
@@ -104,3 +105,22 @@ def rejected() -> Any:
     return render_template("intake/rejected.html",
                            rows=[presenters.present_rejected(r) for r in items], total=total,
                            page=page, pages=page_count(total, PER_PAGE), args={})
+
+
+# --- My work ----------------------------------------------------------------------------------
+
+def work_duties(kind: str, timers: list) -> dict[int, Duty] | None:
+    """Receiver of `signals.work_duties`: the pushes to screen (甄别), one query for the page."""
+    if kind != "screening":
+        return None
+    records = queries.records_by_id([timer.subject_id for timer, _app in timers])
+    result = {}
+    for timer, _app in timers:
+        record = records.get(timer.subject_id)
+        if record is not None:
+            result[timer.id] = Duty(
+                kind=kind, title=record.project_name,
+                next_action=_("Screen the push: open an application or close it as no need"),
+                url=url_for("intake_pages.detail", record_id=record.id), customer=record.contact_name,
+                address=record.address, phone=record.contact_phone)
+    return result

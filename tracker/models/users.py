@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -57,6 +58,10 @@ class User(UserMixin, db.Model):
     )
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     active: Mapped[bool] = mapped_column(default=True)
+    phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    email: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # Set by an administrator's reset (a one-time password): the next log-in asks for a new one.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Named by every signed-in cookie (get_id); moved on by log-out, a new password and

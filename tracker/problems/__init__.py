@@ -3,6 +3,9 @@ each stage with its own timer. The factory registers `api.blp` and `pages.bp` (w
 `pages.NAV`)."""
 from __future__ import annotations
 
+from ..signals import work_duties
 from . import api, pages
+
+work_duties.connect(pages.work_duties)
 
 __all__ = ["api", "pages"]

@@ -16,6 +16,7 @@ from ..services.app_clock import app_clock, now
 from ..services.errors import Conflict, ValidationFailed
 from ..services.pagination import page_count
 from ..services.reference import departments
+from ..services.work import Duty
 from ..web.access import writer_required
 from ..web.forms import attach_errors, options, page_number
 from ..web.nav import NavItem, can_write
@@ -156,3 +157,29 @@ def recheck(number: str) -> Any:
         number, current_user, passed=form.outcome.data == "passed", note=form.note.data or "",
         rectify_due_at=form.rectify_due_on.data, expected_version=form.version.data),
         _("Re-check recorded."))
+
+
+# --- My work ----------------------------------------------------------------------------------
+
+STAGE_NEXT = {"verify": _l("Verify the problem and report what was found"),
+              "rectify": _l("Rectify the problem and report what was done"),
+              "recheck": _l("Re-check the rectification")}
+
+
+def work_duties(kind: str, timers: list) -> dict[int, Duty] | None:
+    """Receiver of `signals.work_duties`: the problem stages, one query for the page."""
+    if kind != "problem":
+        return None
+    found = queries.problems_by_id([timer.subject_id for timer, _app in timers])
+    lang = current_language()
+    result = {}
+    for timer, _app in timers:
+        problem = found.get(timer.subject_id)
+        if problem is not None:
+            stage = models.STAGES.get(timer.stage, (timer.stage, timer.stage))
+            result[timer.id] = Duty(
+                kind=kind, number=problem.number,
+                title=f"{pick(stage[0], stage[1], lang)} · {problem.description[:80]}",
+                next_action=str(STAGE_NEXT.get(timer.stage, "")),
+                url=url_for("problem_pages.detail", number=problem.number), address=problem.location)
+    return result

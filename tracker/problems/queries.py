@@ -70,3 +70,8 @@ def history(problem: Problem) -> list[Event]:
     return list(db.session.scalars(
         select(Event).where(Event.subject_type == "problem", Event.subject_id == problem.id)
         .order_by(Event.at, Event.id)))
+
+
+def problems_by_id(ids: list[int]) -> dict[int, Problem]:
+    """The problems with these ids, in one query (My work)."""
+    return {p.id: p for p in db.session.scalars(select(Problem).where(Problem.id.in_(ids)))}

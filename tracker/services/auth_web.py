@@ -61,14 +61,15 @@ def authenticate_password(username: str, password: str) -> User:
         User(password_hash=_DUMMY_HASH).check_password(password or "")
         raise LoginRefused("Wrong user name or password.")
     user_id, max_failures = user.id, settings().login_max_failures
-    locked_until = _count_try(user_id, now)
+    locked_until, failures = _count_try(user_id, now)
     if not user.check_password(password or ""):
         if locked_until is not None:
             events.record("user.locked", actor=None, subject_type="user", subject_id=user_id,
                           until=locked_until, failures=max_failures)
             db.session.commit()
             raise AccountLocked(locked_until, _minutes_left(locked_until, now))
-        raise LoginRefused("Wrong user name or password.")
+        raise LoginRefused("Wrong user name or password. %(left)s attempts left before the "
+                           "account is locked.", params={"left": max_failures - failures})
     db.session.execute(update(User).where(User.id == user_id)
                        .values(failed_logins=0, locked_until=None))
     db.session.commit()
@@ -80,8 +81,8 @@ def authenticate_password(username: str, password: str) -> User:
 def _count_try(user_id: int, now: datetime) -> datetime | None:
     """Count one more try in one statement, before its password is checked, so that parallel
     tries (other threads, other workers) can neither lose a count nor pass a lock: the try
-    that reaches the limit sets the lock in the same statement. Returns the lock it set, if
-    any; raises AccountLocked when the account is locked already."""
+    that reaches the limit sets the lock in the same statement. Returns the lock it set (if
+    any) and the tries counted; raises AccountLocked when the account is locked already."""
     max_failures, lock_for = _settings()
     lapsed = User.locked_until.is_not(None)  # a lock that has run out starts a new count
     count = case((lapsed, 1), else_=User.failed_logins + 1)
@@ -91,14 +92,14 @@ def _count_try(user_id: int, now: datetime) -> datetime | None:
         .values(failed_logins=count,
                 locked_until=case((count >= max_failures,
                                    literal(now + lock_for, UTCDateTime())), else_=None))
-        .returning(User.locked_until)
+        .returning(User.locked_until, User.failed_logins)
         .execution_options(synchronize_session=False)).first()
     db.session.commit()
     if counted is None:
         until = db.session.scalar(select(User.locked_until).where(User.id == user_id))
         until = until or now + lock_for
         raise AccountLocked(until, _minutes_left(until, now))
-    return counted.locked_until
+    return counted.locked_until, counted.failed_logins
 
 
 def load_user(user_id: str) -> User | None:

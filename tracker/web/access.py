@@ -20,7 +20,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Reachable without logging in.
 PUBLIC_ENDPOINTS = frozenset({"auth.root", "auth.login", "auth.language", "static"})
 # State-changing requests any signed-in user may make (their own session only).
-ANYONE_MAY_POST = frozenset({"auth.login", "auth.logout", "auth.language"})
+ANYONE_MAY_POST = frozenset({"auth.login", "auth.logout", "auth.language", "users.own_password"})
 
 
 def can_write(user: Any = None) -> bool:
@@ -35,26 +35,32 @@ def can_manage(user: Any = None) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.role in MANAGER_ROLES
 
 
-def writer_required(view: Callable) -> Callable:
-    """Refuse (403) anyone who may not change applications, for GET as well as POST."""
-
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not can_write():
-            raise Forbidden("Your role may not do this.")
-        return view(*args, **kwargs)
-
-    return wrapper
+def is_admin(user: Any = None) -> bool:
+    """The user may manage accounts (an administrator)."""
+    user = user or current_user
+    return bool(getattr(user, "is_authenticated", False)) and user.role is Role.ADMIN
 
 
-def manager_required(view: Callable) -> Callable:
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not can_manage():
-            raise Forbidden("Only an administrator or team lead may change the calendar.")
-        return view(*args, **kwargs)
+def _refusing(allowed: Callable[[], bool], message: str) -> Callable[[Callable], Callable]:
+    """A view decorator: 403 with `message` (a msgid) unless `allowed()`, for GET too."""
 
-    return wrapper
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not allowed():
+                raise Forbidden(message)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+# Refuse anyone who may not change applications / the calendar / accounts.
+writer_required = _refusing(can_write, "Your role may not do this.")
+manager_required = _refusing(can_manage,
+                             "Only an administrator or team lead may change the calendar.")
+admin_required = _refusing(is_admin, "Only an administrator may manage users.")
 
 
 def install_guard(app: Flask, page_blueprints: set[str]) -> None:

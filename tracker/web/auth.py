@@ -54,6 +54,8 @@ def login() -> Any:
                 session["lang"] = lang
             session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
             login_user(user)
+            if user.must_change_password:  # an administrator's one-time password
+                return redirect(url_for("users.own_password"))
             return redirect(safe_next(request.args.get("next")) or home_for(user))
     elif request.method == "POST":
         status = 422

@@ -264,3 +264,20 @@ class FilterForm(FlaskForm):
     step = StringField(_l("Open step (code)"), validators=[Optional(), Length(max=40)])
     text = StringField(_l("Search"), validators=[Optional(), Length(max=100)],
                        render_kw={"placeholder": _l("Number, customer, phone, address")})
+
+
+class AccountForm(FlaskForm):
+    """An administrator's form for one account (user administration)."""
+
+    username = StringField(_l("User name"), validators=[Optional(), Length(max=64)])
+    display_name = StringField(_l("Display name"), validators=[Length(max=100)])
+    role = SelectField(_l("Role"))
+    department = SelectField(_l("Department"))
+    phone = phone_field(_l("Phone"))
+    email = StringField(_l("E-mail"), validators=[Length(max=200)])
+
+
+class OwnPasswordForm(FlaskForm):
+    old_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    again = PasswordField(_l("New password again"), validators=[DataRequired(), Length(max=200)])

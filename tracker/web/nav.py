@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from .access import can_manage, can_write
+from .access import can_manage, can_write, is_admin
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ CORE = [
     NavItem("application_pages.index", _l("Applications"), 30),
     NavItem("application_pages.new", _l("New application"), 40, can_write),
     NavItem("calendar_pages.year", _l("Calendar"), 90),
+    NavItem("users.index", _l("Users"), 95, is_admin),
 ]
 
 
