@@ -107,6 +107,8 @@ def test_flask_commands_refuse_production_without_a_secret(tmp_path):
                                  "--help"], env=env, capture_output=True, text=True, timeout=120, check=False)
     assert production.returncode != 0
     assert "TRACKER_SECRET_KEY must be set in production" in production.stderr
+    assert "secrets.token_hex" in production.stderr  # how to make one
+    assert "Traceback" not in production.stderr, production.stderr
     development = subprocess.run([sys.executable, "-m", "flask", "--app", "tracker", "flows",
                                   "--help"], env={**env, "TRACKER_ENV": "development"},
                                  capture_output=True, text=True, timeout=120, check=False)

@@ -19,7 +19,7 @@ from .api import flows as flows_api
 from .api import register_api
 from .api import work as work_api
 from .cli import CORE_COMMANDS
-from .config import Config, config_for_environment
+from .config import Config, ConfigError, config_for_environment
 from .db_setup import install_sqlite_pragmas
 from .demo import demo_cli
 from .errors import register_error_handlers
@@ -88,7 +88,12 @@ def _resolve_database_url(app: Flask) -> None:
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("TRACKER_SECRET_KEY must be set in production")
+        # A ConfigError stops the process with this sentence and no traceback: the one thing an
+        # operator starting the service for the first time needs to read.
+        raise ConfigError(
+            "TRACKER_SECRET_KEY must be set in production: a long random value, e.g. the output "
+            "of `python3 -c 'import secrets; print(secrets.token_hex(32))'`, the same for every "
+            "worker and kept across restarts (or TRACKER_ENV=development for a trial)")
 
 
 def register_extensions(app: Flask) -> None:
