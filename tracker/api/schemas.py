@@ -412,7 +412,7 @@ class ExplanationOut(Schema):
 
     event = fields.String()
     start = fields.DateTime()
-    limit = fields.Dict()
+    limit = fields.Nested(LimitOut)
     limit_text = fields.String()
     budget_seconds = fields.Integer()
     counted_seconds = fields.Integer()
