@@ -153,7 +153,7 @@ def on_template_hook(name: str, **kwargs: Any) -> Markup | None:
     """Receiver of `signals.template_hook`: the 督办单 list of the monthly report's month."""
     if name != "report-sections":
         return None
-    start, end = kwargs["month"].bounds()
+    start, end = kwargs["month"].bounds
     moment, clock, lang = now(), app_clock(), current_language()
     rows = [presenters.present_notice(n, moment, clock, lang)
             for n in queries.notices_issued_between(start, end)]
