@@ -25,13 +25,14 @@ SAME_MOMENT = "Someone else answered this supervision notice at the same moment;
 ANSWER_LONGEST = 4000
 
 
-def issue_notice(duty: SlaTimer, at: datetime, number: str) -> SupervisionNotice:
-    """督办单 for a duty that reached supervision at `at` (in the escalation run's transaction):
-    the department must answer within TRACKER_SUPERVISION_ANSWER_DAYS working days."""
+def issue_notice(duty: SlaTimer, at: datetime, what: str) -> SupervisionNotice:
+    """督办单 for a duty that reached supervision at `at` (in the escalation run's transaction),
+    `what` naming it (application number and step): the department must answer within
+    TRACKER_SUPERVISION_ANSWER_DAYS working days."""
     notice = SupervisionNotice(
         number=next_number("DB", at.astimezone(LOCAL).year), duty_timer_id=duty.id,
         application_id=duty.application_id, department_code=duty.department_code,
-        duty_label=f"{number} {duty.label}".strip()[:200], duty_due_at=duty.due_at,
+        duty_label=(what or duty.label)[:200], duty_due_at=duty.due_at,
         issued_at=at, status="open", answer="")
     db.session.add(notice)
     db.session.flush()

@@ -154,7 +154,9 @@ def _fire(due: list[tuple[SlaTimer, Level, datetime]], now: datetime,
     for (timer, level, reached, people), notice in zip(claimed, notices, strict=True):
         extra: list[str] = []
         if level.name == "supervision":
-            issued = issue_notice(timer, reached, notice.number)
+            duty = notice.step_zh if notice.number == notice.step_zh \
+                else f"{notice.number} {notice.step_zh}"
+            issued = issue_notice(timer, reached, duty)
             result.notices += 1
             with force_locale(notify_language()):
                 extra = [_("Supervision notice %(number)s: answer in writing by %(due)s "
