@@ -73,9 +73,9 @@ def _marks(level: str | None = None) -> list[EscalationMark]:
 
 
 def _outbox(level: str) -> list[Notification]:
+    """The outbox rows of one level (keys "esc:<timer>:<level>:<channel>:<target>")."""
     return [n for n in db.session.scalars(select(Notification).order_by(Notification.id))
-            if n.payload.get("tracker", {}).get("event") == f"escalation.{level}"
-            or (n.channel == "email" and n.dedupe_key.split(":")[2] == level)]
+            if n.dedupe_key.startswith("esc:") and n.dedupe_key.split(":")[2] == level]
 
 
 def _targets(level: str) -> set[tuple[str, str]]:
@@ -236,3 +236,15 @@ def test_default_levels_follow_the_watchers_warning_and_deadline(app, actor, app
     run_escalation(local(2026, 10, 10, 9, 0))
     assert [(m.level, m.reached_at) for m in _marks("supervision")
             if m.timer_id == whole.id] == [("supervision", local(2026, 10, 10, 9, 0))]
+
+
+def test_recipients_with_a_mobile_get_an_sms_through_the_gateway(app, people, frozen):
+    reconfigure(app, TRACKER_SMS_GATEWAY_URL="http://127.0.0.1:9/sms")
+    _problem(people["clerk"], frozen, local(2026, 9, 30, 9, 0))
+    run_escalation(local(2026, 10, 13, 9, 0))
+    sms = {n.target: n.payload for n in _outbox("red") if n.channel == "sms"}
+    assert set(sms) == {"13800001111", "13900002222"}  # the lead's and the head's mobiles
+    assert sms["13900002222"]["phone"] == "13900002222"
+    assert "红牌超时" in sms["13900002222"]["content"]
+    sms_yellow = {n.target for n in _outbox("yellow") if n.channel == "sms"}
+    assert sms_yellow == {"13800001111"}  # yellow reaches the team lead only
