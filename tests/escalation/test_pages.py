@@ -96,11 +96,11 @@ def test_the_api_answers_from_the_version_read(client, api_as, notice, app):
                         headers={"If-Match": etag})
     assert (answered["state"], answered["answered_by"], answered["late"]) == \
         ("answered", "eng3", False)
-    assert api.get("/api/v1/me/escalation-levels") == {
+    assert api.get("/api/v1/escalation/my-levels") == {
         "levels": ["yellow", "red", "supervision"]}
-    assert client.put("/api/v1/me/escalation-levels", json={"levels": ["supervision"]},
+    assert client.put("/api/v1/escalation/my-levels", json={"levels": ["supervision"]},
                       headers=api.headers).get_json() == {"levels": ["supervision"]}
-    assert client.put("/api/v1/me/escalation-levels", json={"levels": ["purple"]},
+    assert client.put("/api/v1/escalation/my-levels", json={"levels": ["purple"]},
                       headers=api.headers).status_code == 422
 
 

@@ -1,5 +1,5 @@
 """/api/v1/supervision: supervision notices (督办单): the list, one notice, its written answer;
-/api/v1/me/escalation-levels: the levels that reach me."""
+/api/v1/escalation/my-levels: the levels that reach me."""
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -121,7 +121,7 @@ class Answer(MethodView):
         return present, etag_header(present["version"])
 
 
-@blp.route("/me/escalation-levels")
+@blp.route("/escalation/my-levels")
 class MyLevels(MethodView):
     @require(*READERS)
     @blp.response(200, LevelsOut)
