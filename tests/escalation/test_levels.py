@@ -248,3 +248,21 @@ def test_recipients_with_a_mobile_get_an_sms_through_the_gateway(app, people, fr
     assert "红牌超时" in sms["13900002222"]["content"]
     sms_yellow = {n.target for n in _outbox("yellow") if n.channel == "sms"}
     assert sms_yellow == {"13800001111"}  # yellow reaches the team lead only
+
+
+@pytest.mark.parametrize("levels", [
+    {"*": {"level": "red"}},  # not a list
+    {"*": [{"level": "purple"}]},
+    {"*": [{"level": "red"}, {"level": "red"}]},
+    {"*": [{"level": "yellow", "share": 1.5}]},
+    {"*": [{"level": "supervision"}]},  # no threshold
+    {"*": [{"level": "supervision", "over_hours": -1}]},
+    {"*": [{"level": "red", "notify": ["the_mayor"]}]},
+])
+def test_a_bad_escalation_configuration_stops_the_start_up_naming_it(app, levels):
+    from tracker.settings import SettingsError, settings
+
+    with pytest.raises(SettingsError, match="TRACKER_ESCALATION_LEVELS"):
+        reconfigure(app, TRACKER_ESCALATION_LEVELS=levels)
+    with app.app_context():
+        assert "yellow" in {item["level"] for item in settings().escalation_levels["*"]}
