@@ -124,6 +124,26 @@ class Config:
     TRACKER_PROBLEM_RECHECK_DEPARTMENT = _env("PROBLEM_RECHECK_DEPARTMENT", "inspection_office")
     TRACKER_INTAKE_MAX_BYTES = _env("INTAKE_MAX_BYTES", 256 * 1024)
 
+    # Escalation (tracker/escalation, 电子监察): the levels each duty goes through, keyed by
+    # "<flow>.<step>", "<flow>", a timer subject ("callback", …) or "*" (the first that exists
+    # applies). A level: {"level": "yellow"|"red"|"supervision", "share": fraction of the limit
+    # (yellow without one: TRACKER_WARNING_RATIO, as the watcher warns), or "over_hours":
+    # working hours past the deadline, "notify": recipients among "owner", "team_lead",
+    # "department_head", "inspection"}. Red without a threshold: at the deadline.
+    TRACKER_ESCALATION_LEVELS = _env("ESCALATION_LEVELS", {
+        "*": [
+            {"level": "yellow", "notify": ["owner", "team_lead"]},
+            {"level": "red", "notify": ["owner", "team_lead", "department_head"]},
+            {"level": "supervision", "over_hours": 7.5,
+             "notify": ["department_head", "inspection"]},
+        ],
+    })
+    # 督办单: working days the department has to answer in writing.
+    TRACKER_SUPERVISION_ANSWER_DAYS = _env("SUPERVISION_ANSWER_DAYS", 2.0)
+    # The head of each department, by user name ({"engineering": "zhang"}); 督查办's code.
+    TRACKER_DEPARTMENT_HEADS = _env("DEPARTMENT_HEADS", {})
+    TRACKER_INSPECTION_DEPARTMENT = _env("INSPECTION_DEPARTMENT", "inspection_office")
+
     # Documents (tracker/documents): attachments, printed notices
     # A step that lists `materials` cannot be completed while one is missing (the archive check).
     TRACKER_REQUIRE_DOCUMENTS = _env("REQUIRE_DOCUMENTS", True)

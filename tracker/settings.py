@@ -88,6 +88,11 @@ class Settings:
     problem_recheck_days: float
     problem_recheck_department: str
     intake_max_bytes: int
+    # Escalation (tracker/escalation)
+    escalation_levels: dict[str, Any]
+    supervision_answer_days: float
+    department_heads: dict[str, str]
+    inspection_department: str
     # Documents (tracker/documents)
     require_documents: bool
     attachment_max_bytes: int
@@ -224,10 +229,50 @@ def _check(values: dict[str, Any]) -> None:
                 isinstance(addresses, list) and not all(isinstance(a, str) for a in addresses)):
             raise SettingsError(f"TRACKER_EMAILS: {code!r} must map to an address or a list of "
                                 f"addresses, not {addresses!r}")
+    if values["supervision_answer_days"] <= 0:
+        refuse("supervision_answer_days", "must be more than 0")
+    _check_escalation(values["escalation_levels"])
     for rule, points in values["assessment_points"].items():
         if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
             raise SettingsError(f"TRACKER_ASSESSMENT_POINTS: {rule!r} must be a number of points "
                                 f"(0 or more), not {points!r}")
+
+
+ESCALATION_LEVELS = ("yellow", "red", "supervision")
+ESCALATION_RECIPIENTS = ("owner", "team_lead", "department_head", "inspection")
+
+
+def _check_escalation(config: dict[str, Any]) -> None:
+    """TRACKER_ESCALATION_LEVELS: each key maps to a list of levels, each well formed."""
+    def refuse(key: str, why: str) -> None:
+        raise SettingsError(f"TRACKER_ESCALATION_LEVELS: {key!r}: {why}")
+
+    for key, levels in config.items():
+        if not isinstance(levels, list):
+            refuse(key, f"must map to a list of levels, not {levels!r}")
+        seen: set[str] = set()
+        for level in levels:
+            if not isinstance(level, dict) or level.get("level") not in ESCALATION_LEVELS:
+                refuse(key, f"each level needs \"level\": one of {', '.join(ESCALATION_LEVELS)}"
+                            f", not {level!r}")
+            if level["level"] in seen:
+                refuse(key, f"level {level['level']!r} is given twice")
+            seen.add(level["level"])
+            if "share" in level and "over_hours" in level:
+                refuse(key, f"{level['level']}: give \"share\" or \"over_hours\", not both")
+            share, over = level.get("share"), level.get("over_hours")
+            if share is not None and (isinstance(share, bool) or not isinstance(
+                    share, (int, float)) or not 0 < share <= 1):
+                refuse(key, f"{level['level']}: \"share\" must lie in (0, 1], not {share!r}")
+            if over is not None and (isinstance(over, bool) or not isinstance(
+                    over, (int, float)) or over < 0):
+                refuse(key, f"{level['level']}: \"over_hours\" must be 0 or more, not {over!r}")
+            if level["level"] == "supervision" and share is None and over is None:
+                refuse(key, "supervision needs \"over_hours\" (or \"share\")")
+            notify = level.get("notify", [])
+            if not isinstance(notify, list) or any(n not in ESCALATION_RECIPIENTS for n in notify):
+                refuse(key, f"{level['level']}: \"notify\" must list recipients among "
+                            f"{', '.join(ESCALATION_RECIPIENTS)}, not {notify!r}")
 
 
 def install_settings(app: Flask) -> Settings:

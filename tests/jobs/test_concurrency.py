@@ -118,6 +118,7 @@ def test_two_schedulers_flag_notify_and_deliver_once(app, actor, other_app, pg_o
         scheduler = build_scheduler(host)
         scheduler.remove_job("monthly_report")
         scheduler.remove_job("monthly_report_catch_up")
+        scheduler.remove_job("escalation")  # its own race: tests/escalation/test_concurrency.py
         scheduler.reschedule_job("delivery", trigger=IntervalTrigger(seconds=1))
         scheduler.add_listener(partial(count, seen=runs[index]),
                                EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)

@@ -47,7 +47,8 @@ def test_jobs_and_triggers(app):
 
 def _check_jobs(jobs) -> None:
     assert set(jobs) == {"watcher", "delivery", "monthly_report", "monthly_report_catch_up",
-                         "calendar_sync"}
+                         "escalation", "calendar_sync"}
+    assert jobs["escalation"].trigger.interval.total_seconds() == 60
     assert jobs["watcher"].trigger.interval.total_seconds() == 60
     assert jobs["delivery"].trigger.interval.total_seconds() == 30
     cron = jobs["monthly_report"].trigger
@@ -123,5 +124,6 @@ def test_the_scheduler_process_runs_the_jobs_and_stops_on_sigterm(app, actor, da
             process.communicate()
     assert (overdue, issued) == (2, 1), output
     assert process.returncode == 0, output
-    assert "scheduler running: watcher, delivery, monthly_report, monthly_report_catch_up" in output
+    assert "scheduler running: watcher, delivery, monthly_report, monthly_report_catch_up, " \
+        "escalation" in output
     assert "stopping the scheduler" in output

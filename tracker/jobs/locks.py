@@ -31,6 +31,7 @@ ADVISORY_KEYS = {
     "delivery": 0x57415452_0002,
     "monthly_report": 0x57415452_0003,
     "calendar_sync": 0x57415452_0004,
+    "escalation": 0x57415452_0005,  # tracker.escalation: the levels past the watcher's two
 }
 
 # A lease outlives any normal run; a holder that died frees it after this long.

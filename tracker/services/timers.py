@@ -64,11 +64,19 @@ def _pairs(pauses: Iterable[Any]) -> list[Interval]:
 
 
 def _warn_instant(timer: SlaTimer, clock: WorkingClock, pauses: list[Interval]) -> datetime:
-    share = timedelta(seconds=round(timer.budget_seconds * warning_ratio()))
+    return share_instant(timer, clock, pauses, warning_ratio())
+
+
+def share_instant(timer: SlaTimer, clock: WorkingClock, pauses: Iterable[Any],
+                  share: float) -> datetime:
+    """The instant at which `share` of the timer's budget has been used (working time, or
+    wall time for a round-the-clock limit), closed pauses excluded: the warning instant for
+    TRACKER_WARNING_RATIO, an escalation level's for its own share."""
+    amount = timedelta(seconds=round(timer.budget_seconds * share))
+    closed = [(s, e) for s, e in _pairs(pauses) if e is not None]
     if timer.round_the_clock:
-        return _add_wall(timer.started_at, share, pauses)
-    closed = [(s, e) for s, e in pauses if e is not None]
-    return clock.add_working_time(timer.started_at, share, closed)
+        return _add_wall(timer.started_at, amount, closed)
+    return clock.add_working_time(timer.started_at, amount, closed)
 
 
 def _add_wall(start: datetime, amount: timedelta, pauses: list[Interval]) -> datetime:

@@ -43,7 +43,8 @@ SUBJECTS = {"application": _l("Whole application"), "step": _l("Step"),
             "screening": _l("Screening"), "callback": _l("Callback"),
             "followup": _l("Home-visit follow-up"), "problem": _l("Problem"),
             "materials": _l("Documents promised (容缺受理)"),
-            "appointment": _l("Online appointment")}
+            "appointment": _l("Online appointment"),
+            "supervision": _l("Supervision notice (督办单)")}
 
 # The core's events; each feature's pages module adds the words of its own (EVENT_WORDS,
 # joined by the factory through register_event_words).
