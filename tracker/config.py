@@ -63,6 +63,9 @@ class Config:
     TRACKER_FLOWS_DIR = _env("FLOWS_DIR", "")
     TRACKER_WARNING_RATIO = _env("WARNING_RATIO", 0.75)
     TRACKER_BACKDATE_WORKING_DAYS = _env("BACKDATE_WORKING_DAYS", 3.0)
+    # 补录: a completion whose time is earlier than its entry by more than this many minutes
+    # (or earlier than a lateness the watcher had recorded) is marked back-dated.
+    TRACKER_BACKDATE_MARGIN_MINUTES = _env("BACKDATE_MARGIN_MINUTES", 30)
     TRACKER_PAGE_SIZE_MAX = _env("PAGE_SIZE_MAX", 200)
 
     # Web sessions and log-in

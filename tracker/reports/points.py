@@ -121,15 +121,20 @@ def _late_steps(overdue: list[dict[str, Any]], day_seconds: float) -> list[dict[
         names_zh = "、".join(f"「{r['step_name_zh']}」" for r in rows)
         names_en = ", ".join(f"“{r['step_name_en']}”" for r in rows)
         over = sum(r["over_seconds"] for r in rows)
-        backdated = any(r.get("backdated") for r in rows)
-        items.append(item(
-            rule, dept, {"kind": "step", "number": number, "step": rows[0]["step"]},
-            f"申请 {number} 的环节{names_zh}超过办理时限 {_days(over, day_seconds)} 个工作日"
-            + ("（含补录的完成时间，待考核人确认）" if backdated else "") + "。",
-            f"Application {number}: step {names_en} past its limit by "
-            f"{_days(over, day_seconds)} working days"
-            + (" (a back-dated completion: the assessor confirms or waives)" if backdated else "")
-            + ".", backdated=backdated))
+        # Charged on a lateness that a back-dated completion took away: the assessor decides.
+        backdated = any(r.get("recorded_late") for r in rows)
+        subject = {"kind": "step", "number": number, "step": rows[0]["step"]}
+        if backdated:
+            why_zh = (f"申请 {number} 的环节{names_zh}：系统已记录超时，事后补录的完成时间在时限内，"
+                      "待考核人确认或免除。")
+            why_en = (f"Application {number}: step {names_en} was recorded overdue; a completion "
+                      "entered afterwards (back-dated) puts it within its limit: the assessor "
+                      "confirms or waives.")
+        else:
+            why_zh = f"申请 {number} 的环节{names_zh}超过办理时限 {_days(over, day_seconds)} 个工作日。"
+            why_en = (f"Application {number}: step {names_en} past its limit by "
+                      f"{_days(over, day_seconds)} working days.")
+        items.append(item(rule, dept, subject, why_zh, why_en, backdated=backdated))
     return items
 
 
