@@ -129,6 +129,8 @@ class Config:
     )
     TRACKER_CALLBACK_LIMIT_DAYS = _env("CALLBACK_LIMIT_DAYS", 3.0)
     TRACKER_CALLBACK_DEPARTMENT = _env("CALLBACK_DEPARTMENT", "customer_service")
+    # 003 五（四）2: a 好差评 "不满意" is visited by the connection team, 责任部门：市场发展部
+    TRACKER_REVIEW_FOLLOWUP_DEPARTMENT = _env("REVIEW_FOLLOWUP_DEPARTMENT", "market_development")
     TRACKER_SCREENING_DEPARTMENT = _env("SCREENING_DEPARTMENT", "connection_team")
     TRACKER_FOLLOWUP_LIMIT_DAYS = _env("FOLLOWUP_LIMIT_DAYS", 3.0)
     TRACKER_SCREENING_LIMIT_DAYS = _env("SCREENING_LIMIT_DAYS", 1.0)

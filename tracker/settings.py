@@ -83,6 +83,7 @@ class Settings:
     assessment_rules: dict[str, dict[str, Any]]
     callback_limit_days: float
     callback_department: str
+    review_followup_department: str
     screening_department: str
     followup_limit_days: float
     screening_limit_days: float
