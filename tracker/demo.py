@@ -19,7 +19,7 @@ from .intake.commands import receive
 from .intake.platforms import Push
 from .localtime import LOCAL
 from .models import ApiToken, Application, Department, Role, User
-from .problems.commands import NewProblem, create_problem, report_rectified, verify
+from .problems.commands import NewProblem, create_problem, issue, report_rectified, verify
 from .services import applications as apps
 from .services.app_clock import app_clock, as_of, now
 from .services.errors import DomainError
@@ -169,14 +169,17 @@ def _demo_problems(rng: random.Random, users: dict[str, User], clock) -> None:
                 problem = create_problem(NewProblem(source=source, description=text,
                                                     department=dept, location=where),
                                          users["lead"])
+                issue(problem.number, users["admin"])  # 下达 by the assessment office
+            # each stage by staff of the responsible department (separation of duties)
+            staff = users[{"business_hall": "hall", "engineering": "engineer"}.get(dept, "clerk")]
             if index < 3:
                 checked = clock.add_working_days(reported, 1)
                 with as_of(checked):
-                    verify(problem.number, users["lead"], is_problem=True, note="情况属实",
+                    verify(problem.number, staff, is_problem=True, note="情况属实",
                            rectify_due_at=clock.add_working_days(checked, 5))
                 if index == 0:
                     with as_of(clock.add_working_days(checked, 2)):
-                        report_rectified(problem.number, users["lead"], note="已更换叫号屏")
+                        report_rectified(problem.number, staff, note="已更换叫号屏")
         except DomainError:
             db.session.rollback()
 

@@ -13,6 +13,7 @@ from .applications import (
                            pause_concerns,
 )
 from .base import UTCDateTime, now_utc
+from .duties import ProxyAct
 from .flows import FlowVersion, NumberSequence
 from .operations import IdempotencyKey, JobLock, LocalClosure, MonthlyReport, Notification
 from .timers import SlaTimer, SubjectType, TimerState
@@ -37,6 +38,7 @@ __all__ = [
                            "Notification",
                            "NumberSequence",
                            "Pause",
+                           "ProxyAct",
                            "Role",
                            "SlaTimer",
                            "StepRecord",

@@ -3,8 +3,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import (
+    DateField,
+    DecimalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..web.forms import in_clock_range, local_instant, options, version_field
 
@@ -44,6 +52,43 @@ class RecheckForm(FlaskForm):
     rectify_due_on = DateField(_l("New deadline when sent back"),
                                validators=[Optional(), in_clock_range])
     note = TextAreaField(_l("Note (the reason when not passed)"), validators=[Length(max=4000)])
+
+
+def _proxy_reason() -> StringField:
+    return StringField(_l("代办: why you act for the department"),
+                       validators=[Optional(), Length(max=500)],
+                       description=_l("Only a team lead or administrator acting for another "
+                                      "department; leave blank for your own department's "
+                                      "duty."))
+
+
+for _form in (VerifyForm, RectifiedForm, RecheckForm):
+    _form.proxy_reason = _proxy_reason()
+
+
+class IssueForm(FlaskForm):
+    version = version_field()
+    at = local_instant(_l("Issued to the department at"), description=_l("Leave blank for now; the 3 working "
+                                                       "days of verification start here."))
+
+
+class AdjustForm(FlaskForm):
+    version = version_field()
+    department = SelectField(_l("Responsible department"), choices=[],
+                             validators=[DataRequired()])
+    description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=4000)])
+    rectify_due_on = DateField(_l("Rectify by (close of office that day)"),
+                               validators=[Optional(), in_clock_range])
+    reason = TextAreaField(_l("Why it is adjusted"), validators=[DataRequired(), Length(max=4000)])
+
+
+class FindingForm(FlaskForm):
+    points = DecimalField(_l("Points deducted"), places=1,
+                          validators=[InputRequired(), NumberRange(min=0.1, max=100)])
+    year = IntegerField(_l("Annual assessment of"), validators=[Optional(),
+                                                                NumberRange(min=2000, max=2099)])
+    reason = TextAreaField(_l("Finding (perfunctory handling, no real rectification)"),
+                           validators=[DataRequired(), Length(max=4000)])
 
 
 STAGE_FORMS = {"verifying": VerifyForm, "rectifying": RectifiedForm, "rechecking": RecheckForm}
