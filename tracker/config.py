@@ -122,6 +122,9 @@ class Config:
     TRACKER_PROBLEM_VERIFY_DAYS = _env("PROBLEM_VERIFY_DAYS", 3.0)
     TRACKER_PROBLEM_RECHECK_DAYS = _env("PROBLEM_RECHECK_DAYS", 3.0)
     TRACKER_PROBLEM_RECHECK_DEPARTMENT = _env("PROBLEM_RECHECK_DEPARTMENT", "inspection_office")
+    # Separation of duties: a step, callback, follow-up or problem stage is done by staff of its
+    # department, or on its behalf (代办, with a reason) by a team lead or administrator.
+    TRACKER_SEPARATE_DUTIES = _env("SEPARATE_DUTIES", True)
     TRACKER_INTAKE_MAX_BYTES = _env("INTAKE_MAX_BYTES", 256 * 1024)
 
     # Documents (tracker/documents): attachments, printed notices
@@ -169,6 +172,10 @@ class TestingConfig(Config):
     # The core's and other features' tests drive flows without paperwork; the documents and
     # customer tests (tests/documents, tests/customer) turn the archive check on for each test.
     TRACKER_REQUIRE_DOCUMENTS = False
+    # Likewise the core's and other features' tests complete steps as whichever user they hold;
+    # the problems' and the duties' tests (tests/problems, tests/services/test_duties.py) turn
+    # the separation of duties on (`duties_separated`).
+    TRACKER_SEPARATE_DUTIES = False
 
 
 def config_for_environment() -> type[Config]:

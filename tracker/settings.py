@@ -87,6 +87,8 @@ class Settings:
     problem_verify_days: float
     problem_recheck_days: float
     problem_recheck_department: str
+    # Separation of duties (services/duties.py): a duty only by its department's staff or a 代办
+    separate_duties: bool
     intake_max_bytes: int
     # Documents (tracker/documents)
     require_documents: bool

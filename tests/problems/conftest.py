@@ -7,6 +7,11 @@ def _frozen_monday(a_monday_in_october) -> None:
     """The sample pushes' dates are never stale."""
 
 
+@pytest.fixture(autouse=True)
+def _duties_separated(duties_separated) -> None:
+    """Each stage by its department, as in production."""
+
+
 @pytest.fixture
 def clerk(make_user):
     """The problems' tests act as a clerk of the business hall, the department their sample

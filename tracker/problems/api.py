@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from ..api.auth import READERS, WRITERS, authenticate, require
 from ..api.idempotency import idempotent
 from ..api.preconditions import change_from, conflict_schema, documents_change, etag_header
-from ..api.schemas import AwareDateTime, PageArgs, PageOut, SlaOut, Text
+from ..api.schemas import AwareDateTime, PageArgs, PageOut, ProxyOut, SlaOut, Text
 from ..i18n import current_language
 from ..models import Role
 from ..services.app_clock import app_clock, now
@@ -92,15 +92,6 @@ class RecheckAction(StageAction):
     note = Text(load_default="", validate=validate.Length(max=4000))
     rectify_due_at = Deadline(load_default=None, allow_none=True,
                               metadata={"description": "New deadline when sent back."})
-
-
-class ProxyOut(Schema):
-    by = fields.String(allow_none=True)
-    at = fields.DateTime()
-    department = fields.String()
-    department_name = fields.String()
-    reason = fields.String()
-    action = fields.String()
 
 
 class FindingOut(Schema):

@@ -17,7 +17,7 @@ from ..services.numbering import next_number
 from ..services.reference import departments
 from ..services.transaction import check_version, transactional
 from ..settings import settings
-from ..sla import Limit, LimitKind, WorkingClock
+from ..sla import FIRST_YEAR, LAST_YEAR, Limit, LimitKind, WorkingClock
 from ..text import text_errors
 from .models import SOURCES, STAGES, Problem, ProblemFinding
 from .queries import get_problem
@@ -360,8 +360,8 @@ def record_finding(number: str, actor: User, *, points: float, reason: str,
         errors["reason"] = ["Required."]
     if not 0 < points <= FINDING_MAX_POINTS:
         errors["points"] = ["Between 0 and 100."]
-    if not 2000 <= year <= 2099:
-        errors["year"] = ["Date out of range (2000–2099)."]
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        errors["year"] = ["Out of range."]
     if errors:
         raise ValidationFailed("The finding has errors.", fields=errors)
     finding = ProblemFinding(problem_id=problem.id, department_code=problem.department_code,

@@ -14,7 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..web.forms import in_clock_range, local_instant, options, version_field
+from ..sla import FIRST_YEAR, LAST_YEAR
+from ..web.forms import in_clock_range, local_instant, options, proxy_reason_field, version_field
 
 
 class NewProblemForm(FlaskForm):
@@ -54,16 +55,8 @@ class RecheckForm(FlaskForm):
     note = TextAreaField(_l("Note (the reason when not passed)"), validators=[Length(max=4000)])
 
 
-def _proxy_reason() -> StringField:
-    return StringField(_l("代办: why you act for the department"),
-                       validators=[Optional(), Length(max=500)],
-                       description=_l("Only a team lead or administrator acting for another "
-                                      "department; leave blank for your own department's "
-                                      "duty."))
-
-
 for _form in (VerifyForm, RectifiedForm, RecheckForm):
-    _form.proxy_reason = _proxy_reason()
+    _form.proxy_reason = proxy_reason_field()
 
 
 class IssueForm(FlaskForm):
@@ -86,7 +79,7 @@ class FindingForm(FlaskForm):
     points = DecimalField(_l("Points deducted"), places=1,
                           validators=[InputRequired(), NumberRange(min=0.1, max=100)])
     year = IntegerField(_l("Annual assessment of"), validators=[Optional(),
-                                                                NumberRange(min=2000, max=2099)])
+                                                                NumberRange(min=FIRST_YEAR, max=LAST_YEAR)])
     reason = TextAreaField(_l("Finding (perfunctory handling, no real rectification)"),
                            validators=[DataRequired(), Length(max=4000)])
 

@@ -20,6 +20,7 @@ from ..services.errors import Conflict, Forbidden, ValidationFailed
 from ..services.pagination import page_count
 from ..services.reference import departments
 from ..services.work import Duty
+from ..sla import FIRST_YEAR, LAST_YEAR
 from ..web.access import writer_required
 from ..web.forms import attach_errors, options, page_number
 from ..web.nav import NavItem, can_write
@@ -235,7 +236,7 @@ def _year_asked() -> int:
     """The year in ?year= (this year when absent or out of range)."""
     this_year = now().astimezone(app_clock().tz).year
     year = request.args.get("year", type=int)
-    return year if year is not None and 2000 <= year <= 2099 else this_year
+    return year if year is not None and FIRST_YEAR <= year <= LAST_YEAR else this_year
 
 
 @bp.route("/problems/sanctions")

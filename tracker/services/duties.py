@@ -22,8 +22,10 @@ from sqlalchemy import select
 from ..extensions import db
 from ..i18n import current_language
 from ..models import MANAGER_ROLES, ProxyAct, Role, User
+from ..settings import settings
 from ..text import text_errors
 from .errors import Forbidden, ValidationFailed
+from .events import record as record_event
 from .sla_fields import department_name
 
 PROXY_REASON_LIMIT = 500
@@ -78,6 +80,12 @@ def authorise(actor: User, department: str, *, proxy_reason: str | None = None,
                         params={"department": DepartmentName(not_department)})
     if own == department and actor.role not in (Role.AUDITOR, Role.PLATFORM):
         return None
+    if not settings().separate_duties:
+        # Off (TRACKER_SEPARATE_DUTIES): anyone may act, but a 代办 given is still recorded.
+        given = (proxy_reason or "").strip()
+        return OnBehalf(department, given) if given and actor.role in MANAGER_ROLES \
+            and not text_errors(proxy_reason=given) and len(given) <= PROXY_REASON_LIMIT \
+            else None
     if actor.role not in MANAGER_ROLES:
         raise Forbidden("Only staff of %(department)s may do this; a team lead or "
                         "administrator may do it on their behalf (代办) with a reason.",
@@ -126,3 +134,24 @@ def present_proxy(act: ProxyAct, lang: str) -> dict[str, Any]:
             "department": act.department_code,
             "department_name": department_name(act.department_code, lang),
             "reason": act.reason, "action": act.action}
+
+
+def act_for(actor: User, department: str, proxy_reason: str | None, *, subject_type: str,
+            subject_id: int, stage: str, action: str,
+            application_id: int | None = None) -> OnBehalf | None:
+    """`authorise`, then record a 代办 (its row, and a `duty.on_behalf` event beside the act's
+    own): what a command calls first, before it changes anything; its transaction keeps or
+    drops both with the act."""
+    on_behalf = authorise(actor, department, proxy_reason=proxy_reason)
+    if on_behalf is not None:
+        record(on_behalf, actor, subject_type=subject_type, subject_id=subject_id,
+               action=action, stage=stage)
+        record_event("duty.on_behalf", actor=actor, subject_type=subject_type,
+                     subject_id=subject_id, application_id=application_id, stage=stage,
+                     act=action, **on_behalf.event_data())
+    return on_behalf
+
+
+def present_proxies(acts: list[ProxyAct], lang: str) -> list[dict[str, Any]]:
+    """Several 代办 as plain data, oldest first."""
+    return [present_proxy(act, lang) for act in acts]

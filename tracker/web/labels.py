@@ -54,6 +54,7 @@ EVENTS: dict[str, Any] = {
     "step.started": _l("Step started"),
     "step.completed": _l("Step completed"),
     "step.skipped": _l("Step skipped"),
+    "duty.on_behalf": _l("Done on behalf (代办)"),
     "pause.started": _l("Clock paused"),
     "pause.ended": _l("Clock resumed"),
     "materials.supplied": _l("Missing materials supplied"),
