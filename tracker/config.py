@@ -102,16 +102,26 @@ class Config:
     TRACKER_SMTP_SENDER = _env("SMTP_SENDER", "tracker@localhost")
     TRACKER_NOTIFY_MAX_ATTEMPTS = _env("NOTIFY_MAX_ATTEMPTS", 8)
 
-    # Monthly assessment (the domain notes, "Monthly assessment"): points are configuration
-    TRACKER_ASSESSMENT_POINTS = _env(
-        "ASSESSMENT_POINTS",
+    # Monthly assessment (action plan 五（六）/（七); the rules' words in tracker/reports/rules.py):
+    # each rule's range and the default the draft charges, {"rule": {"range": [min, max],
+    # "default": x}}; a default outside its range stops the start-up. inspection_deduction is a
+    # percentage of the department's monthly bonus (5%~50%), not points.
+    TRACKER_ASSESSMENT_RULES = _env(
+        "ASSESSMENT_RULES",
         {
-            "step_overdue": 2,
-            "callback_dissatisfied": 2,
-            "government_survey_dissatisfied": 5,
-            "materials_delay": 2,
-            "meter_entry_late": 1,
-            "problem_overdue": 2,
+            "duty_not_done": {"range": [2, 5], "default": 2},
+            "step_overdue": {"range": [2, 5], "default": 2},
+            "overdue_serious": {"range": [0, 5], "default": 0},
+            "system_misuse": {"range": [2, 5], "default": 2},
+            "system_correction": {"range": [2, 5], "default": 2},
+            "callback_dissatisfied": {"range": [2, 2], "default": 2},
+            "government_survey_dissatisfied": {"range": [5, 5], "default": 5},
+            "materials_delay": {"range": [2, 2], "default": 2},
+            "meter_entry_late": {"range": [1, 2], "default": 1},
+            "ledger_check": {"range": [2, 5], "default": 2},
+            "problem_overdue": {"range": [2, 5], "default": 2},
+            "by_analogy": {"range": [1, 5], "default": 2},
+            "inspection_deduction": {"range": [5, 50], "default": 5},
         },
     )
     TRACKER_CALLBACK_LIMIT_DAYS = _env("CALLBACK_LIMIT_DAYS", 3.0)

@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from .config import Config
 from .phone import phone_error
 from .sla import Closure, parse_office_hours
 from .sla.calendar import default_holidays_dir
@@ -78,7 +79,7 @@ class Settings:
     smtp_password: str
     smtp_sender: str
     notify_max_attempts: int
-    assessment_points: dict[str, float]
+    assessment_rules: dict[str, dict[str, Any]]
     callback_limit_days: float
     callback_department: str
     screening_department: str
@@ -135,6 +136,9 @@ class Settings:
             if name not in config:
                 raise SettingsError(f"{name}: not set (tracker.config.Config defines it)")
             values[spec.name] = _typed(name, config[name], spec.type)
+        # A configured rule table may name only the rules it changes; the others keep
+        # Config's range and default (one table of defaults).
+        values["assessment_rules"] = _complete_rules(values["assessment_rules"])
         _check(values)
         try:
             periods = parse_office_hours(values["office_hours"])
@@ -224,10 +228,42 @@ def _check(values: dict[str, Any]) -> None:
                 isinstance(addresses, list) and not all(isinstance(a, str) for a in addresses)):
             raise SettingsError(f"TRACKER_EMAILS: {code!r} must map to an address or a list of "
                                 f"addresses, not {addresses!r}")
-    for rule, points in values["assessment_points"].items():
-        if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
-            raise SettingsError(f"TRACKER_ASSESSMENT_POINTS: {rule!r} must be a number of points "
-                                f"(0 or more), not {points!r}")
+    _check_assessment_rules(values["assessment_rules"])
+
+
+def _number(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and value >= 0
+
+
+def _complete_rules(rules: dict[str, Any]) -> dict[str, Any]:
+    known = Config.TRACKER_ASSESSMENT_RULES
+    unknown = sorted(set(rules) - set(known))
+    if unknown:
+        raise SettingsError(f"TRACKER_ASSESSMENT_RULES: unknown rule {unknown[0]!r}; the rules "
+                            f"are {', '.join(known)}")
+    return {**known, **rules}
+
+
+def _check_assessment_rules(rules: Any) -> None:
+    """Each rule: {"range": [min, max], "default": x}, 0 <= min <= default <= max."""
+    name = "TRACKER_ASSESSMENT_RULES"
+    if not isinstance(rules, dict):
+        raise SettingsError(f"{name}: must be an object of rules, not {rules!r}")
+    for rule, entry in rules.items():
+        if not isinstance(entry, dict) or set(entry) != {"range", "default"}:
+            raise SettingsError(f"{name}: {rule!r} must be {{\"range\": [min, max], "
+                                f"\"default\": points}}, not {entry!r}")
+        span, default = entry["range"], entry["default"]
+        if not (isinstance(span, (list, tuple)) and len(span) == 2 and all(map(_number, span))
+                and span[0] <= span[1]):
+            raise SettingsError(f"{name}: {rule!r} range must be [min, max] with 0 <= min <= "
+                                f"max, not {span!r}")
+        if not _number(default):
+            raise SettingsError(f"{name}: {rule!r} default must be a number (0 or more), "
+                                f"not {default!r}")
+        if not span[0] <= default <= span[1]:
+            raise SettingsError(f"{name}: {rule!r} default {default!r} is outside its range "
+                                f"{span[0]:g}–{span[1]:g}")
 
 
 def install_settings(app: Flask) -> Settings:
