@@ -124,6 +124,11 @@ class Config:
             "inspection_deduction": {"range": [5, 50], "default": 5},
         },
     )
+    # A department may appeal an item of an issued assessment within this many working days
+    # after the issue (holiday calendar); the appeals are decided by the assessment office,
+    # whose My work lists them (action plan 五（六）: 责任部门：人力资源中心).
+    TRACKER_ASSESSMENT_APPEAL_DAYS = _env("ASSESSMENT_APPEAL_DAYS", 5)
+    TRACKER_ASSESSMENT_DEPARTMENT = _env("ASSESSMENT_DEPARTMENT", "human_resources")
     TRACKER_CALLBACK_LIMIT_DAYS = _env("CALLBACK_LIMIT_DAYS", 3.0)
     TRACKER_CALLBACK_DEPARTMENT = _env("CALLBACK_DEPARTMENT", "customer_service")
     TRACKER_SCREENING_DEPARTMENT = _env("SCREENING_DEPARTMENT", "connection_team")
