@@ -10,6 +10,7 @@ seed names no appeal; the issue asks for one "within a configurable number of wo
 """
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -71,8 +72,8 @@ def _points(value: Any, low: float, high: float, field: str = "points") -> float
         points = float("nan")
     if not low <= points <= high:  # NaN fails too
         message = "%(points)s is outside the range of this item: %(min)s to %(max)s."
-        params = {"points": f"{points:g}" if points == points else str(value), "min": f"{low:g}",
-                  "max": f"{high:g}"}
+        shown = str(value) if math.isnan(points) else f"{points:g}"
+        params = {"points": shown, "min": f"{low:g}", "max": f"{high:g}"}
         raise ValidationFailed(message, params=params,
                                fields={field: ["Outside the range of this item."]})
     return round(points, 2)
