@@ -63,6 +63,9 @@ class Config:
     TRACKER_FLOWS_DIR = _env("FLOWS_DIR", "")
     TRACKER_WARNING_RATIO = _env("WARNING_RATIO", 0.75)
     TRACKER_BACKDATE_WORKING_DAYS = _env("BACKDATE_WORKING_DAYS", 3.0)
+    # 补录: a completion whose time is earlier than its entry by more than this many minutes
+    # (or earlier than a lateness the watcher had recorded) is marked back-dated.
+    TRACKER_BACKDATE_MARGIN_MINUTES = _env("BACKDATE_MARGIN_MINUTES", 30)
     TRACKER_PAGE_SIZE_MAX = _env("PAGE_SIZE_MAX", 200)
 
     # Web sessions and log-in
@@ -131,6 +134,8 @@ class Config:
     TRACKER_ASSESSMENT_DEPARTMENT = _env("ASSESSMENT_DEPARTMENT", "human_resources")
     TRACKER_CALLBACK_LIMIT_DAYS = _env("CALLBACK_LIMIT_DAYS", 3.0)
     TRACKER_CALLBACK_DEPARTMENT = _env("CALLBACK_DEPARTMENT", "customer_service")
+    # 003 五（四）2: a 好差评 "不满意" is visited by the connection team, 责任部门：市场发展部
+    TRACKER_REVIEW_FOLLOWUP_DEPARTMENT = _env("REVIEW_FOLLOWUP_DEPARTMENT", "market_development")
     TRACKER_SCREENING_DEPARTMENT = _env("SCREENING_DEPARTMENT", "connection_team")
     TRACKER_FOLLOWUP_LIMIT_DAYS = _env("FOLLOWUP_LIMIT_DAYS", 3.0)
     TRACKER_SCREENING_LIMIT_DAYS = _env("SCREENING_LIMIT_DAYS", 1.0)

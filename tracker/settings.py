@@ -65,6 +65,7 @@ class Settings:
     flows_dir: str
     warning_ratio: float
     backdate_working_days: float
+    backdate_margin_minutes: int
     page_size_max: int
     login_max_failures: int
     login_lock_minutes: float
@@ -82,6 +83,7 @@ class Settings:
     assessment_rules: dict[str, dict[str, Any]]
     callback_limit_days: float
     callback_department: str
+    review_followup_department: str
     screening_department: str
     followup_limit_days: float
     screening_limit_days: float
@@ -197,7 +199,7 @@ def _check(values: dict[str, Any]) -> None:
         refuse("warning_ratio", "must lie between 0 and 1")
     if phone_error(values["utility_phone"]):
         refuse("utility_phone", "must be a phone number (e.g. 0553-96306, 95598, 400-123-4567)")
-    for name in ("backdate_working_days",):
+    for name in ("backdate_working_days", "backdate_margin_minutes"):
         if values[name] < 0:
             refuse(name, "must not be negative")
     for name in ("callback_limit_days", "followup_limit_days", "screening_limit_days",

@@ -50,15 +50,17 @@ def callback_rates(year: int, month: int) -> dict[str, Any]:
 
 def dissatisfied_callbacks(start: datetime, end: datetime) -> list[dict[str, Any]]:
     """Each "not satisfied" callback answered in [start, end): id, application number, flow
-    version, when it was answered."""
+    version, when it was answered, the department it was assigned to (None: not yet)."""
     rows = db.session.execute(
-        select(Callback.id, Callback.done_at, Application.number, Application.flow_version_id)
+        select(Callback.id, Callback.done_at, Callback.assigned_department, Application.number,
+               Application.flow_version_id)
         .join(Application, Application.id == Callback.application_id)
         .where(Callback.done_at >= start, Callback.done_at < end, Callback.status == "done",
                Callback.satisfied.is_(False))
         .order_by(Callback.done_at, Callback.id))
     return [{"id": r.id, "done_at": r.done_at, "number": r.number,
-             "flow_version_id": r.flow_version_id} for r in rows]
+             "flow_version_id": r.flow_version_id, "assigned_department": r.assigned_department}
+            for r in rows]
 
 
 def bad_reviews(start: datetime, end: datetime) -> list[dict[str, Any]]:

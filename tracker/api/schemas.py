@@ -196,6 +196,8 @@ class StepOut(Schema):
     started_by = fields.String(allow_none=True)
     completed_at = fields.DateTime(allow_none=True)
     completed_by = fields.String(allow_none=True)
+    backdated = fields.Boolean(metadata={
+        "description": "补录: the completion was entered after the fact"})
     note = fields.String()
     sla = fields.Nested(SlaOut, dump_only=True)
 

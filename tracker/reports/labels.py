@@ -27,7 +27,8 @@ def rule_name(rule: str, lang: str = "zh") -> str:
 def state_names() -> dict[str, str]:
     """The overdue states by code (translate once per table, not once per row)."""
     return {"done": _("Completed late"), "running": _("Open, overdue"),
-            "cancelled": _("Cancelled after the deadline")}
+            "cancelled": _("Cancelled after the deadline"),
+            "recorded_late": _("Recorded overdue, then back-dated on time (补录)")}
 
 
 def limit_range(item: dict[str, Any]) -> str:
@@ -155,13 +156,20 @@ def overdue_cells(item: dict[str, Any], index: int, lang: str,
         "flow": item["flow"], "step_name": name(item, "step_name", lang),
         "department_name": name(item, "department_name", lang),
         "due_at": short_time(item["due_at"]), "completed_at": short_time(finished),
-        "state": states.get(item["state"], item["state"]), "over_hours": item["over_hours"],
+        "state": _state(item, states), "over_hours": item["over_hours"],
         "over_days": item["over_days"],
         "pause_reasons": "、".join(name(r, "name", lang) for r in item["pause_reasons"])
         if lang != "en" else ", ".join(name(r, "name", lang) for r in item["pause_reasons"]),
         # reports issued before issue 12 hold no explanation
         "why": item.get("why_en" if lang == "en" else "why_zh") or "",
     }
+
+
+def _state(item: dict[str, Any], states: dict[str, str]) -> str:
+    if item.get("recorded_late"):
+        return states["recorded_late"]
+    text = states.get(item["state"], item["state"])
+    return f"{text} · {_('Back-dated')}" if item.get("backdated") else text
 
 
 def short_time(iso: str | None) -> str:

@@ -37,6 +37,7 @@ from ..models import (
     AppStatus,
     FlowVersion,
     SlaTimer,
+    StepRecord,
     SubjectType,
     TimerState,
 )
@@ -239,9 +240,12 @@ def _steps(scope: _Scope) -> list[dict[str, Any]]:
 
 def _overdue_condition(scope: _Scope, kinds: Iterable[SubjectType]) -> Any:
     t = SlaTimer
+    # A lateness the watcher recorded (overdue_at) stays listed when a back-dated completion
+    # (补录) later puts the finish before the deadline: the assessor confirms or waives it.
     return and_(t.subject_type.in_(list(kinds)), t.due_at >= scope.start,
                 t.due_at < min(scope.end, scope.as_of),
-                or_(t.completed_at.is_(None), t.completed_at > t.due_at))
+                or_(t.completed_at.is_(None), t.completed_at > t.due_at,
+                    t.overdue_at.is_not(None)))
 
 
 def _overdue(scope: _Scope) -> list[dict[str, Any]]:
@@ -250,8 +254,10 @@ def _overdue(scope: _Scope) -> list[dict[str, Any]]:
     rows = db.session.execute(
         select(t.id, t.subject_type, t.step_code, t.department_code, t.started_at, t.due_at,
                t.completed_at, t.state, t.round_the_clock, t.application_id, t.limit, a.number,
+               t.overdue_at, StepRecord.backdated,
                a.customer_name, a.flow_code, a.status.label("app_status"))
-        .join(a, a.id == t.application_id).where(condition)
+        .join(a, a.id == t.application_id)
+        .outerjoin(StepRecord, StepRecord.timer_id == t.id).where(condition)
         .order_by(t.due_at, a.number, t.id)).all()
     pauses = _pause_rows(select(t.application_id).where(condition))
     reasons = pause_reasons()
@@ -283,6 +289,12 @@ def _overdue(scope: _Scope) -> list[dict[str, Any]]:
             "completed_at": _iso(row.completed_at) if state == "done" else None,
             "cancelled_at": _iso(row.completed_at) if state == "cancelled" else None,
             "state": state,
+            # 补录: the step's completion was entered after the fact;
+            # recorded_late: the watcher had recorded it overdue and the back-dated completion
+            # puts it on time (the lateness rests on that entry).
+            "backdated": bool(row.backdated),
+            "recorded_late": row.overdue_at is not None and state == "done"
+            and row.completed_at is not None and row.completed_at <= row.due_at,
             "round_the_clock": bool(row.round_the_clock),
             "over_seconds": over,
             "over_hours": round(over / 3600, 2),

@@ -4,7 +4,7 @@ Each item (the contract the assessment workflow builds on):
   key         stable, unique in the month: "<rule>:<department>:<kind>:<number>:<step>[:<id>]"
               ("-" for an empty part)
   rule, department, department_zh, department_en
-  subject     {"kind": step | application | callback | evaluation | survey | problem | pause,
+  subject     {"kind": step | application | callback | survey | problem | pause,
                "number": application number or None, "step": step code or None, "id": row id or None}
   points      the rule's configured default; range [min, max] (min == max for fixed rules)
   share       the fraction of the charge this department bears (split charges), else 1.0
@@ -25,14 +25,15 @@ from sqlalchemy import select
 
 from ..aftercare.rates import bad_reviews, dissatisfied_callbacks
 from ..extensions import db
-from ..models import Application, SlaTimer, SubjectType
+from ..models import Application, Department, Pause, SlaTimer, StepRecord, SubjectType, User
 from ..services.pause_scope import ScopedPause, pauses_by_application
 from ..services.reference import departments
 from ..sla import WorkingClock, elapsed_budget
-from .rules import POINTS, RULES, rule_default, rule_range, rule_table
+from .rules import POINTS, RULES, SHORTAGE_DEPARTMENTS, rule_default, rule_range, rule_table
 
 # Steps whose lateness the assessment rules name separately ("meters not entered in time").
 RULE_OF_STEP = {"meter_stock_entry": "meter_entry_late"}
+STOCK_KEEPERS = ("procurement", "meter_station")  # 采购中心、水表检定站
 
 
 def department_names(code: str) -> tuple[str, str]:
@@ -85,14 +86,18 @@ def draft_points(*, start: datetime, end: datetime, as_of: datetime, clock: Work
     items: list[dict[str, Any]] = []
     items += _late_steps(overdue, day_seconds)
     items += _late_applications(clock, as_of, overdue, day_seconds)
-    items += _callbacks(start, end, finisher)
-    items += _reviews(start, end, finisher)
+    charged, awaiting = _callbacks(start, end)
+    items += charged
+    items += _surveys(start, end, finisher)
+    items += _shortages(start, end)
     items += _problems(start, end, as_of)
-    return summed(items)
+    return summed(items, awaiting)
 
 
-def summed(items: list[dict[str, Any]]) -> dict[str, Any]:
-    """The items with their sums per department and in total, and the rule table."""
+def summed(items: list[dict[str, Any]],
+           awaiting: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The items with their sums per department and in total, and the rule table;
+    `awaiting` lists the charges no department is assigned to yet (charged to nobody)."""
     by_department: dict[str, float] = defaultdict(float)
     for charge in items:
         if RULES[charge["rule"]].unit == POINTS and charge["points"] * charge["share"]:
@@ -103,7 +108,7 @@ def summed(items: list[dict[str, Any]]) -> dict[str, Any]:
         rows.append({"department": dept, "department_name_zh": zh, "department_name_en": en,
                      "points": round(points, 2)})
     return {"rules": rule_table(), "items": items, "by_department": rows,
-            "total": round(sum(by_department.values()), 2)}
+            "total": round(sum(by_department.values()), 2), "awaiting_assignment": awaiting or []}
 
 
 # --- a step past its limit: once per work order, department and rule ----------------------
@@ -112,25 +117,52 @@ def _late_steps(overdue: list[dict[str, Any]], day_seconds: float) -> list[dict[
     """五（六）1 超过办理时限，一份工单扣2~5分: one charge per work order and department (two
     late steps of one department in one order are one charge; both are named in why)."""
     grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    issuers = _meter_issuers([row["number"] for row in overdue if row["kind"] == "step"
+                              and RULE_OF_STEP.get(row["step"] or "") == "meter_entry_late"])
     for row in overdue:
         if row["kind"] == "step":
             rule = RULE_OF_STEP.get(row["step"] or "", "step_overdue")
-            grouped.setdefault((row["number"], row["department"], rule), []).append(row)
+            dept = row["department"]
+            if rule == "meter_entry_late":
+                dept = issuers.get((row["number"], row["step"]), dept)
+            grouped.setdefault((row["number"], dept, rule), []).append(row)
     items = []
     for (number, dept, rule), rows in grouped.items():
         names_zh = "、".join(f"「{r['step_name_zh']}」" for r in rows)
         names_en = ", ".join(f"“{r['step_name_en']}”" for r in rows)
         over = sum(r["over_seconds"] for r in rows)
-        backdated = any(r.get("backdated") for r in rows)
-        items.append(item(
-            rule, dept, {"kind": "step", "number": number, "step": rows[0]["step"]},
-            f"申请 {number} 的环节{names_zh}超过办理时限 {_days(over, day_seconds)} 个工作日"
-            + ("（含补录的完成时间，待考核人确认）" if backdated else "") + "。",
-            f"Application {number}: step {names_en} past its limit by "
-            f"{_days(over, day_seconds)} working days"
-            + (" (a back-dated completion: the assessor confirms or waives)" if backdated else "")
-            + ".", backdated=backdated))
+        # Charged on a lateness that a back-dated completion took away: the assessor decides.
+        backdated = any(r.get("recorded_late") for r in rows)
+        subject = {"kind": "step", "number": number, "step": rows[0]["step"]}
+        if backdated:
+            why_zh = (f"申请 {number} 的环节{names_zh}：系统已记录超时，事后补录的完成时间在时限内，"
+                      "待考核人确认或免除。")
+            why_en = (f"Application {number}: step {names_en} was recorded overdue; a completion "
+                      "entered afterwards (back-dated) puts it within its limit: the assessor "
+                      "confirms or waives.")
+        else:
+            why_zh = f"申请 {number} 的环节{names_zh}超过办理时限 {_days(over, day_seconds)} 个工作日。"
+            why_en = (f"Application {number}: step {names_en} past its limit by "
+                      f"{_days(over, day_seconds)} working days.")
+        items.append(item(rule, dept, subject, why_zh, why_en, backdated=backdated))
     return items
+
+
+def _meter_issuers(numbers: list[str]) -> dict[tuple[str, str], str]:
+    """五（六）3 "采购中心、水表检定站需确保各种规格材料（水表）及时领用，且出库材料（水表）需次日
+    （含）前录入系统": both keep stock, so a late entry is charged to the one of them whose
+    staff issued the item (started the entry step); otherwise to the step's department."""
+    if not numbers:
+        return {}
+    rows = db.session.execute(
+        select(Application.number, StepRecord.code, Department.code.label("dept"))
+        .join(StepRecord, StepRecord.application_id == Application.id)
+        .join(User, User.id == StepRecord.started_by_id)
+        .join(Department, Department.id == User.department_id)
+        .where(Application.number.in_(sorted(set(numbers))),
+               StepRecord.code.in_([c for c, r in RULE_OF_STEP.items()
+                                    if r == "meter_entry_late"]))).all()
+    return {(r.number, r.code): r.dept for r in rows if r.dept in STOCK_KEEPERS}
 
 
 # --- the whole application late: split among the departments whose time ran it out --------
@@ -206,29 +238,74 @@ def _late_applications(clock: WorkingClock, as_of: datetime, overdue: list[dict[
 
 # --- callbacks, evaluations, problems ------------------------------------------------------
 
-def _callbacks(start: datetime, end: datetime, finisher: dict[int, str]) -> list[dict[str, Any]]:
-    """五（六）2 在公司客户回访中，发生一例不满意扣2分."""
-    items = []
+def _callbacks(start: datetime, end: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """五（六）2 在公司客户回访中，发生一例不满意扣2分, charged to the department the hotline
+    made responsible (五（四）1 若有客户不满意，热线中心需责成相关部门处理), never to whoever
+    turned the water on: a complaint about the business hall's window is the hall's. Until
+    customer service assigns it, it is charged to nobody and listed as awaiting assignment."""
+    items, awaiting = [], []
     for row in dissatisfied_callbacks(start, end):
-        dept = finisher.get(row["flow_version_id"], "")
+        subject = {"kind": "callback", "number": row["number"], "id": row["id"]}
+        dept = row["assigned_department"]
+        if not dept:
+            awaiting.append({"rule": "callback_dissatisfied",
+                             "subject": {**subject, "step": None},
+                             "why_zh": f"申请 {row['number']} 的客户回访不满意，待热线中心责成相关部门处理。",
+                             "why_en": f"Application {row['number']}: the customer was not "
+                                       "satisfied on the callback; no department assigned yet."})
+            continue
+        zh, en = department_names(dept)
         items.append(item(
-            "callback_dissatisfied", dept,
-            {"kind": "callback", "number": row["number"], "id": row["id"]},
-            f"申请 {row['number']} 的客户回访结果为不满意。",
-            f"The customer of application {row['number']} said “not satisfied” on the callback."))
+            "callback_dissatisfied", dept, subject,
+            f"申请 {row['number']} 的客户回访结果为不满意，热线中心责成{zh}处理。",
+            f"The customer of application {row['number']} was not satisfied on the callback; "
+            f"the hotline made the {en} responsible."))
+    return items, awaiting
+
+
+def _surveys(start: datetime, end: datetime, finisher: dict[int, str]) -> list[dict[str, Any]]:
+    """五（六）2 在政府第三方调查中，出现一例不满意扣5分: the government survey's own import
+    source only. A 好差评 "不满意" is no government survey: it opens the home visit (五（四）2)
+    and costs no points by itself. Reading chosen: the survey rates the connection as a whole,
+    so it is charged to the department of the step that completes the flow (the one that
+    turned the water on); one with no known application is charged to nobody (未关联部门)."""
+    items = []
+    for row in bad_reviews(start, end):
+        if row["source"] != "government_survey":
+            continue
+        dept = finisher.get(row["flow_version_id"], "") if row["flow_version_id"] else ""
+        number = row["number"]
+        items.append(item(
+            "government_survey_dissatisfied", dept,
+            {"kind": "survey", "number": number, "id": row["id"]},
+            f"政府第三方调查（记录 {row['id']}，申请 {number or '未知'}）结果为不满意。",
+            f"Government third-party survey (record {row['id']}, application "
+            f"{number or 'unknown'}): not satisfied."))
     return items
 
 
-def _reviews(start: datetime, end: datetime, finisher: dict[int, str]) -> list[dict[str, Any]]:
-    """五（六）2 在政府第三方调查中，出现一例不满意扣5分."""
-    items = []
-    for row in bad_reviews(start, end):
-        dept = finisher.get(row["flow_version_id"], "") if row["flow_version_id"] else ""
+def _shortages(start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """五（六）3 若出现材料空缺影响施工进度的，一份工单扣2分: a pause for materials (meters)
+    out of stock begun in the month, once per work order and department."""
+    rows = db.session.execute(
+        select(Pause.id, Pause.reason_code, Pause.step_code, Pause.started_at, Application.number)
+        .join(Application, Application.id == Pause.application_id)
+        .where(Pause.reason_code.in_(list(SHORTAGE_DEPARTMENTS)), Pause.started_at >= start,
+               Pause.started_at < end)
+        .order_by(Pause.started_at, Pause.id)).all()
+    items, seen = [], set()
+    for row in rows:
+        dept = SHORTAGE_DEPARTMENTS[row.reason_code]
+        if (row.number, dept) in seen:
+            continue
+        seen.add((row.number, dept))
+        what_zh, what_en = ("水表", "a meter") if row.reason_code == "meter_shortage" \
+            else ("材料", "materials")
         items.append(item(
-            "government_survey_dissatisfied", dept,
-            {"kind": "evaluation", "number": row["number"], "id": row["id"]},
-            f"评价 {row['id']}（申请 {row['number'] or '未知'}）结果为不满意。",
-            f"Evaluation {row['id']} (application {row['number'] or 'unknown'}): not satisfied."))
+            "materials_delay", dept,
+            {"kind": "pause", "number": row.number, "step": row.step_code, "id": row.id},
+            f"申请 {row.number} 施工等待{what_zh}出库（{what_zh}空缺），影响施工进度。",
+            f"Application {row.number}: construction waited for {what_en} out of stock."))
     return items
 
 

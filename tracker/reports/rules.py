@@ -71,6 +71,11 @@ CATALOGUE: tuple[Rule, ...] = (
 )
 RULES: dict[str, Rule] = {rule.code: rule for rule in CATALOGUE}
 
+# materials_delay is measured by the pauses recorded when construction waits for stock
+# (pause_reasons.yaml), charged to the department that keeps that stock: 五（六）3 names
+# "采购中心、水表检定站" for "各种规格材料（水表）": materials to procurement, meters to the station.
+SHORTAGE_DEPARTMENTS = {"materials_shortage": "procurement", "meter_shortage": "meter_station"}
+
 
 def rule_range(code: str) -> tuple[float, float]:
     """(min, max) of a rule as configured."""

@@ -106,6 +106,8 @@ def describe(event: Event, flow: FlowDefinition, lang: str) -> str:
             parts.append(_("at %(time)s", time=_instant(when)))
         if data.get("late"):
             parts.append(_("late"))
+        if data.get("backdated"):  # 补录
+            parts.append(_("back-dated, entered at %(time)s", time=_instant(data["entered_at"])))
     elif action in ("pause.started", "pause.ended"):
         parts.append(_reason_name(data.get("reason"), lang))
         when = data.get("started_at") or data.get("ended_at")
