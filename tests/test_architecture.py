@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1] / "tracker"
-FEATURES = ("intake", "aftercare", "problems", "reports", "documents", "customer")
+FEATURES = ("intake", "aftercare", "problems", "reports", "documents", "customer", "assessment")
 CORE = ("models", "services", "api", "web", "jobs", "sla", "steps", "cli")
 
 

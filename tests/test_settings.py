@@ -22,7 +22,11 @@ BAD = [
     ("TRACKER_WEBHOOKS", ["not", "an", "object"]),
     ("TRACKER_WEBHOOKS", {"engineering": "ftp://robot"}),
     ("TRACKER_EMAILS", {"engineering": 5}),
-    ("TRACKER_ASSESSMENT_POINTS", {"step_overdue": "two"}),
+    ("TRACKER_ASSESSMENT_RULES", {"step_overdue": "two"}),
+    ("TRACKER_ASSESSMENT_RULES", {"step_overdue": {"range": [2, 5], "default": "two"}}),
+    ("TRACKER_ASSESSMENT_RULES", {"step_overdue": {"range": [5, 2], "default": 3}}),
+    ("TRACKER_ASSESSMENT_RULES", {"step_overdue": {"range": [2, 5], "default": 6}}),
+    ("TRACKER_ASSESSMENT_RULES", {"no_such_rule": {"range": [2, 5], "default": 2}}),
     ("TRACKER_WARNING_RATIO", 1.5),
     ("TRACKER_CALLBACK_LIMIT_DAYS", "three"),
     ("TRACKER_PAGE_SIZE_MAX", 0),
@@ -111,3 +115,17 @@ def test_flask_commands_refuse_production_without_a_secret(tmp_path):
                                   "--help"], env={**env, "TRACKER_ENV": "development"},
                                  capture_output=True, text=True, timeout=120, check=False)
     assert development.returncode == 0, development.stderr
+
+
+def test_an_assessment_default_outside_its_range_is_refused_and_one_rule_may_be_changed(app, ctx):
+    """003 五（六）: each rule has a range; the draft's default must lie inside it. A table
+    naming one rule keeps the others' configured values."""
+    with pytest.raises(SettingsError) as refused:
+        create_app(TestingConfig, TRACKER_ASSESSMENT_RULES={
+            "meter_entry_late": {"range": [1, 2], "default": 3}})
+    assert str(refused.value) == ("TRACKER_ASSESSMENT_RULES: 'meter_entry_late' default 3 is "
+                                  "outside its range 1–2")
+    reconfigure(app, TRACKER_ASSESSMENT_RULES={"step_overdue": {"range": [2, 5], "default": 4}})
+    rules = settings().assessment_rules
+    assert rules["step_overdue"] == {"range": [2, 5], "default": 4}
+    assert rules["inspection_deduction"] == {"range": [5, 50], "default": 5}

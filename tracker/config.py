@@ -63,6 +63,9 @@ class Config:
     TRACKER_FLOWS_DIR = _env("FLOWS_DIR", "")
     TRACKER_WARNING_RATIO = _env("WARNING_RATIO", 0.75)
     TRACKER_BACKDATE_WORKING_DAYS = _env("BACKDATE_WORKING_DAYS", 3.0)
+    # 补录: a completion whose time is earlier than its entry by more than this many minutes
+    # (or earlier than a lateness the watcher had recorded) is marked back-dated.
+    TRACKER_BACKDATE_MARGIN_MINUTES = _env("BACKDATE_MARGIN_MINUTES", 30)
     TRACKER_PAGE_SIZE_MAX = _env("PAGE_SIZE_MAX", 200)
 
     # Web sessions and log-in
@@ -102,20 +105,37 @@ class Config:
     TRACKER_SMTP_SENDER = _env("SMTP_SENDER", "tracker@localhost")
     TRACKER_NOTIFY_MAX_ATTEMPTS = _env("NOTIFY_MAX_ATTEMPTS", 8)
 
-    # Monthly assessment (the domain notes, "Monthly assessment"): points are configuration
-    TRACKER_ASSESSMENT_POINTS = _env(
-        "ASSESSMENT_POINTS",
+    # Monthly assessment (action plan 五（六）/（七); the rules' words in tracker/reports/rules.py):
+    # each rule's range and the default the draft charges, {"rule": {"range": [min, max],
+    # "default": x}}; a default outside its range stops the start-up. inspection_deduction is a
+    # percentage of the department's monthly bonus (5%~50%), not points.
+    TRACKER_ASSESSMENT_RULES = _env(
+        "ASSESSMENT_RULES",
         {
-            "step_overdue": 2,
-            "callback_dissatisfied": 2,
-            "government_survey_dissatisfied": 5,
-            "materials_delay": 2,
-            "meter_entry_late": 1,
-            "problem_overdue": 2,
+            "duty_not_done": {"range": [2, 5], "default": 2},
+            "step_overdue": {"range": [2, 5], "default": 2},
+            "overdue_serious": {"range": [0, 5], "default": 0},
+            "system_misuse": {"range": [2, 5], "default": 2},
+            "system_correction": {"range": [2, 5], "default": 2},
+            "callback_dissatisfied": {"range": [2, 2], "default": 2},
+            "government_survey_dissatisfied": {"range": [5, 5], "default": 5},
+            "materials_delay": {"range": [2, 2], "default": 2},
+            "meter_entry_late": {"range": [1, 2], "default": 1},
+            "ledger_check": {"range": [2, 5], "default": 2},
+            "problem_overdue": {"range": [2, 5], "default": 2},
+            "by_analogy": {"range": [1, 5], "default": 2},
+            "inspection_deduction": {"range": [5, 50], "default": 5},
         },
     )
+    # A department may appeal an item of an issued assessment within this many working days
+    # after the issue (holiday calendar); the appeals are decided by the assessment office,
+    # whose My work lists them (action plan 五（六）: 责任部门：人力资源中心).
+    TRACKER_ASSESSMENT_APPEAL_DAYS = _env("ASSESSMENT_APPEAL_DAYS", 5)
+    TRACKER_ASSESSMENT_DEPARTMENT = _env("ASSESSMENT_DEPARTMENT", "human_resources")
     TRACKER_CALLBACK_LIMIT_DAYS = _env("CALLBACK_LIMIT_DAYS", 3.0)
     TRACKER_CALLBACK_DEPARTMENT = _env("CALLBACK_DEPARTMENT", "customer_service")
+    # 003 五（四）2: a 好差评 "不满意" is visited by the connection team, 责任部门：市场发展部
+    TRACKER_REVIEW_FOLLOWUP_DEPARTMENT = _env("REVIEW_FOLLOWUP_DEPARTMENT", "market_development")
     TRACKER_SCREENING_DEPARTMENT = _env("SCREENING_DEPARTMENT", "connection_team")
     TRACKER_FOLLOWUP_LIMIT_DAYS = _env("FOLLOWUP_LIMIT_DAYS", 3.0)
     TRACKER_SCREENING_LIMIT_DAYS = _env("SCREENING_LIMIT_DAYS", 1.0)

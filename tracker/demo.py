@@ -35,6 +35,7 @@ DEMO_USERS = [
     ("engineer", Role.ENGINEER, "engineering", "张工程", "demo-engineer-2026"),
     ("service", Role.CLERK, "customer_service", "陈客服", "demo-service-2026"),
     ("auditor", Role.AUDITOR, "inspection_office", "刘督查", "demo-auditor-2026"),
+    ("assessor", Role.ASSESSOR, "human_resources", "孙考核", "demo-assessor-2026"),
     ("admin", Role.ADMIN, "market_development", "系统管理员", "demo-admin-2026"),
 ]
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from .config import Config
 from .phone import phone_error
 from .sla import Closure, parse_office_hours
 from .sla.calendar import default_holidays_dir
@@ -64,6 +65,7 @@ class Settings:
     flows_dir: str
     warning_ratio: float
     backdate_working_days: float
+    backdate_margin_minutes: int
     page_size_max: int
     login_max_failures: int
     login_lock_minutes: float
@@ -78,9 +80,10 @@ class Settings:
     smtp_password: str
     smtp_sender: str
     notify_max_attempts: int
-    assessment_points: dict[str, float]
+    assessment_rules: dict[str, dict[str, Any]]
     callback_limit_days: float
     callback_department: str
+    review_followup_department: str
     screening_department: str
     followup_limit_days: float
     screening_limit_days: float
@@ -107,6 +110,9 @@ class Settings:
     sms_signature: str
     sms_template: dict[str, Any]
     platform_callbacks: dict[str, str]
+    # The assessment's review and appeals (tracker/assessment)
+    assessment_appeal_days: int
+    assessment_department: str
     # Derived when built: the parsed forms of the two texts above.
     periods: OfficeHours = ()
     closures: tuple[Closure, ...] = ()
@@ -137,6 +143,9 @@ class Settings:
             if name not in config:
                 raise SettingsError(f"{name}: not set (tracker.config.Config defines it)")
             values[spec.name] = _typed(name, config[name], spec.type)
+        # A configured rule table may name only the rules it changes; the others keep
+        # Config's range and default (one table of defaults).
+        values["assessment_rules"] = _complete_rules(values["assessment_rules"])
         _check(values)
         try:
             periods = parse_office_hours(values["office_hours"])
@@ -192,7 +201,7 @@ def _check(values: dict[str, Any]) -> None:
         refuse("warning_ratio", "must lie between 0 and 1")
     if phone_error(values["utility_phone"]):
         refuse("utility_phone", "must be a phone number (e.g. 0553-96306, 95598, 400-123-4567)")
-    for name in ("backdate_working_days",):
+    for name in ("backdate_working_days", "backdate_margin_minutes"):
         if values[name] < 0:
             refuse(name, "must not be negative")
     for name in ("callback_limit_days", "followup_limit_days", "screening_limit_days",
@@ -206,6 +215,8 @@ def _check(values: dict[str, Any]) -> None:
                  "public_rate_per_number"):
         if values[name] < 1:
             refuse(name, "must be at least 1")
+    if values["assessment_appeal_days"] < 1:
+        refuse("assessment_appeal_days", "must be at least 1 working day")
     values["scheduler"] = values["scheduler"].strip().lower()
     if values["scheduler"] not in ("auto", "off"):
         refuse("scheduler", "must be 'auto' or 'off'")
@@ -226,10 +237,42 @@ def _check(values: dict[str, Any]) -> None:
                 isinstance(addresses, list) and not all(isinstance(a, str) for a in addresses)):
             raise SettingsError(f"TRACKER_EMAILS: {code!r} must map to an address or a list of "
                                 f"addresses, not {addresses!r}")
-    for rule, points in values["assessment_points"].items():
-        if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
-            raise SettingsError(f"TRACKER_ASSESSMENT_POINTS: {rule!r} must be a number of points "
-                                f"(0 or more), not {points!r}")
+    _check_assessment_rules(values["assessment_rules"])
+
+
+def _number(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and value >= 0
+
+
+def _complete_rules(rules: dict[str, Any]) -> dict[str, Any]:
+    known = Config.TRACKER_ASSESSMENT_RULES
+    unknown = sorted(set(rules) - set(known))
+    if unknown:
+        raise SettingsError(f"TRACKER_ASSESSMENT_RULES: unknown rule {unknown[0]!r}; the rules "
+                            f"are {', '.join(known)}")
+    return {**known, **rules}
+
+
+def _check_assessment_rules(rules: Any) -> None:
+    """Each rule: {"range": [min, max], "default": x}, 0 <= min <= default <= max."""
+    name = "TRACKER_ASSESSMENT_RULES"
+    if not isinstance(rules, dict):
+        raise SettingsError(f"{name}: must be an object of rules, not {rules!r}")
+    for rule, entry in rules.items():
+        if not isinstance(entry, dict) or set(entry) != {"range", "default"}:
+            raise SettingsError(f"{name}: {rule!r} must be {{\"range\": [min, max], "
+                                f"\"default\": points}}, not {entry!r}")
+        span, default = entry["range"], entry["default"]
+        if not (isinstance(span, (list, tuple)) and len(span) == 2 and all(map(_number, span))
+                and span[0] <= span[1]):
+            raise SettingsError(f"{name}: {rule!r} range must be [min, max] with 0 <= min <= "
+                                f"max, not {span!r}")
+        if not _number(default):
+            raise SettingsError(f"{name}: {rule!r} default must be a number (0 or more), "
+                                f"not {default!r}")
+        if not span[0] <= default <= span[1]:
+            raise SettingsError(f"{name}: {rule!r} default {default!r} is outside its range "
+                                f"{span[0]:g}–{span[1]:g}")
 
 
 def install_settings(app: Flask) -> Settings:

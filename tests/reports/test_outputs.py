@@ -69,11 +69,14 @@ def test_the_workbook_holds_the_numbers_under_chinese_headers(october_data, octo
     assert widths["B"] >= display_width(body[0][1])
 
     points = book["考核扣分"]
-    assert [c.value for c in points[1]] == ["责任部门", "考核项目", "次数", "每次扣分", "扣分"]
+    assert [c.value for c in points[1]] == ["责任部门", "考核项目", "考核对象", "每次扣分",
+                                            "扣分范围", "分摊比例", "扣分", "待考核人处理",
+                                            "扣分依据"]
     total_row = next(r for r in _rows(points) if r[0] == "合计")
-    assert total_row[4] == sum(want["by_department"].values())
-    engineering = [r for r in _rows(points) if r[0] == "工程部" and r[1] == "环节超时限"]
-    assert engineering[0][2] == want["points"][("engineering", "step_overdue")]
+    assert total_row[6] == sum(want["by_department"].values())
+    engineering = [r for r in _rows(points) if r[0] == "工程部" and r[1] == "超过办理时限"]
+    assert len(engineering) == want["points"][("engineering", "step_overdue")]
+    assert {r[4] for r in engineering} == {"2–5"} and {r[3] for r in engineering} == {2}
 
     english = openpyxl.load_workbook(io.BytesIO(render_xlsx(october_data, "en")))
     assert english.sheetnames == ["Report summary", "Overdue list", "Step on-time rates",

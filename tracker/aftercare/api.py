@@ -45,6 +45,9 @@ class CallbackOut(Schema):
     done_by = fields.String(allow_none=True)
     attempts = fields.Integer()
     department_name = fields.String()
+    assigned_department = fields.String(allow_none=True, metadata={
+        "description": "the department made responsible for a 'not satisfied' callback"})
+    assigned_department_name = fields.String(allow_none=True)
     version = fields.Integer()
     sla = fields.Nested(SlaOut, dump_only=True)
 
@@ -157,6 +160,11 @@ class SummaryOut(Schema):
 
 
 
+class CallbackAssignment(Schema):
+    department = Text(required=True, validate=validate.Length(min=1, max=40))
+    version = fields.Integer(load_default=None, allow_none=True)
+
+
 CallbackConflictOut = conflict_schema("CallbackConflictOut", CallbackOut)
 FollowUpConflictOut = conflict_schema("FollowUpConflictOut", FollowUpOut)
 
@@ -222,6 +230,23 @@ class CallbackResultView(MethodView):
         return _callback(callback_id)
 
 
+@blp.route("/callbacks/<int:callback_id>/assignment")
+class CallbackAssignmentView(MethodView):
+    @require(*WRITERS)
+    @blp.arguments(CallbackAssignment)
+    @blp.response(200, CallbackOut)
+    @documents_change(blp, CallbackConflictOut)
+    def post(self, data, callback_id):
+        """责成相关部门处理: the department a "not satisfied" callback is charged to in the
+        monthly assessment. Made from the callback as read (If-Match or `version`)."""
+        change_from(data["version"], lambda: queries.get_callback(callback_id).version_id,
+                    lambda: CallbackOut().dump(_callback(callback_id)[0]),
+                    lambda version: commands.assign_callback(
+                        callback_id, authenticate(), department=data["department"],
+                        expected_version=version))
+        return _callback(callback_id)
+
+
 @blp.route("/follow-ups")
 class FollowUps(MethodView):
     @require(*READERS)
@@ -272,13 +297,16 @@ class EvaluationImport(MethodView):
                                                                    "format": "binary"}}}}}})
     @blp.response(200, ImportOut)
     def post(self):
-        """Import 好差评 evaluations from CSV: bad rows are named by line, good rows imported
-        once each; "not satisfied" opens a follow-up."""
+        """Import evaluations from CSV: 好差评 (`?source=haochaping`, the default) or the
+        government third-party survey (`?source=government_survey`, which the monthly
+        assessment charges); bad rows are named by line, good rows imported once each;
+        "not satisfied" opens a follow-up."""
         upload = request.files.get("file")
         data = upload.read() if upload is not None else request.get_data()
         if not data:
             raise ValidationFailed("Send a CSV file.", fields={"file": ["Required."]})
-        return report_out(importer.import_evaluations(data, authenticate()))
+        return report_out(importer.import_evaluations(
+            data, authenticate(), source=request.args.get("source", "haochaping")))
 
 
 @blp.route("/rates")

@@ -14,7 +14,9 @@ evaluations_cli = AppGroup("evaluations", help="Import 好差评 evaluations (�
 @evaluations_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--source", default="haochaping", show_default=True,
-              help="Where the evaluations come from (idempotent per source and external_id).")
+              type=click.Choice(["haochaping", "government_survey"]),
+              help="好差评 or the government third-party survey (idempotent per source and "
+                   "external_id).")
 def import_command(path: str, source: str) -> None:
     """Import a CSV (UTF-8, with or without BOM): each bad row is reported by its line number,
     the good rows are imported once; "not satisfied" opens a follow-up (上门回访)."""

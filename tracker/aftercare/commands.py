@@ -13,6 +13,7 @@ from ..services import duties, events, timers
 from ..services.app_clock import app_clock
 from ..services.app_clock import now as clock_now
 from ..services.errors import Conflict, ValidationFailed
+from ..services.reference import departments
 from ..services.transaction import check_version, transactional
 from ..settings import settings
 from ..sla import Limit, LimitKind, WorkingClock
@@ -98,6 +99,32 @@ def record_callback_result(callback_id: int, actor: User, *, reached: bool,
     return callback
 
 
+@transactional
+def assign_callback(callback_id: int, actor: User, *, department: str,
+                    expected_version: int | None = None) -> Callback:
+    """责成相关部门处理 (003 五（四）1): customer service names the department a "not satisfied"
+    callback is charged to; assigning again moves it (both are in the event log)."""
+    callback = get_callback(callback_id)
+    check_version(callback, expected_version)
+    if callback.status != "done" or callback.satisfied is not False:
+        raise Conflict("Only a callback whose customer was not satisfied is assigned to a "
+                       "department.")
+    department = (department or "").strip()
+    if department not in departments():
+        raise ValidationFailed("Unknown department %(department)s.",
+                               params={"department": department},
+                               fields={"department": ["Choose a department."]})
+    if callback.assigned_department == department:
+        return callback
+    previous = callback.assigned_department
+    callback.assigned_department = department
+    db.session.flush()
+    events.record("callback.assigned", actor=actor, subject_type="callback",
+                  subject_id=callback.id, application_id=callback.application_id,
+                  department=department, previous=previous)
+    return callback
+
+
 # --- follow-ups (上门回访) -----------------------------------------------------------------
 
 def open_follow_up(application_id: int | None, origin: str, at: datetime, clock: WorkingClock,
@@ -116,7 +143,9 @@ def open_follow_up(application_id: int | None, origin: str, at: datetime, clock:
     follow_up.timer = timers.new_timer(
         subject_type=SubjectType.FOLLOWUP, subject_id=follow_up.id, start=at,
         limit=Limit(LimitKind.WORKING_DAYS, days),
-        department=settings().callback_department,
+        # a bad review's home visit is the 专班's, 市场发展部 responsible (003 五（四）2)
+        department=settings().review_followup_department if origin == "evaluation"
+        else settings().callback_department,
         clock=clock, application_id=application_id, label=f"{number} 上门回访".strip(),
         stage="followup")
     events.record("followup.opened", actor=actor, subject_type="followup",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import RadioField, TextAreaField
+from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..web.forms import options, proxy_reason_field, version_field
@@ -30,5 +30,11 @@ class FollowUpCloseForm(FlaskForm):
     proxy_reason = proxy_reason_field()
 
 
+SOURCES = [("haochaping", _l("好差评 (good/bad reviews)")),
+           ("government_survey", _l("Government third-party survey"))]
+
+
 class ImportForm(FlaskForm):
+    source = SelectField(_l("Source"), choices=options(SOURCES), default="haochaping",
+                         validators=[InputRequired()])
     file = FileField(_l("CSV file (UTF-8)"), validators=[FileRequired()])

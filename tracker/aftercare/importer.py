@@ -184,11 +184,20 @@ def _check_row(values: list[str], line: int, mapping: dict[str, int], width: int
                 comment)
 
 
+# 好差评 (the platform's good/bad reviews: a "not satisfied" opens the home visit, 003 五（四）2)
+# and the government's third-party survey (政府第三方调查, 五（六）2: a "not satisfied" costs 5
+# points): two sources, never confused.
+SOURCES = ("haochaping", "government_survey")
+
+
 @transactional
 def import_evaluations(data: bytes | str, actor: User | None = None, *,
                        source: str = "haochaping") -> ImportReport:
     """Import 好差评 rows from CSV: bad rows are reported by line and skipped, good rows are
     imported once (by external_id), and each "not satisfied" opens a follow-up. Commits once."""
+    if source not in SOURCES:
+        raise ValidationFailed("Unknown evaluation source %(source)s.", params={"source": source},
+                               fields={"source": ["Choose 好差评 or the government survey."]})
     text = decode_csv(data)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:

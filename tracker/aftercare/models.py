@@ -22,6 +22,9 @@ class Callback(db.Model):
     reached: Mapped[bool | None]
     satisfied: Mapped[bool | None]
     comment: Mapped[str] = mapped_column(Text, default="")
+    # 003 五（四）1 "若有客户不满意，热线中心需责成相关部门处理": the department customer service
+    # assigns a "not satisfied" callback to; the assessment charges it (none yet: nobody).
+    assigned_department: Mapped[str | None] = mapped_column(String(40))
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     timer_id: Mapped[int | None] = mapped_column(ForeignKey("sla_timers.id"))

@@ -31,6 +31,7 @@ EVENT_WORDS = {
     "callback.opened": _l("Callback opened"),
     "callback.done": _l("Callback done"),
     "callback.attempt": _l("Callback attempted, customer not reached"),
+    "callback.assigned": _l("Callback assigned to a department (责成相关部门处理)"),
     "followup.opened": _l("Home-visit follow-up opened"),
     "followup.closed": _l("Home-visit follow-up closed"),
     "evaluation.imported": _l("Evaluation imported"),
@@ -131,7 +132,8 @@ def import_evaluations() -> Any:
         return render_callbacks(import_form=form, status=422,
                                 message=_("Please correct the marked fields."))
     try:
-        report = importer.import_evaluations(form.file.data.read(), current_user)
+        report = importer.import_evaluations(form.file.data.read(), current_user,
+                                             source=form.source.data)
     except ValidationFailed as exc:
         attach_errors(form, exc.fields)
         return render_callbacks(import_form=form, status=422,

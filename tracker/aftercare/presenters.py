@@ -76,6 +76,10 @@ def present_callback(callback: Callback, app: Application, attempts: int,
         "comment": callback.comment, "done_at": local(callback.done_at),
         "done_by": callback.done_by.label if callback.done_by else None, "attempts": attempts,
         "department_name": department_name(timer.department_code, lang) if timer else "",
+        # the department the hotline made responsible (责成相关部门处理); None: not yet
+        "assigned_department": callback.assigned_department,
+        "assigned_department_name": department_name(callback.assigned_department, lang)
+        if callback.assigned_department else None,
         "version": callback.version_id,
         "sla": timer_fields(timer, clock_now(), app_clock(), []),
     }

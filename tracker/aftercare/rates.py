@@ -48,23 +48,30 @@ def callback_rates(year: int, month: int) -> dict[str, Any]:
     }
 
 
-
-
-def dissatisfied_flow_versions(start: datetime, end: datetime) -> list[int | None]:
-    """The flow version of each "not satisfied" callback answered in [start, end): the
-    assessment charges the department that turned the water on."""
-    found: list[int | None] = list(db.session.scalars(
-        select(Application.flow_version_id)
-        .join(Callback, Callback.application_id == Application.id)
+def dissatisfied_callbacks(start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Each "not satisfied" callback answered in [start, end): id, application number, flow
+    version, when it was answered, the department it was assigned to (None: not yet)."""
+    rows = db.session.execute(
+        select(Callback.id, Callback.done_at, Callback.assigned_department, Application.number,
+               Application.flow_version_id)
+        .join(Application, Application.id == Callback.application_id)
         .where(Callback.done_at >= start, Callback.done_at < end, Callback.status == "done",
-               Callback.satisfied.is_(False))))
-    return found
+               Callback.satisfied.is_(False))
+        .order_by(Callback.done_at, Callback.id))
+    return [{"id": r.id, "done_at": r.done_at, "number": r.number,
+             "flow_version_id": r.flow_version_id, "assigned_department": r.assigned_department}
+            for r in rows]
 
 
-def bad_review_flow_versions(start: datetime, end: datetime) -> list[int | None]:
-    """The flow version (None: no known application) of each bad review (差评) in [start, end)."""
-    return list(db.session.scalars(
-        select(Application.flow_version_id)
+def bad_reviews(start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Each "not satisfied" evaluation evaluated in [start, end): id, source, application number
+    (None when no application is known), flow version."""
+    rows = db.session.execute(
+        select(Evaluation.id, Evaluation.source, Evaluation.evaluated_at, Application.number,
+               Application.flow_version_id)
         .select_from(Evaluation).outerjoin(Application, Application.id == Evaluation.application_id)
         .where(Evaluation.evaluated_at >= start, Evaluation.evaluated_at < end,
-               Evaluation.satisfied.is_(False))))
+               Evaluation.satisfied.is_(False))
+        .order_by(Evaluation.evaluated_at, Evaluation.id))
+    return [{"id": r.id, "source": r.source, "evaluated_at": r.evaluated_at, "number": r.number,
+             "flow_version_id": r.flow_version_id} for r in rows]

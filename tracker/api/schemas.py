@@ -212,6 +212,8 @@ class StepOut(Schema):
     started_by = fields.String(allow_none=True)
     completed_at = fields.DateTime(allow_none=True)
     completed_by = fields.String(allow_none=True)
+    backdated = fields.Boolean(metadata={
+        "description": "补录: the completion was entered after the fact"})
     note = fields.String()
     on_behalf = fields.List(fields.Nested(ProxyOut), dump_only=True,
                             metadata={"description": "代办 acts on this step."})

@@ -17,10 +17,11 @@ from .duties import ProxyAct
 from .flows import FlowVersion, NumberSequence
 from .operations import IdempotencyKey, JobLock, LocalClosure, MonthlyReport, Notification
 from .timers import SlaTimer, SubjectType, TimerState
-from .users import MANAGER_ROLES, WRITER_ROLES, ApiToken, Department, Role, User
+from .users import ASSESSOR_ROLES, MANAGER_ROLES, WRITER_ROLES, ApiToken, Department, Role, User
 
 __all__ = [
                            "ALL_STEPS",
+                           "ASSESSOR_ROLES",
                            "MANAGER_ROLES",
                            "WRITER_ROLES",
                            "ApiToken",

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -120,6 +121,9 @@ class StepRecord(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str] = mapped_column(Text, default="")
+    # 补录: the completion was entered after the fact (its time earlier than the entry by more
+    # than TRACKER_BACKDATE_MARGIN_MINUTES, or before a lateness the watcher had recorded).
+    backdated: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     timer_id: Mapped[int | None] = mapped_column(ForeignKey("sla_timers.id"))
     version_id: Mapped[int] = mapped_column(default=1)
 

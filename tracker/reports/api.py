@@ -21,7 +21,7 @@ from .xlsx import render_xlsx
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
                 description="The monthly overdue report (月度超时报告)")
 
-ISSUERS = (Role.TEAM_LEAD, Role.ADMIN)
+ISSUERS = (Role.TEAM_LEAD, Role.ADMIN, Role.ASSESSOR)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -84,6 +84,37 @@ class OverdueItem(Schema):
     why_en = fields.String()
 
 
+class PointsItem(Schema):
+    key = fields.String(metadata={"description": "stable, unique in the month"})
+    rule = fields.String()
+    department = fields.String()
+    department_zh = fields.String()
+    department_en = fields.String()
+    subject = fields.Dict(metadata={"description": "kind, number, step, id of what is charged"})
+    points = fields.Float(metadata={"description": "the rule's default points"})
+    range = fields.List(fields.Float(), metadata={"description": "[min, max] of the rule"})
+    share = fields.Float(metadata={"description": "fraction of a split charge (else 1)"})
+    backdated = fields.Boolean(metadata={"description": "rests on a back-dated entry (补录)"})
+    referred = fields.Boolean(metadata={"description": "referred to the inspection office"})
+    why_zh = fields.String()
+    why_en = fields.String()
+    # reports issued before charges were itemised (kept as they were frozen)
+    count = fields.Integer()
+    points_each = fields.Float()
+    department_name_zh = fields.String()
+    department_name_en = fields.String()
+
+
+class PointsOut(Schema):
+    rules = fields.Dict(metadata={"description": "rule → range, default, names, measured, unit"})
+    items = fields.List(fields.Nested(PointsItem))
+    by_department = fields.List(fields.Dict())
+    total = fields.Float()
+    awaiting_assignment = fields.List(fields.Dict(), metadata={
+        "description": "charges whose department is not assigned yet (charged to nobody)"})
+    not_measured = fields.List(fields.String(), metadata={"description": "older reports"})
+
+
 class MonthlyReportOut(Schema):
     schema = fields.Integer()
     month = fields.String()
@@ -95,7 +126,7 @@ class MonthlyReportOut(Schema):
     steps = fields.List(fields.Dict())
     overdue = fields.List(fields.Nested(OverdueItem))
     aftercare = fields.Dict()
-    points = fields.Dict()
+    points = fields.Nested(PointsOut)
     issue = fields.Dict(allow_none=True, metadata={
         "description": "version, issued_at, issued_by, trigger; null for live figures"})
 

@@ -47,8 +47,7 @@ def _steps(data: dict[str, Any], lang: str):
 
 
 def _points(data: dict[str, Any], lang: str):
-    rows = [dict(item, department_name=name(item, "department_name", lang),
-                 rule_name=labels.rule_name(item["rule"])) for item in data["points"]["items"]]
+    rows = [labels.points_cells(item, lang) for item in data["points"]["items"]]
     return labels.points_columns(), rows
 
 

@@ -51,9 +51,12 @@ def report_context(data: dict[str, Any], lang: str,
         overdue.append([_cell(cells[key], key) if cells[key] != "" else "—"
                         for key, _header in overdue_columns])
         overdue_why.append(cells["why"])
-    points = [[name(item, "department_name", lang), labels.rule_name(item["rule"]),
-               item["count"], _cell(item["points_each"], "x"), _cell(item["points"], "x")]
-              for item in data["points"]["items"]]
+    points_columns = labels.points_columns()
+    points = []
+    for item in data["points"]["items"]:
+        cells = labels.points_cells(item, lang)
+        points.append([_cell(cells[key], key) if cells[key] != "" else "—"
+                       for key, _header in points_columns])
     aftercare = [(label, _cell(value, "rate" if is_rate else "n"))
                  for label, value, is_rate in labels.aftercare_rows(data["aftercare"])]
     with_flows = [f for f in data["flows"] if f["completed"]]
@@ -84,10 +87,10 @@ def report_context(data: dict[str, Any], lang: str,
             dict(labels.overdue_columns())["why"]],
         "overdue_rows": list(zip(overdue, overdue_why, strict=True)),
         "overdue_total": len(data["overdue"]),
-        "points_headers": [header for _key, header in labels.points_columns()],
+        "points_headers": [header for _key, header in points_columns],
         "points_rows": points,
         "points_total": _cell(data["points"]["total"], "x"),
-        "not_measured": [labels.rule_name(rule) for rule in data["points"].get("not_measured", [])],
+        "not_measured": labels.discretionary_rules(data["points"], lang),
         "aftercare_rows": aftercare,
         "charts": [chart_rate, chart_days, chart_points],
         "report_css": REPORT_CSS,

@@ -6,6 +6,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from .rules import RULES
+
 Column = tuple[str, str, Callable[[dict[str, Any], str], Any]]
 
 
@@ -14,22 +16,19 @@ def name(item: dict[str, Any], field: str, lang: str) -> str:
     return item.get(f"{field}_{'en' if lang == 'en' else 'zh'}") or ""
 
 
-def rule_name(rule: str) -> str:
-    names = {
-        "step_overdue": _("Step past its limit"),
-        "meter_entry_late": _("Meter not entered in time"),
-        "callback_dissatisfied": _("Callback: not satisfied"),
-        "government_survey_dissatisfied": _("Government survey: not satisfied"),
-        "problem_overdue": _("Problem not handled in time"),
-        "materials_delay": _("Materials or meters delaying construction"),
-    }
-    return names.get(rule, rule)
+def rule_name(rule: str, lang: str = "zh") -> str:
+    """A rule's name in `lang` (the rule table of reports.rules)."""
+    found = RULES.get(rule)
+    if found is None:
+        return rule
+    return found.name_en if lang == "en" else found.name_zh
 
 
 def state_names() -> dict[str, str]:
     """The overdue states by code (translate once per table, not once per row)."""
     return {"done": _("Completed late"), "running": _("Open, overdue"),
-            "cancelled": _("Cancelled after the deadline")}
+            "cancelled": _("Cancelled after the deadline"),
+            "recorded_late": _("Recorded overdue, then back-dated on time (补录)")}
 
 
 def limit_range(item: dict[str, Any]) -> str:
@@ -75,10 +74,55 @@ def overdue_columns() -> list[tuple[str, str]]:
 
 
 def points_columns() -> list[tuple[str, str]]:
+    """(key, header) of the draft assessment's items, one row per charge."""
     return [
         ("department_name", _("Responsible department")), ("rule_name", _("Assessment rule")),
-        ("count", _("Occurrences")), ("points_each", _("Points each")), ("points", _("Deduction")),
+        ("subject", _("Charged for")), ("points_each", _("Points each")),
+        ("range", _("Range")), ("share", _("Share")), ("points", _("Deduction")),
+        ("flags", _("For the assessor")), ("why", _("Why charged")),
     ]
+
+
+def points_cells(item: dict[str, Any], lang: str) -> dict[str, Any]:
+    """One charge as display values. Reports issued before charges were itemised hold one
+    row per department and rule with a count: shown as that many of the points each."""
+    rule = rule_name(item["rule"], lang)
+    if "key" not in item:  # an issued (frozen) report of the older shape
+        return {"department_name": name(item, "department_name", lang), "rule_name": rule,
+                "subject": f"× {item['count']}", "points_each": item["points_each"],
+                "range": "", "share": "", "points": item["points"], "flags": "", "why": ""}
+    subject = item["subject"]
+    parts = [subject.get("number") or "", subject.get("step") or ""]
+    if subject.get("id") is not None and subject["kind"] != "step":
+        parts.append(f"#{subject['id']}")
+    flags = []
+    if item.get("backdated"):
+        flags.append(_("Back-dated (补录): confirm or waive"))
+    if item.get("referred"):
+        flags.append(_("Referred to the inspection office"))
+    low, high = item["range"]
+    return {"department_name": name(item, "department", lang), "rule_name": rule,
+            "subject": " ".join(p for p in parts if p), "points_each": item["points"],
+            "range": f"{low:g}" if low == high else f"{low:g}–{high:g}",
+            "share": round(item["share"], 4),
+            "points": round(item["points"] * item["share"], 2),
+            "flags": "; ".join(flags), "why": name(item, "why", lang)}
+
+
+def discretionary_rules(points: dict[str, Any], lang: str) -> list[str]:
+    """The rules the system does not measure (the assessor adds their items), with ranges;
+    for an issued report of the older shape, what it listed as not measured."""
+    rules = points.get("rules") or {}
+    if rules and all(isinstance(v, dict) for v in rules.values()):
+        return [f"{rule_name(code, lang)} ({_range_text(entry)})"
+                for code, entry in rules.items() if not entry.get("measured")]
+    return [rule_name(code, lang) for code in points.get("not_measured", [])]
+
+
+def _range_text(entry: dict[str, Any]) -> str:
+    low, high = entry["range"]
+    text = f"{low:g}" if low == high else f"{low:g}–{high:g}"
+    return text + ("%" if entry.get("unit") == "percent_of_bonus" else "")
 
 
 def department_points_columns() -> list[tuple[str, str]]:
@@ -112,13 +156,20 @@ def overdue_cells(item: dict[str, Any], index: int, lang: str,
         "flow": item["flow"], "step_name": name(item, "step_name", lang),
         "department_name": name(item, "department_name", lang),
         "due_at": short_time(item["due_at"]), "completed_at": short_time(finished),
-        "state": states.get(item["state"], item["state"]), "over_hours": item["over_hours"],
+        "state": _state(item, states), "over_hours": item["over_hours"],
         "over_days": item["over_days"],
         "pause_reasons": "、".join(name(r, "name", lang) for r in item["pause_reasons"])
         if lang != "en" else ", ".join(name(r, "name", lang) for r in item["pause_reasons"]),
         # reports issued before issue 12 hold no explanation
         "why": item.get("why_en" if lang == "en" else "why_zh") or "",
     }
+
+
+def _state(item: dict[str, Any], states: dict[str, str]) -> str:
+    if item.get("recorded_late"):
+        return states["recorded_late"]
+    text = states.get(item["state"], item["state"])
+    return f"{text} · {_('Back-dated')}" if item.get("backdated") else text
 
 
 def short_time(iso: str | None) -> str:

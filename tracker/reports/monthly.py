@@ -13,7 +13,8 @@ Definitions (the same in every output, and in docs/operations-scheduler.md):
   answer recorded, whenever), evaluations dated in the month, home visits opened in it, as
   the after-care rates count them (`aftercare.rates.callback_rates`);
 - each overdue item carries its explanation sentence (why_zh, why_en: services.explanations);
-- points: TRACKER_ASSESSMENT_POINTS per rule, charged to the responsible department.
+- points: the draft assessment, one item per charge (reports.points; the rules and their
+  ranges in reports.rules, the numbers in TRACKER_ASSESSMENT_RULES).
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, or_, select
 
-from ..aftercare.rates import bad_review_flow_versions, callback_rates, dissatisfied_flow_versions
+from ..aftercare.rates import callback_rates
 from ..extensions import db
 from ..i18n import pick
 from ..localtime import LOCAL
@@ -36,6 +37,7 @@ from ..models import (
     AppStatus,
     FlowVersion,
     SlaTimer,
+    StepRecord,
     SubjectType,
     TimerState,
 )
@@ -47,18 +49,11 @@ from ..services.flows import definition_of
 from ..services.months import Month
 from ..services.pause_scope import ScopedPause, pauses_by_application
 from ..services.reference import departments, pause_reasons
-from ..settings import settings
-from ..sla import ClockPause, WorkingClock, elapsed_budget
+from ..sla import ClockPause, WorkingClock
 from ..web.formatting import limit_text
+from .points import draft_points, span
 
 SCHEMA_VERSION = 1
-
-# Steps whose lateness the assessment rules name separately ("meters not entered in time").
-RULE_OF_STEP = {"meter_stock_entry": "meter_entry_late"}
-RULES = ("step_overdue", "meter_entry_late", "callback_dissatisfied",
-         "government_survey_dissatisfied", "problem_overdue", "materials_delay")
-# No table records "missing materials or meters delaying construction" yet: not measured.
-NOT_MEASURED = ("materials_delay",)
 
 Interval = tuple[datetime, datetime | None]
 
@@ -245,9 +240,12 @@ def _steps(scope: _Scope) -> list[dict[str, Any]]:
 
 def _overdue_condition(scope: _Scope, kinds: Iterable[SubjectType]) -> Any:
     t = SlaTimer
+    # A lateness the watcher recorded (overdue_at) stays listed when a back-dated completion
+    # (补录) later puts the finish before the deadline: the assessor confirms or waives it.
     return and_(t.subject_type.in_(list(kinds)), t.due_at >= scope.start,
                 t.due_at < min(scope.end, scope.as_of),
-                or_(t.completed_at.is_(None), t.completed_at > t.due_at))
+                or_(t.completed_at.is_(None), t.completed_at > t.due_at,
+                    t.overdue_at.is_not(None)))
 
 
 def _overdue(scope: _Scope) -> list[dict[str, Any]]:
@@ -256,8 +254,10 @@ def _overdue(scope: _Scope) -> list[dict[str, Any]]:
     rows = db.session.execute(
         select(t.id, t.subject_type, t.step_code, t.department_code, t.started_at, t.due_at,
                t.completed_at, t.state, t.round_the_clock, t.application_id, t.limit, a.number,
+               t.overdue_at, StepRecord.backdated,
                a.customer_name, a.flow_code, a.status.label("app_status"))
-        .join(a, a.id == t.application_id).where(condition)
+        .join(a, a.id == t.application_id)
+        .outerjoin(StepRecord, StepRecord.timer_id == t.id).where(condition)
         .order_by(t.due_at, a.number, t.id)).all()
     pauses = _pause_rows(select(t.application_id).where(condition))
     reasons = pause_reasons()
@@ -270,7 +270,7 @@ def _overdue(scope: _Scope) -> list[dict[str, Any]]:
         end = row.completed_at if row.completed_at is not None else scope.as_of
         app_pauses = [p for p in pauses.get(row.application_id, [])
                       if p.concerns(row.subject_type, row.step_code)]
-        over = _span(scope.clock, row.due_at, end, row.round_the_clock, app_pauses)
+        over = span(scope.clock, row.due_at, end, row.round_the_clock, app_pauses)
         # The reasons the clock of this duty stood still (pauses overlapping its run).
         codes: list[str] = []
         for pause in app_pauses:
@@ -289,6 +289,12 @@ def _overdue(scope: _Scope) -> list[dict[str, Any]]:
             "completed_at": _iso(row.completed_at) if state == "done" else None,
             "cancelled_at": _iso(row.completed_at) if state == "cancelled" else None,
             "state": state,
+            # 补录: the step's completion was entered after the fact;
+            # recorded_late: the watcher had recorded it overdue and the back-dated completion
+            # puts it on time (the lateness rests on that entry).
+            "backdated": bool(row.backdated),
+            "recorded_late": row.overdue_at is not None and state == "done"
+            and row.completed_at is not None and row.completed_at <= row.due_at,
             "round_the_clock": bool(row.round_the_clock),
             "over_seconds": over,
             "over_hours": round(over / 3600, 2),
@@ -319,17 +325,6 @@ def _word_explanations(items: list[dict[str, Any]], explained: list[tuple[str, A
                     limit_text, pause_names=names)
 
 
-def _span(clock: WorkingClock, start: datetime, end: datetime, round_the_clock: bool,
-          pauses: list[_PauseRow]) -> int:
-    """Working (or wall) seconds from start to end, paused time excluded."""
-    if end <= start:
-        return 0
-    closed = [(p.start, p.end if p.end is not None else end) for p in pauses]
-    if round_the_clock:
-        return int(elapsed_budget(clock, start, end, True, closed).total_seconds())
-    return int(clock.working_time_between(start, end, closed).total_seconds())
-
-
 # --- callbacks and evaluations ------------------------------------------------------------
 
 def _aftercare(scope: _Scope) -> dict[str, Any]:
@@ -355,44 +350,6 @@ def _aftercare(scope: _Scope) -> dict[str, Any]:
 # --- assessment points --------------------------------------------------------------------
 
 def _points(scope: _Scope, overdue: list[dict[str, Any]]) -> dict[str, Any]:
-    """Points per department: one charge per work order, department and rule."""
-    configured: dict[str, float] = settings().assessment_points
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-
-    # A late step: once per work order and responsible department (not once per step).
-    orders: set[tuple[str, str, str]] = set()
-    for item in overdue:
-        if item["kind"] == "step":
-            rule = RULE_OF_STEP.get(item["step"] or "", "step_overdue")
-            orders.add((item["number"], item["department"], rule))
-    for _number, dept, rule in orders:
-        counts[(dept, rule)] += 1
-
-    # Dissatisfaction is charged to the department that turned the water on.
-    for version_id in dissatisfied_flow_versions(scope.start, scope.end):
-        counts[(scope.names.finisher.get(version_id, ""), "callback_dissatisfied")] += 1
-    for version_id in bad_review_flow_versions(scope.start, scope.end):
-        dept = scope.names.finisher.get(version_id, "") if version_id else ""
-        counts[(dept, "government_survey_dissatisfied")] += 1
-
-    for dept, count in db.session.execute(
-            select(SlaTimer.department_code, func.count())
-            .where(_overdue_condition(scope, (SubjectType.PROBLEM,)))
-            .group_by(SlaTimer.department_code)):
-        counts[(dept, "problem_overdue")] += count
-
-    items = []
-    by_department: dict[str, float] = defaultdict(float)
-    for (dept, rule), count in sorted(counts.items()):
-        each = float(configured.get(rule, 0) or 0)
-        items.append({"department": dept, **Names.department(dept), "rule": rule,
-                      "count": count, "points_each": each, "points": round(each * count, 2)})
-        by_department[dept] += each * count
-    return {
-        "rules": {rule: float(configured.get(rule, 0) or 0) for rule in RULES},
-        "not_measured": list(NOT_MEASURED),
-        "items": items,
-        "by_department": [{"department": dept, **Names.department(dept), "points": round(p, 2)}
-                          for dept, p in sorted(by_department.items(), key=lambda kv: (-kv[1], kv[0]))],
-        "total": round(sum(by_department.values()), 2),
-    }
+    """The draft assessment: one item per charge, to the department responsible."""
+    return draft_points(start=scope.start, end=scope.end, as_of=scope.as_of, clock=scope.clock,
+                        overdue=overdue, finisher=scope.names.finisher)

@@ -202,17 +202,17 @@ def _points(book, formats, data, lang) -> None:
     sheet.ws.freeze_panes(1, 0)
     row = 1
     for item in data["points"]["items"]:
-        values = {"department_name": name(item, "department_name", lang),
-                  "rule_name": labels.rule_name(item["rule"]), "count": item["count"],
-                  "points_each": item["points_each"], "points": item["points"]}
+        cells = labels.points_cells(item, lang)
         for col, (key, _header) in enumerate(columns):
-            sheet.write(row, col, values[key])
+            sheet.write(row, col, cells[key], "number" if key == "share" else None,
+                        measure=key != "why")
         row += 1
+    deduction = [key for key, _header in columns].index("points")
     sheet.write(row, 0, _("Grand total"), "bold")
-    sheet.write(row, 4, data["points"]["total"], "bold")
+    sheet.write(row, deduction, data["points"]["total"], "bold")
     row += 2
-    for rule in data["points"].get("not_measured", []):
-        sheet.write(row, 0, _("Not measured (no data recorded): %(rule)s")
-                    % {"rule": labels.rule_name(rule)}, "note", measure=False)
-        row += 1
+    discretionary = labels.discretionary_rules(data["points"], lang)
+    if discretionary:
+        sheet.write(row, 0, _("Not measured automatically (the assessor adds these items): %(rule)s")
+                    % {"rule": "; ".join(discretionary)}, "note", measure=False)
     sheet.fit()

@@ -451,12 +451,25 @@ def complete_step(number: str, code: str, actor: User, *, at: datetime | None = 
     at = _checked_instant(at, now, clock, "at", _earliest(app, record, definition))
     # Extension point: a feature may refuse (documents: a required document is missing).
     step_completing.send(app, at=at, actor=actor, record=record, definition=definition)
+    backdated = is_backdated(record.timer, at, now)
     _finish_step(app, record, definition, StepStatus.DONE, at, actor, note, clock)
+    record.backdated = backdated
     events.record("step.completed", actor=actor, subject_type="step", subject_id=record.id,
                   application_id=app.id, step=code, completed_at=at, note=note,
-                  late=bool(record.timer and record.timer.late))
+                  late=bool(record.timer and record.timer.late), backdated=backdated,
+                  entered_at=now if backdated else None)
     step_completed.send(app, at=at, actor=actor, record=record)
     return app
+
+
+def is_backdated(timer: SlaTimer | None, at: datetime, now: datetime) -> bool:
+    """补录: the completion time is earlier than its entry by more than the configured margin,
+    or earlier than a lateness the watcher already recorded (the timer flagged overdue while
+    running, and `at` puts the completion on or before its deadline)."""
+    if timer is not None and timer.overdue_at is not None and timer.due_at is not None \
+            and at <= timer.due_at:
+        return True
+    return now - at > timedelta(minutes=settings().backdate_margin_minutes)
 
 
 @transactional(stale=APPLICATION_SAME_MOMENT)

@@ -43,6 +43,7 @@ def present_step(app: Application, record: StepRecord, now: datetime, clock: Wor
         "started_by": _user(record.started_by),
         "completed_at": local(record.completed_at),
         "completed_by": _user(record.completed_by),
+        "backdated": record.backdated,  # 补录
         "note": record.note,
         "sla": sla,
     }

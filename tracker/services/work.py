@@ -8,7 +8,8 @@ starts, from the seeds:
 - steps: the flow file's `department:` of the step (the Wuhu action plan 四: 营商报装专班 surveys
   and accepts, 四（四）1 "工程管理部在接到任务后…挂表通水");
 - callbacks (回访) and home visits (上门回访): `TRACKER_CALLBACK_DEPARTMENT`, customer service
-  (the Wuhu action plan 三（四） "建立客户回访机制");
+  (the Wuhu action plan 三（四） "建立客户回访机制"); the home visit of a bad review (好差评
+  不满意): `TRACKER_REVIEW_FOLLOWUP_DEPARTMENT`, market development (五（四）2);
 - screening (甄别) of the platforms' pushes and online appointments: the connection team
   (`TRACKER_SCREENING_DEPARTMENT`, `TRACKER_APPOINTMENT_DEPARTMENT`; 四（一）, 四（二）1);
 - problem stages: the department the problem is charged to for verification and rectification,

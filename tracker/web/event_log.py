@@ -107,6 +107,8 @@ def describe(event: Event, flow: FlowDefinition, lang: str) -> str:
             parts.append(_("at %(time)s", time=_instant(when)))
         if data.get("late"):
             parts.append(_("late"))
+        if data.get("backdated"):  # 补录
+            parts.append(_("back-dated, entered at %(time)s", time=_instant(data["entered_at"])))
     elif action == "duty.on_behalf":  # 代办 (services.duties)
         if data.get("stage") and event.subject_type == "step":
             parts.append(_step_name(flow, data.get("stage"), lang))
