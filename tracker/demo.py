@@ -170,7 +170,7 @@ def _demo_problems(rng: random.Random, users: dict[str, User], clock) -> None:
                 problem = create_problem(NewProblem(source=source, description=text,
                                                     department=dept, location=where),
                                          users["lead"])
-                issue(problem.number, users["admin"])  # 下达 by the assessment office
+                issue(problem.number, users["assessor"])  # 下达 by the assessment office
             # each stage by staff of the responsible department (separation of duties)
             staff = users[{"business_hall": "hall", "engineering": "engineer"}.get(dept, "clerk")]
             if index < 3:

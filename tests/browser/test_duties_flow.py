@@ -26,7 +26,7 @@ def test_issue_verify_rectify_and_an_independent_recheck(app, live_server, in_br
     reconfigure(app, TRACKER_SEPARATE_DUTIES=True)
     make_user("clerk", "hall", department="business_hall")
     make_user("clerk", "inspector", department="inspection_office")
-    make_user("admin", "office", department=None)
+    make_user("assessor", "office", department="human_resources")
     due = (working_morning + timedelta(days=10)).date().isoformat()
     in_browser(lambda open_page: _scenario(open_page, live_server, due, screenshots))
 

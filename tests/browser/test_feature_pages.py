@@ -34,7 +34,8 @@ def test_intake_callbacks_and_problems_in_the_browser(app, live_server, in_brows
 def scenario(open_page, base, make_user, working_morning, screenshots, tmp_path) -> None:
     _, platform_token = make_user("platform", "gongai", department=None)
     _, clerk_token = make_user("clerk", "clerk", department="customer_service")
-    _, admin_token = make_user("admin", "admin")
+    make_user("admin", "admin")
+    _, office_token = make_user("assessor", "office", department="human_resources")
     make_user("auditor", "auditor")
     requested = working_morning + timedelta(days=1)
     push = {"external_id": "GG-2026-7788", "project_name": "芜湖江北新区 A3 地块住宅项目",
@@ -141,7 +142,7 @@ def scenario(open_page, base, make_user, working_morning, screenshots, tmp_path)
     assert "P-" in page.locator("h1").first.inner_text()
     problem_url = page.url
     assert "待下达" in page.content()
-    office = {"Authorization": f"Bearer {admin_token}"}
+    office = {"Authorization": f"Bearer {office_token}"}
     resource = f"{base}/api/v1/problems/{problem_url.rsplit('/', 1)[1]}"
     etag = requests.get(resource, headers=office, timeout=30).headers["ETag"]
     assert requests.post(f"{resource}/issue", json={}, headers={**office, "If-Match": etag},

@@ -16,7 +16,7 @@ def test_the_watcher_flags_each_duty_once(app, api, api_as, push, water_on, froz
     push()                                                   # screening: due 10-13 09:00
     problem = api.post("/api/v1/problems", {"source": "officer", "description": "叫号机故障",
                                             "department": "business_hall"}, status=201)
-    office = api_as("admin", "office", department=None)  # 下达 at once: due 10-15 09:00
+    office = api_as("assessor", "office", department="human_resources")  # 下达 at once: due 10-15 09:00
     office.change(f"/api/v1/problems/{problem['number']}", "issue", {})
     number = water_on("GG-W-1")                              # callback: due 10-15 09:00
     callback = api.get(f"/api/v1/aftercare/applications/{number}")["callback"]

@@ -22,7 +22,7 @@ def clerk(make_user):
 @pytest.fixture
 def office(api_as):
     """The assessment office: issues problems (下达), adjusts them, records sanctions."""
-    return api_as("admin", "office", department=None)
+    return api_as("assessor", "office", department="human_resources")
 
 
 @pytest.fixture

@@ -74,7 +74,7 @@ def test_a_problem_stage_and_a_screening_reach_their_departments(client, web_log
                         {"source": "hotline_12345", "department": "engineering",
                          "description": "夜间水压不足", "location": "江北片区"})
     assert created.status_code == 302
-    api_as("admin", "office", department=None).change("/api/v1/problems/P-2026-000001",
+    api_as("assessor", "office", department="human_resources").change("/api/v1/problems/P-2026-000001",
                                                       "issue", {})  # 下达 to engineering
     page = page_text(client.get("/work"))  # the connection team: the push to screen
     (screening,) = [r for r in rows_of(page) if "duty-screening" in r]

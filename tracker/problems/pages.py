@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from ..csvfile import BOM, SafeWriter
 from ..errors import translate
 from ..i18n import current_language, pick
+from ..models import Role
 from ..services.app_clock import app_clock, now
 from ..services.duties import is_assessment_office
 from ..services.errors import Conflict, Forbidden, ValidationFailed
@@ -21,7 +22,7 @@ from ..services.pagination import page_count
 from ..services.reference import departments
 from ..services.work import Duty
 from ..sla import FIRST_YEAR, LAST_YEAR
-from ..web.access import writer_required
+from ..web.access import may_post, writer_required
 from ..web.forms import attach_errors, options, page_number
 from ..web.nav import NavItem, can_write
 from . import commands, models, presenters, queries
@@ -36,7 +37,9 @@ from .forms import (
     VerifyForm,
 )
 
-bp = Blueprint("problem_pages", __name__, template_folder="templates")
+# The assessment office (an assessor, no writer) posts 下达, adjustments and sanctions here;
+# each command checks who may do what (services.duties).
+bp = may_post(Blueprint("problem_pages", __name__, template_folder="templates"), Role.ASSESSOR)
 NAV = [NavItem("problem_pages.index", _l("Problems"), 70),
        NavItem("problem_pages.new", _l("New problem"), 75, can_write),
        NavItem("problem_pages.sanctions", _l("Problem sanctions"), 76)]

@@ -1,7 +1,7 @@
 """separation of duties and the problem library of seed 000 六: 代办 acts, 下达, findings
 
 Revision ID: 0014_duties
-Revises: 0009_work
+Revises: 0012_attribution, 0013_assessment
 Create Date: 2026-12-01 19:00:00
 """
 import sqlalchemy as sa
@@ -10,7 +10,9 @@ from alembic import op
 from tracker.models.base import UTCDateTime
 
 revision = '0014_duties'
-down_revision = '0009_work'
+# "0009_work" in the brief; in this branch it follows the two merged in from the assessment
+# branch (0012_attribution, 0013_assessment) so that there is one head. The integrator re-chains.
+down_revision = ('0012_attribution', '0013_assessment')
 branch_labels = None
 depends_on = None
 
