@@ -234,12 +234,16 @@ def _work_through(number: str, accepted: datetime, rng: random.Random, users: di
         at = clock.add_working_time(max(at, step.timer.started_at if step.timer else at), gap)
         if at > moment:
             return  # still in progress today
-        actor = users["engineer"] if step.department_code == "engineering" else users["clerk"]
+        # Each step by its department's demo user; a department without one (采购中心) has the
+        # team lead act on its behalf (代办), as the separation of duties asks.
+        own = DEMO_STAFF.get(step.department_code)
+        actor = users[own] if own else users["lead"]
+        proxy = None if own else "演示数据：该部门未配置演示账号，由专班组长代办"
         with as_of(at):
             if definition.skippable and rng.random() < 0.7:
-                apps.skip_step(number, step.code, actor, note="无需市政审批")
+                apps.skip_step(number, step.code, actor, note="无需市政审批", proxy_reason=proxy)
             elif definition.needs_start and step.status.value == "ready":
-                apps.start_step(number, step.code, actor)
+                apps.start_step(number, step.code, actor, proxy_reason=proxy)
             elif definition.closes_file and app.missing_materials and not app.materials_supplied_at:
                 apps.supply_materials(number, actor)  # 容缺: documents in before the archive
             else:
@@ -248,7 +252,12 @@ def _work_through(number: str, accepted: datetime, rng: random.Random, users: di
                     return
                 # The archive check: the documents the step needs go on file first.
                 file_documents(number, step.code, actor)
-                apps.complete_step(number, step.code, actor, note="")
+                apps.complete_step(number, step.code, actor, note="", proxy_reason=proxy)
+
+
+# The demo user of each department that has one (the others' steps are done by 代办).
+DEMO_STAFF = {"engineering": "engineer", "business_hall": "hall", "connection_team": "clerk",
+              "customer_service": "service"}
 
 
 def issue_token(username: str) -> str:
