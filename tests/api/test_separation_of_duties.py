@@ -101,7 +101,8 @@ def test_the_page_shows_the_refusal_and_the_代办(client, api, web_login, app, 
                       "complete-meter_install-version": version()})
     assert done.status_code == 302
     page = page_text(client.get(url))
-    assert "代工程部办理，原因：工程部人员外出抢修" in page
+    # on the step, and in the event log (the 代办 line beside the completion)
+    assert page.count("代工程部办理，原因：工程部人员外出抢修") == 2
 
 
 def test_a_callback_and_a_home_visit_are_the_customer_service_centres(
@@ -129,3 +130,16 @@ def test_a_callback_and_a_home_visit_are_the_customer_service_centres(
     assert closed["status"] == "closed"
     assert [(a["department"], a["reason"]) for a in closed["on_behalf"]] == [
         ("customer_service", "客服中心人员休假")]
+
+
+def test_production_separates_duties_and_the_setting_is_checked(app):
+    from tracker.config import Config
+    from tracker.settings import SettingsError
+
+    assert Config.TRACKER_SEPARATE_DUTIES is True  # only TestingConfig turns it off
+    try:
+        reconfigure(app, TRACKER_SEPARATE_DUTIES="sometimes")
+    except SettingsError as exc:
+        assert "TRACKER_SEPARATE_DUTIES" in str(exc)
+    else:
+        raise AssertionError("a bad TRACKER_SEPARATE_DUTIES was accepted")
