@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1] / "tracker"
 FEATURES = ("intake", "aftercare", "problems", "reports", "documents", "customer",
-            "escalation")
+            "escalation", "assessment")
 CORE = ("models", "services", "api", "web", "jobs", "sla", "steps", "cli")
 
 

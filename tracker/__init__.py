@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import aftercare, customer, documents, escalation, intake, problems, reports
+from . import aftercare, assessment, customer, documents, escalation, intake, problems, reports
 from .api import applications as applications_api
 from .api import flows as flows_api
 from .api import register_api
@@ -37,22 +37,22 @@ from .web.nav import CORE as CORE_NAV
 API_BLUEPRINTS = [
     applications_api.blp, flows_api.blp, work_api.blp,
     reports.api.blp, intake.api.blp, aftercare.api.blp, problems.api.blp, documents.api.blp,
-    escalation.api.blp,
+    escalation.api.blp, assessment.api.blp,
 ]
 PAGE_BLUEPRINTS = [
     auth.bp, dashboard.bp, work.bp, application_pages.bp, calendar.bp, users.bp,
     reports.pages.bp, intake.pages.bp, aftercare.pages.bp, problems.pages.bp,
-    documents.pages.bp, customer.pages.staff, escalation.pages.bp,
+    documents.pages.bp, customer.pages.staff, escalation.pages.bp, assessment.pages.bp,
 ]
 # Pages for the public, with no log-in: the customer's progress, appointment, procedures.
 PUBLIC_BLUEPRINTS = [customer.pages.public]
 NAV = [*CORE_NAV, *reports.pages.NAV, *intake.pages.NAV, *aftercare.pages.NAV,
-       *problems.pages.NAV, *customer.pages.NAV, *escalation.pages.NAV]
+       *problems.pages.NAV, *customer.pages.NAV, *escalation.pages.NAV, *assessment.pages.NAV]
 COMMANDS = [*CORE_COMMANDS, demo_cli, reports.cli.report_cli, aftercare.cli.evaluations_cli]
 JOBS = [*reports.JOBS, *escalation.JOBS]
 EVENT_WORDS = {**intake.pages.EVENT_WORDS, **aftercare.pages.EVENT_WORDS,
                **documents.pages.EVENT_WORDS, **customer.pages.EVENT_WORDS,
-               **escalation.pages.EVENT_WORDS}
+               **escalation.pages.EVENT_WORDS, **assessment.pages.EVENT_WORDS}
 
 
 def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:

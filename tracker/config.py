@@ -127,6 +127,11 @@ class Config:
             "inspection_deduction": {"range": [5, 50], "default": 5},
         },
     )
+    # A department may appeal an item of an issued assessment within this many working days
+    # after the issue (holiday calendar); the appeals are decided by the assessment office,
+    # whose My work lists them (action plan 五（六）: 责任部门：人力资源中心).
+    TRACKER_ASSESSMENT_APPEAL_DAYS = _env("ASSESSMENT_APPEAL_DAYS", 5)
+    TRACKER_ASSESSMENT_DEPARTMENT = _env("ASSESSMENT_DEPARTMENT", "human_resources")
     TRACKER_CALLBACK_LIMIT_DAYS = _env("CALLBACK_LIMIT_DAYS", 3.0)
     TRACKER_CALLBACK_DEPARTMENT = _env("CALLBACK_DEPARTMENT", "customer_service")
     # 003 五（四）2: a 好差评 "不满意" is visited by the connection team, 责任部门：市场发展部
@@ -137,6 +142,9 @@ class Config:
     TRACKER_PROBLEM_VERIFY_DAYS = _env("PROBLEM_VERIFY_DAYS", 3.0)
     TRACKER_PROBLEM_RECHECK_DAYS = _env("PROBLEM_RECHECK_DAYS", 3.0)
     TRACKER_PROBLEM_RECHECK_DEPARTMENT = _env("PROBLEM_RECHECK_DEPARTMENT", "inspection_office")
+    # Separation of duties: a step, callback, follow-up or problem stage is done by staff of its
+    # department, or on its behalf (代办, with a reason) by a team lead or administrator.
+    TRACKER_SEPARATE_DUTIES = _env("SEPARATE_DUTIES", True)
     TRACKER_INTAKE_MAX_BYTES = _env("INTAKE_MAX_BYTES", 256 * 1024)
 
     # Escalation (tracker/escalation, 电子监察): the levels each duty goes through, keyed by
@@ -204,6 +212,10 @@ class TestingConfig(Config):
     # The core's and other features' tests drive flows without paperwork; the documents and
     # customer tests (tests/documents, tests/customer) turn the archive check on for each test.
     TRACKER_REQUIRE_DOCUMENTS = False
+    # Likewise the core's and other features' tests complete steps as whichever user they hold;
+    # the problems' and the duties' tests (tests/problems, tests/services/test_duties.py) turn
+    # the separation of duties on (`duties_separated`).
+    TRACKER_SEPARATE_DUTIES = False
 
 
 def config_for_environment() -> type[Config]:

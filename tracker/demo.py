@@ -19,7 +19,7 @@ from .intake.commands import receive
 from .intake.platforms import Push
 from .localtime import LOCAL
 from .models import ApiToken, Application, Department, Role, User
-from .problems.commands import NewProblem, create_problem, report_rectified, verify
+from .problems.commands import NewProblem, create_problem, issue, report_rectified, verify
 from .services import applications as apps
 from .services.app_clock import app_clock, as_of, now
 from .services.errors import DomainError
@@ -35,6 +35,7 @@ DEMO_USERS = [
     ("engineer", Role.ENGINEER, "engineering", "张工程", "demo-engineer-2026"),
     ("service", Role.CLERK, "customer_service", "陈客服", "demo-service-2026"),
     ("auditor", Role.AUDITOR, "inspection_office", "刘督查", "demo-auditor-2026"),
+    ("assessor", Role.ASSESSOR, "human_resources", "孙考核", "demo-assessor-2026"),
     ("admin", Role.ADMIN, "market_development", "系统管理员", "demo-admin-2026"),
 ]
 
@@ -169,14 +170,17 @@ def _demo_problems(rng: random.Random, users: dict[str, User], clock) -> None:
                 problem = create_problem(NewProblem(source=source, description=text,
                                                     department=dept, location=where),
                                          users["lead"])
+                issue(problem.number, users["assessor"])  # 下达 by the assessment office
+            # each stage by staff of the responsible department (separation of duties)
+            staff = users[{"business_hall": "hall", "engineering": "engineer"}.get(dept, "clerk")]
             if index < 3:
                 checked = clock.add_working_days(reported, 1)
                 with as_of(checked):
-                    verify(problem.number, users["lead"], is_problem=True, note="情况属实",
+                    verify(problem.number, staff, is_problem=True, note="情况属实",
                            rectify_due_at=clock.add_working_days(checked, 5))
                 if index == 0:
                     with as_of(clock.add_working_days(checked, 2)):
-                        report_rectified(problem.number, users["lead"], note="已更换叫号屏")
+                        report_rectified(problem.number, staff, note="已更换叫号屏")
         except DomainError:
             db.session.rollback()
 
@@ -230,12 +234,16 @@ def _work_through(number: str, accepted: datetime, rng: random.Random, users: di
         at = clock.add_working_time(max(at, step.timer.started_at if step.timer else at), gap)
         if at > moment:
             return  # still in progress today
-        actor = users["engineer"] if step.department_code == "engineering" else users["clerk"]
+        # Each step by its department's demo user; a department without one (采购中心) has the
+        # team lead act on its behalf (代办), as the separation of duties asks.
+        own = DEMO_STAFF.get(step.department_code)
+        actor = users[own] if own else users["lead"]
+        proxy = None if own else "演示数据：该部门未配置演示账号，由专班组长代办"
         with as_of(at):
             if definition.skippable and rng.random() < 0.7:
-                apps.skip_step(number, step.code, actor, note="无需市政审批")
+                apps.skip_step(number, step.code, actor, note="无需市政审批", proxy_reason=proxy)
             elif definition.needs_start and step.status.value == "ready":
-                apps.start_step(number, step.code, actor)
+                apps.start_step(number, step.code, actor, proxy_reason=proxy)
             elif definition.closes_file and app.missing_materials and not app.materials_supplied_at:
                 apps.supply_materials(number, actor)  # 容缺: documents in before the archive
             else:
@@ -244,7 +252,12 @@ def _work_through(number: str, accepted: datetime, rng: random.Random, users: di
                     return
                 # The archive check: the documents the step needs go on file first.
                 file_documents(number, step.code, actor)
-                apps.complete_step(number, step.code, actor, note="")
+                apps.complete_step(number, step.code, actor, note="", proxy_reason=proxy)
+
+
+# The demo user of each department that has one (the others' steps are done by 代办).
+DEMO_STAFF = {"engineering": "engineer", "business_hall": "hall", "connection_team": "clerk",
+              "customer_service": "service"}
 
 
 def issue_token(username: str) -> str:

@@ -90,6 +90,8 @@ class Settings:
     problem_verify_days: float
     problem_recheck_days: float
     problem_recheck_department: str
+    # Separation of duties (services/duties.py): a duty only by its department's staff or a 代办
+    separate_duties: bool
     intake_max_bytes: int
     # Escalation (tracker/escalation)
     escalation_levels: dict[str, Any]
@@ -113,6 +115,9 @@ class Settings:
     sms_signature: str
     sms_template: dict[str, Any]
     platform_callbacks: dict[str, str]
+    # The assessment's review and appeals (tracker/assessment)
+    assessment_appeal_days: int
+    assessment_department: str
     # Derived when built: the parsed forms of the two texts above.
     periods: OfficeHours = ()
     closures: tuple[Closure, ...] = ()
@@ -215,6 +220,8 @@ def _check(values: dict[str, Any]) -> None:
                  "public_rate_per_number"):
         if values[name] < 1:
             refuse(name, "must be at least 1")
+    if values["assessment_appeal_days"] < 1:
+        refuse("assessment_appeal_days", "must be at least 1 working day")
     values["scheduler"] = values["scheduler"].strip().lower()
     if values["scheduler"] not in ("auto", "off"):
         refuse("scheduler", "must be 'auto' or 'off'")

@@ -96,6 +96,8 @@ FEATURE_CHANGES = {
     "/api/v1/problems/{number}/verify": "ProblemOut",
     "/api/v1/problems/{number}/rectified": "ProblemOut",
     "/api/v1/problems/{number}/recheck": "ProblemOut",
+    "/api/v1/problems/{number}/issue": "ProblemOut",
+    "/api/v1/problems/{number}/adjust": "ProblemOut",
     "/api/v1/applications/{number}/documents/waivers": "ApplicationOut",
     "/api/v1/applications/{number}/attachments": "ApplicationOut",  # with `replaces`
 }

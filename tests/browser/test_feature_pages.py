@@ -35,6 +35,7 @@ def scenario(open_page, base, make_user, working_morning, screenshots, tmp_path)
     _, platform_token = make_user("platform", "gongai", department=None)
     _, clerk_token = make_user("clerk", "clerk", department="customer_service")
     make_user("admin", "admin")
+    _, office_token = make_user("assessor", "office", department="human_resources")
     make_user("auditor", "auditor")
     requested = working_morning + timedelta(days=1)
     push = {"external_id": "GG-2026-7788", "project_name": "芜湖江北新区 A3 地块住宅项目",
@@ -131,7 +132,8 @@ def scenario(open_page, base, make_user, working_morning, screenshots, tmp_path)
     # --- problem library (问题库)
     page.goto(f"{base}/problems/new")
     page.select_option("select[name=source]", "hotline_12345")
-    page.select_option("select[name=department]", "engineering")
+    # the clerk's own department: each stage is done by its department (separation of duties)
+    page.select_option("select[name=department]", "customer_service")
     page.fill("textarea[name=description]", "江北片区夜间水压不足，居民反映多次")
     page.fill("input[name=location]", "江北片区")
     page.click("button[type=submit]:has-text('登记问题')")
@@ -139,6 +141,13 @@ def scenario(open_page, base, make_user, working_morning, screenshots, tmp_path)
     no_error(page)
     assert "P-" in page.locator("h1").first.inner_text()
     problem_url = page.url
+    assert "待下达" in page.content()
+    office = {"Authorization": f"Bearer {office_token}"}
+    resource = f"{base}/api/v1/problems/{problem_url.rsplit('/', 1)[1]}"
+    etag = requests.get(resource, headers=office, timeout=30).headers["ETag"]
+    assert requests.post(f"{resource}/issue", json={}, headers={**office, "If-Match": etag},
+                         timeout=30).status_code == 200  # 下达 by the assessment office
+    page.reload()
     assert "待核查" in page.content()
     due = (working_morning + timedelta(days=10)).date().isoformat()
     page.check("input[name=outcome][value=rectify]")

@@ -8,13 +8,16 @@ from tests.fixtures.app import local
 from tracker.settings import reconfigure
 
 
-def test_the_watcher_flags_each_duty_once(app, api, push, water_on, frozen, a_monday_in_october):
+def test_the_watcher_flags_each_duty_once(app, api, api_as, push, water_on, frozen,
+                                         a_monday_in_october):
     # a webhook for every department, so that notices are queued (never sent in this test)
     reconfigure(app, TRACKER_WEBHOOKS={"*": "http://127.0.0.1:9/robot"})
     frozen(local(2026, 10, 12, 9, 0))
     push()                                                   # screening: due 10-13 09:00
-    api.post("/api/v1/problems", {"source": "officer", "description": "叫号机故障",
-                                  "department": "business_hall"}, status=201)  # 10-15 09:00
+    problem = api.post("/api/v1/problems", {"source": "officer", "description": "叫号机故障",
+                                            "department": "business_hall"}, status=201)
+    office = api_as("assessor", "office", department="human_resources")  # 下达 at once: due 10-15 09:00
+    office.change(f"/api/v1/problems/{problem['number']}", "issue", {})
     number = water_on("GG-W-1")                              # callback: due 10-15 09:00
     callback = api.get(f"/api/v1/aftercare/applications/{number}")["callback"]
     api.change(f"/api/v1/aftercare/callbacks/{callback['id']}", "result",

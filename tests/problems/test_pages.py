@@ -7,9 +7,10 @@ from tests.fixtures.web import form_post, page_text, version_in
 
 # --- problems -----------------------------------------------------------------------------
 
-def test_registering_and_verifying_a_problem_through_the_pages(client, web_login, api, frozen):
+def test_registering_and_verifying_a_problem_through_the_pages(client, web_login, api, frozen,
+                                                               office):
     frozen(local(2026, 10, 12, 9, 0))
-    web_login("clerk")
+    web_login("clerk", department="engineering")
     refused = form_post(client, "/problems/new", "/problems/new",
                          {"source": "officer", "department": "engineering", "description": ""})
     assert refused.status_code == 422
@@ -18,6 +19,9 @@ def test_registering_and_verifying_a_problem_through_the_pages(client, web_login
                           "description": "夜间水压不足", "location": "江北片区"})
     assert created.status_code == 302
     assert created.headers["Location"].endswith("/problems/P-2026-000001")
+    page = page_text(client.get("/problems/P-2026-000001"))
+    assert "待下达" in page and 'name="outcome"' not in page  # the office issues it first
+    office.change("/api/v1/problems/P-2026-000001", "issue", {})
     page = page_text(client.get("/problems/P-2026-000001"))
     assert "待核查" in page and "2026-10-15 09:00" in page
     refused = form_post(client, "/problems/P-2026-000001", "/problems/P-2026-000001/verify",

@@ -10,17 +10,11 @@ from tests.fixtures.app import local
 EN = {"Accept-Language": "en"}
 
 
-def _new(api, **fields) -> dict:
-    body = {"source": "officer", "description": "营业厅叫号机故障，客户排队无序",
-            "location": "鸠江营业厅", "department": "business_hall", **fields}
-    return api.post("/api/v1/problems", body, status=201)
-
-
-def test_a_problem_is_numbered_and_must_be_verified_in_three_working_days(api, frozen):
+def test_a_problem_is_numbered_and_must_be_verified_in_three_working_days(api, frozen, issued):
     frozen(local(2026, 10, 12, 9, 0))
-    problem = _new(api)
+    problem = issued()
     assert problem["number"] == "P-2026-000001"
-    assert _new(api, source="hotline_12345")["number"] == "P-2026-000002"
+    assert issued(source="hotline_12345")["number"] == "P-2026-000002"
     assert problem["status"] == "verifying" and problem["stage"] == "verify"
     assert problem["source_name"] == "服务体验官"
     assert problem["department_name"] == "营业厅（客户服务中心）"
@@ -29,9 +23,9 @@ def test_a_problem_is_numbered_and_must_be_verified_in_three_working_days(api, f
     assert stage["stage"] == "verify" and stage["department"] == "business_hall"
 
 
-def test_a_problem_not_verified_in_three_working_days_is_overdue(api, app, frozen):
+def test_a_problem_not_verified_in_three_working_days_is_overdue(api, app, frozen, issued):
     frozen(local(2026, 10, 16, 14, 0))  # Friday afternoon: the weekend does not count
-    problem = _new(api)
+    problem = issued()
     frozen(local(2026, 10, 21, 13, 59))
     assert api.get(f"/api/v1/problems/{problem['number']}")["sla"]["state"] == "warning"
     frozen(local(2026, 10, 21, 14, 30))
@@ -54,9 +48,9 @@ def test_a_problem_not_verified_in_three_working_days_is_overdue(api, app, froze
         assert describe(timer, now(), app_clock()).state == "overdue"
 
 
-def test_not_a_problem_closes_it_with_the_reason(api, app, frozen):
+def test_not_a_problem_closes_it_with_the_reason(api, app, frozen, issued):
     frozen(local(2026, 10, 12, 9, 0))
-    problem = _new(api)
+    problem = issued()
     number = problem["number"]
     before = table_counts(app)
     refused = api.change(f"/api/v1/problems/{number}", "verify", {"is_problem": False},
@@ -72,9 +66,9 @@ def test_not_a_problem_closes_it_with_the_reason(api, app, frozen):
     assert done["stage"] is None
 
 
-def test_rectify_recheck_send_back_and_close(api, frozen):
+def test_rectify_recheck_send_back_and_close(api, frozen, issued, inspector):
     frozen(local(2026, 10, 12, 9, 0))
-    number = _new(api)["number"]
+    number = issued()["number"]
     frozen(local(2026, 10, 13, 10, 0))
     verified = api.change(f"/api/v1/problems/{number}", "verify",
                           {"is_problem": True, "note": "属实",
@@ -94,10 +88,10 @@ def test_rectify_recheck_send_back_and_close(api, frozen):
     assert rectified["sla"]["due_at"].startswith("2026-10-21T10:00:00+08:00")
 
     frozen(local(2026, 10, 19, 10, 0))
-    refused = api.change(f"/api/v1/problems/{number}", "recheck", {"passed": False, "note": "仍有故障"},
+    refused = inspector.change(f"/api/v1/problems/{number}", "recheck", {"passed": False, "note": "仍有故障"},
                          status=422, headers=EN)
     assert refused["errors"] == {"rectify_due_at": ["Required."]}
-    sent_back = api.change(f"/api/v1/problems/{number}", "recheck",
+    sent_back = inspector.change(f"/api/v1/problems/{number}", "recheck",
                            {"passed": False, "note": "仍有故障",
                             "rectify_due_at": "2026-10-22"})  # a date: its close of office
     assert sent_back["status"] == "rectifying"
@@ -106,20 +100,20 @@ def test_rectify_recheck_send_back_and_close(api, frozen):
     frozen(local(2026, 10, 20, 10, 0))
     api.change(f"/api/v1/problems/{number}", "rectified", {"note": "再次维修并测试"})
     frozen(local(2026, 10, 21, 10, 0))
-    closed = api.change(f"/api/v1/problems/{number}", "recheck", {"passed": True, "note": "复核通过"})
+    closed = inspector.change(f"/api/v1/problems/{number}", "recheck", {"passed": True, "note": "复核通过"})
     assert closed["status"] == "closed" and closed["closed_at"].startswith("2026-10-21T10:00")
     assert [s["stage"] for s in closed["stages"]] == ["verify", "rectify", "recheck", "rectify",
                                                       "recheck"]
     assert all(s["sla"]["state"] == "done_on_time" for s in closed["stages"])
     assert closed["stages"][2]["department"] == "inspection_office"
     actions = [h["action"] for h in closed["history"]]
-    assert actions == ["problem.created", "problem.verified", "problem.rectified",
+    assert actions == ["problem.created", "problem.issued", "problem.verified", "problem.rectified",
                        "problem.sent_back", "problem.rectified", "problem.closed"]
 
 
-def test_a_deadline_in_the_past_or_without_working_time_is_refused(api, app, frozen):
+def test_a_deadline_in_the_past_or_without_working_time_is_refused(api, app, frozen, issued):
     frozen(local(2026, 10, 16, 18, 0))  # Friday after hours
-    number = _new(api)["number"]
+    number = issued()["number"]
     before = table_counts(app)
     for due in ("2026-10-15T17:00:00+08:00", "2026-10-18T12:00:00+08:00"):  # past; Sunday
         refused = api.change(f"/api/v1/problems/{number}", "verify",
@@ -128,8 +122,8 @@ def test_a_deadline_in_the_past_or_without_working_time_is_refused(api, app, fro
     assert table_counts(app) == before
 
 
-def test_stale_versions_and_wrong_stages_get_409_with_the_current_problem(api):
-    problem = _new(api)
+def test_stale_versions_and_wrong_stages_get_409_with_the_current_problem(api, issued):
+    problem = issued()
     number = problem["number"]
     api.change(f"/api/v1/problems/{number}", "verify",
                {"is_problem": False, "note": "重复", "version": problem["version"]})
@@ -160,10 +154,10 @@ def test_roles(api_as, platform, client):
     assert client.post("/api/v1/problems", json={}, headers=platform).status_code == 403
 
 
-def test_filters(api, frozen):
+def test_filters(api, frozen, issued):
     frozen(local(2026, 10, 12, 9, 0))
-    first = _new(api)["number"]
-    second = _new(api, source="hotline_12345", department="engineering",
+    first = issued()["number"]
+    second = issued(source="hotline_12345", department="engineering",
                   description="江北片区夜间水压低")["number"]
     api.change(f"/api/v1/problems/{first}", "verify", {"is_problem": False, "note": "重复登记"})
     assert [p["number"] for p in api.get("/api/v1/problems?status=open")["items"]] == [second]
@@ -196,11 +190,11 @@ def test_control_characters_are_refused_not_stored(api, app):
     assert table_counts(app)["problems"] == 0
 
 
-def test_two_verifications_at_once_one_wins(api, app, auth, live_server, frozen):
+def test_two_verifications_at_once_one_wins(api, app, auth, live_server, frozen, issued):
     from tests.fixtures.api import fire_at_once
 
     frozen(local(2026, 10, 12, 9, 0), tick=True)
-    problem = _new(api)
+    problem = issued()
     number = problem["number"]
 
     def verify(session, index):
@@ -219,12 +213,12 @@ def test_two_verifications_at_once_one_wins(api, app, auth, live_server, frozen)
         (1 if winner["status"] == "not_problem" else 2)
 
 
-def test_percent_and_underscore_in_the_search_match_only_themselves(api, frozen):
+def test_percent_and_underscore_in_the_search_match_only_themselves(api, frozen, issued):
     frozen(local(2026, 10, 12, 9, 0))
-    percent = _new(api, description="水压只有额定的50%")["number"]
-    underscore = _new(api, description="表号 A_17 读数异常")["number"]
-    backslash = _new(api, description="路径 C:\\水表\\17 无法读取")["number"]
-    plain = _new(api, description="营业厅叫号机故障")["number"]
+    percent = issued(description="水压只有额定的50%")["number"]
+    underscore = issued(description="表号 A_17 读数异常")["number"]
+    backslash = issued(description="路径 C:\\水表\\17 无法读取")["number"]
+    plain = issued(description="营业厅叫号机故障")["number"]
 
     def found(text: str) -> list[str]:
         return sorted(p["number"] for p in api.get("/api/v1/problems", query_string={"text": text})
@@ -238,8 +232,8 @@ def test_percent_and_underscore_in_the_search_match_only_themselves(api, frozen)
     assert plain in found("叫号")
 
 
-def test_every_stage_needs_the_version_just_read(api, needs_read_version):
-    number = _new(api)["number"]
+def test_every_stage_needs_the_version_just_read(api, needs_read_version, issued, inspector):
+    number = issued()["number"]
     resource = f"/api/v1/problems/{number}"
     read = api.client.get(resource, headers=api.headers)
     assert read.headers["ETag"] == f'"{read.get_json()["version"]}"'
@@ -248,5 +242,6 @@ def test_every_stage_needs_the_version_just_read(api, needs_read_version):
     assert verified["status"] == "rectifying"
     assert needs_read_version(resource, "rectified", {"note": "更换叫号机"})["status"] == \
         "rechecking"
-    closed = needs_read_version(resource, "recheck", {"passed": True, "note": "复核通过"})
+    closed = needs_read_version(resource, "recheck", {"passed": True, "note": "复核通过"},
+                                client=inspector)
     assert closed["status"] == "closed"

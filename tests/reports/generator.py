@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
+
 from tests.fixtures.app import LOCAL, local
 from tracker.sla import default_clock
 
@@ -172,8 +174,8 @@ def run(records: list[Record], actor, move_to: Callable[[datetime], None],
     from tracker.aftercare.importer import import_evaluations
     from tracker.aftercare.models import Callback
     from tracker.extensions import db
-    from tracker.models import Application
-    from tracker.problems.commands import NewProblem, create_problem
+    from tracker.models import Application, Role, User
+    from tracker.problems.commands import NewProblem, create_problem, issue
     from tracker.services import applications as svc
 
     actions: list[Action] = []
@@ -245,8 +247,18 @@ def run(records: list[Record], actor, move_to: Callable[[datetime], None],
             assert report.imported == len(rows), report.errors
 
     add(EVALUATIONS_AT, import_all)
-    add(PROBLEM_AT, lambda: create_problem(NewProblem(source="officer", description="水表箱破损",
-                                                      department="meter_station"), actor))
+    def problem_issued() -> None:
+        """Registered and issued (下达) at once: its verification runs from PROBLEM_AT."""
+        problem = create_problem(NewProblem(source="officer", description="水表箱破损",
+                                            department="meter_station"), actor)
+        office = db.session.scalar(sa.select(User).where(User.username == "october-office"))
+        if office is None:
+            office = User(username="october-office", role=Role.ASSESSOR, display_name="考核办")
+            db.session.add(office)
+            db.session.commit()
+        issue(problem.number, office)
+
+    add(PROBLEM_AT, problem_issued)
     for action in sorted(actions, key=lambda a: (a.at, a.order)):
         move_to(action.at)
         action.run()

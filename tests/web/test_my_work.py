@@ -66,7 +66,7 @@ def test_an_engineer_sees_the_meter_install_once_the_survey_is_done(client, web_
 
 
 def test_a_problem_stage_and_a_screening_reach_their_departments(client, web_login, api, push,
-                                                                 frozen):
+                                                                 frozen, api_as):
     frozen(local(2026, 10, 12, 9, 0), tick=True)
     record = push(project("GG-2026-0200"))
     web_login("clerk", "prob1")
@@ -74,6 +74,8 @@ def test_a_problem_stage_and_a_screening_reach_their_departments(client, web_log
                         {"source": "hotline_12345", "department": "engineering",
                          "description": "夜间水压不足", "location": "江北片区"})
     assert created.status_code == 302
+    api_as("assessor", "office", department="human_resources").change("/api/v1/problems/P-2026-000001",
+                                                      "issue", {})  # 下达 to engineering
     page = page_text(client.get("/work"))  # the connection team: the push to screen
     (screening,) = [r for r in rows_of(page) if "duty-screening" in r]
     assert "芜湖某置业有限公司 江北花园项目" in screening and f"/intake/{record['id']}" in screening

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 
 from ..api.auth import READERS, WRITERS, authenticate, require
 from ..api.preconditions import change_from, conflict_schema, documents_change, etag_header
-from ..api.schemas import PageArgs, PageOut, SlaOut, Text
+from ..api.schemas import PageArgs, PageOut, ProxyOut, SlaOut, Text
 from ..errors import translate
 from ..i18n import current_language
 from ..services.applications import get_application
@@ -29,6 +29,8 @@ class ListArgs(PageArgs):
 
 
 class CallbackOut(Schema):
+    on_behalf = fields.List(fields.Nested(ProxyOut), dump_only=True,
+                            metadata={"description": "代办 acts on this callback."})
     id = fields.Integer()
     application_number = fields.String()
     customer_name = fields.String()
@@ -59,9 +61,14 @@ class CallbackResult(Schema):
     satisfied = fields.Boolean(load_default=None, allow_none=True)
     comment = Text(load_default="", validate=validate.Length(max=2000))
     version = fields.Integer(load_default=None, allow_none=True)
+    proxy_reason = Text(load_default=None, allow_none=True, validate=validate.Length(max=500),
+                        metadata={"description": "代办: why a team lead or administrator does "
+                                                 "this for the duty's department."})
 
 
 class FollowUpOut(Schema):
+    on_behalf = fields.List(fields.Nested(ProxyOut), dump_only=True,
+                            metadata={"description": "代办 acts on this home visit."})
     id = fields.Integer()
     origin = fields.String(metadata={"description": "callback | evaluation"})
     status = fields.String()
@@ -85,6 +92,9 @@ class FollowUpClose(Schema):
     action_taken = Text(required=True, validate=validate.Length(min=1, max=4000))
     evidence = Text(load_default="", validate=validate.Length(max=4000))
     version = fields.Integer(load_default=None, allow_none=True)
+    proxy_reason = Text(load_default=None, allow_none=True, validate=validate.Length(max=500),
+                        metadata={"description": "代办: why a team lead or administrator does "
+                                                 "this for the duty's department."})
 
 
 class RowErrorOut(Schema):
@@ -216,7 +226,7 @@ class CallbackResultView(MethodView):
                     lambda version: commands.record_callback_result(
                         callback_id, authenticate(), reached=data["reached"],
                         satisfied=data["satisfied"], comment=data["comment"],
-                        expected_version=version))
+                        expected_version=version, proxy_reason=data["proxy_reason"]))
         return _callback(callback_id)
 
 
@@ -272,7 +282,8 @@ class FollowUpCloseView(MethodView):
                     lambda: FollowUpOut().dump(_follow_up(follow_up_id)[0]),
                     lambda version: commands.close_follow_up(
                         follow_up_id, authenticate(), action_taken=data["action_taken"],
-                        evidence=data["evidence"], expected_version=version))
+                        evidence=data["evidence"], expected_version=version,
+                        proxy_reason=data["proxy_reason"]))
         return _follow_up(follow_up_id)
 
 

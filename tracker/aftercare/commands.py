@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Application, SubjectType, User
-from ..services import events, timers
+from ..models import Application, SlaTimer, SubjectType, User
+from ..services import duties, events, timers
 from ..services.app_clock import app_clock
 from ..services.app_clock import now as clock_now
 from ..services.errors import Conflict, ValidationFailed
@@ -44,16 +44,27 @@ def open_callback(app: Application, at: datetime, clock: WorkingClock) -> Callba
     return callback
 
 
+def _department(timer: SlaTimer | None) -> str:
+    """The department a callback's or follow-up's duty is charged to (its timer's)."""
+    return timer.department_code if timer is not None else settings().callback_department
+
+
 @transactional
 def record_callback_result(callback_id: int, actor: User, *, reached: bool,
                            satisfied: bool | None = None, comment: str = "",
-                           expected_version: int | None = None) -> Callback:
+                           expected_version: int | None = None,
+                           proxy_reason: str | None = None) -> Callback:
     """Log a call: not reached keeps the callback open (the attempt is logged); reached closes it,
-    and "not satisfied" opens a home-visit follow-up."""
+    and "not satisfied" opens a home-visit follow-up. Made by the callback's department (seed
+    003 五(四)1: the 热线中心), or on its behalf (代办)."""
     callback = get_callback(callback_id)
     check_version(callback, expected_version)
     if callback.status != "open":
         raise Conflict("The result of this callback is already recorded.")
+    duties.act_for(actor, _department(callback.timer), proxy_reason, subject_type="callback",
+                   subject_id=callback.id, stage="callback",
+                   action="callback.done" if reached else "callback.attempt",
+                   application_id=callback.application_id)
     comment = (comment or "").strip()
     if text_errors(comment=comment):
         raise ValidationFailed("The result has errors.", fields=text_errors(comment=comment))
@@ -145,12 +156,16 @@ def open_follow_up(application_id: int | None, origin: str, at: datetime, clock:
 
 @transactional
 def close_follow_up(follow_up_id: int, actor: User, *, action_taken: str, evidence: str = "",
-                    expected_version: int | None = None) -> FollowUp:
+                    expected_version: int | None = None,
+                    proxy_reason: str | None = None) -> FollowUp:
     """Close the loop of a home visit: only with what was done (and the evidence)."""
     follow_up = get_follow_up(follow_up_id)
     check_version(follow_up, expected_version)
     if follow_up.status != "open":
         raise Conflict("This follow-up is already closed.")
+    duties.act_for(actor, _department(follow_up.timer), proxy_reason, subject_type="followup",
+                   subject_id=follow_up.id, stage="followup", action="followup.closed",
+                   application_id=follow_up.application_id)
     action_taken = (action_taken or "").strip()
     bad = text_errors(action_taken=action_taken, evidence=evidence)
     if bad:

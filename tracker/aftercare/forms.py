@@ -7,7 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..web.forms import options, version_field
+from ..web.forms import options, proxy_reason_field, version_field
 
 YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
 
@@ -18,6 +18,7 @@ class CallbackResultForm(FlaskForm):
                          validators=[InputRequired()])
     satisfied = RadioField(_l("Satisfied?"), choices=options(YES_NO), validators=[Optional()])
     comment = TextAreaField(_l("Comment"), validators=[Length(max=2000)])
+    proxy_reason = proxy_reason_field()
 
 
 class FollowUpCloseForm(FlaskForm):
@@ -26,6 +27,7 @@ class FollowUpCloseForm(FlaskForm):
                                  validators=[DataRequired(), Length(max=4000)])
     evidence = TextAreaField(_l("Evidence (photos, signed form, …)"),
                              validators=[Length(max=4000)])
+    proxy_reason = proxy_reason_field()
 
 
 class AssignForm(FlaskForm):

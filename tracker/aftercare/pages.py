@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from ..errors import translate
 from ..i18n import current_language
 from ..services.app_clock import now
-from ..services.errors import Conflict, ValidationFailed
+from ..services.errors import Conflict, Forbidden, ValidationFailed
 from ..services.months import Month, parse_month
 from ..services.pagination import page_count
 from ..services.reference import departments
@@ -119,13 +119,14 @@ def record_result(callback_id: int) -> Any:
     try:
         callback = commands.record_callback_result(
             callback_id, current_user, reached=reached, satisfied=satisfied,
-            comment=form.comment.data or "", expected_version=form.version.data)
+            comment=form.comment.data or "", expected_version=form.version.data,
+            proxy_reason=form.proxy_reason.data)
     except ValidationFailed as exc:
         attach_errors(form, exc.fields)
         return render_callbacks({callback_id: form}, status=422,
                                 message=translate(exc.message, exc.params))
-    except Conflict as exc:
-        return render_callbacks({callback_id: form}, status=409,
+    except (Conflict, Forbidden) as exc:
+        return render_callbacks({callback_id: form}, status=exc.status,
                                 message=translate(exc.message, exc.params))
     if not reached:
         flash(_("Attempt logged; the callback stays open."), "info")
@@ -207,12 +208,14 @@ def close_follow_up(follow_up_id: int) -> Any:
     try:
         commands.close_follow_up(follow_up_id, current_user, action_taken=form.action_taken.data,
                                 evidence=form.evidence.data or "",
-                                expected_version=form.version.data)
+                                expected_version=form.version.data,
+                                proxy_reason=form.proxy_reason.data)
     except ValidationFailed as exc:
         attach_errors(form, exc.fields)
         return render_follow_ups({follow_up_id: form}, 422, translate(exc.message, exc.params))
-    except Conflict as exc:
-        return render_follow_ups({follow_up_id: form}, 409, translate(exc.message, exc.params))
+    except (Conflict, Forbidden) as exc:
+        return render_follow_ups({follow_up_id: form}, exc.status,
+                                 translate(exc.message, exc.params))
     flash(_("Follow-up closed."), "success")
     return redirect(url_for(".follow_ups"))
 

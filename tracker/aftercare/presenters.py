@@ -12,6 +12,7 @@ from ..localtime import local
 from ..models import Application, User
 from ..services.app_clock import app_clock
 from ..services.app_clock import now as clock_now
+from ..services.duties import present_proxies, proxies_of
 from ..services.sla_fields import department_name, timer_fields
 from ..sla import WorkingClock
 from .models import Callback, Evaluation, FollowUp
@@ -88,8 +89,12 @@ def present_callbacks(callbacks: list[Callback], lang: str) -> list[dict[str, An
     apps = {a.id: a for a in db.session.scalars(
         select(Application).where(Application.id.in_([c.application_id for c in callbacks])))}
     attempts = attempts_of(c.id for c in callbacks)
-    return [present_callback(c, apps[c.application_id], attempts.get(c.id, 0), lang)
-            for c in callbacks]
+    acts = proxies_of("callback", [c.id for c in callbacks])  # 代办, one query
+    result = [present_callback(c, apps[c.application_id], attempts.get(c.id, 0), lang)
+              for c in callbacks]
+    for data, callback in zip(result, callbacks, strict=True):
+        data["on_behalf"] = present_proxies(acts.get((callback.id, "callback"), []), lang)
+    return result
 
 
 def present_follow_ups(items: list[FollowUp], lang: str) -> list[dict[str, Any]]:
@@ -102,9 +107,11 @@ def present_follow_ups(items: list[FollowUp], lang: str) -> list[dict[str, Any]]
     evaluations = {e.id: e for e in db.session.scalars(select(Evaluation).where(
         Evaluation.id.in_([f.evaluation_id for f in items if f.evaluation_id])))}
     moment, clock = clock_now(), app_clock()
+    acts = proxies_of("followup", [f.id for f in items])  # 代办, one query
     result = []
     for follow_up in items:
         data = present_follow_up(follow_up, moment, clock)
+        data["on_behalf"] = present_proxies(acts.get((follow_up.id, "followup"), []), lang)
         app = apps.get(follow_up.application_id)
         evaluation = evaluations.get(follow_up.evaluation_id)
         data["application_number"] = app.number if app else (

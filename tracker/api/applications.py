@@ -197,7 +197,7 @@ class StartStep(MethodView):
         """Start a step whose clock runs from when work begins."""
         return _with_current(number, data, lambda version: service.start_step(
             number, code, authenticate(), at=data["at"], note=data["note"],
-            expected_version=version))
+            expected_version=version, proxy_reason=data["proxy_reason"]))
 
 
 @blp.route("/<string:number>/steps/<string:code>/complete")
@@ -210,7 +210,7 @@ class CompleteStep(MethodView):
         """Log a step as done, now or earlier within the back-dating window."""
         return _with_current(number, data, lambda version: service.complete_step(
             number, code, authenticate(), at=data["at"], note=data["note"],
-            expected_version=version))
+            expected_version=version, proxy_reason=data["proxy_reason"]))
 
 
 @blp.route("/<string:number>/steps/<string:code>/skip")
@@ -222,7 +222,8 @@ class SkipStep(MethodView):
     def post(self, data, number, code):
         """Skip a skippable step, with the reason."""
         return _with_current(number, data, lambda version: service.skip_step(
-            number, code, authenticate(), note=data["note"], expected_version=version))
+            number, code, authenticate(), note=data["note"], expected_version=version,
+            proxy_reason=data["proxy_reason"]))
 
 
 @blp.route("/<string:number>/pauses")

@@ -9,12 +9,14 @@ from flask import g, request
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import WRITER_ROLES, ApiToken, Role, User
+from ..models import ASSESSOR_ROLES, WRITER_ROLES, ApiToken, Role, User
 from ..services.errors import DomainError, Forbidden
 
-# Who may call what: writers change applications, readers (writers and auditors) only look.
+# Who may call what: writers change applications, readers (writers, auditors and the
+# assessment office) only look; assessors review and issue the monthly assessment.
 WRITERS = tuple(r for r in Role if r in WRITER_ROLES)
-READERS = (*WRITERS, Role.AUDITOR)
+READERS = (*WRITERS, Role.AUDITOR, Role.ASSESSOR)
+ASSESSORS = tuple(r for r in Role if r in ASSESSOR_ROLES)
 
 
 class Unauthorized(DomainError):

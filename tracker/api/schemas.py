@@ -133,10 +133,26 @@ class StepAction(VersionArgs):
     at = AwareDateTime(load_default=None, allow_none=True,
                        metadata={"description": "When it happened (default now); back-dating is limited."})
     note = Text(load_default="", validate=TEXT)
+    proxy_reason = Text(load_default=None, allow_none=True, validate=validate.Length(max=500),
+                        metadata={"description": "代办: why a team lead or administrator does "
+                                                 "this for the step's department."})
 
 
 class SkipAction(VersionArgs):
     note = Text(required=True, validate=validate.Length(min=1, max=2000))
+    proxy_reason = Text(load_default=None, allow_none=True, validate=validate.Length(max=500),
+                        metadata={"description": "代办: as for a step's completion."})
+
+
+class ProxyOut(Schema):
+    """A 代办: done by a team lead or administrator on the department's behalf."""
+
+    by = fields.String(allow_none=True)
+    at = fields.DateTime()
+    department = fields.String()
+    department_name = fields.String()
+    reason = fields.String()
+    action = fields.String()
 
 
 class CancelAction(VersionArgs):
@@ -199,6 +215,8 @@ class StepOut(Schema):
     backdated = fields.Boolean(metadata={
         "description": "补录: the completion was entered after the fact"})
     note = fields.String()
+    on_behalf = fields.List(fields.Nested(ProxyOut), dump_only=True,
+                            metadata={"description": "代办 acts on this step."})
     sla = fields.Nested(SlaOut, dump_only=True)
 
 

@@ -13,13 +13,15 @@ from .applications import (
                            pause_concerns,
 )
 from .base import UTCDateTime, now_utc
+from .duties import ProxyAct
 from .flows import FlowVersion, NumberSequence
 from .operations import IdempotencyKey, JobLock, LocalClosure, MonthlyReport, Notification
 from .timers import SlaTimer, SubjectType, TimerState
-from .users import MANAGER_ROLES, WRITER_ROLES, ApiToken, Department, Role, User
+from .users import ASSESSOR_ROLES, MANAGER_ROLES, WRITER_ROLES, ApiToken, Department, Role, User
 
 __all__ = [
                            "ALL_STEPS",
+                           "ASSESSOR_ROLES",
                            "MANAGER_ROLES",
                            "WRITER_ROLES",
                            "ApiToken",
@@ -37,6 +39,7 @@ __all__ = [
                            "Notification",
                            "NumberSequence",
                            "Pause",
+                           "ProxyAct",
                            "Role",
                            "SlaTimer",
                            "StepRecord",

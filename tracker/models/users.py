@@ -27,10 +27,16 @@ class Role(str, enum.Enum):
     ADMIN = "admin"
     AUDITOR = "auditor"
     PLATFORM = "platform"
+    # The assessment office (人力资源中心/督查办, seed 003 五(六)/(七)): sees every figure, reviews,
+    # issues and decides appeals on the monthly assessment; completes no step.
+    ASSESSOR = "assessor"
 
 
 WRITER_ROLES = frozenset({Role.CLERK, Role.ENGINEER, Role.TEAM_LEAD, Role.ADMIN})
 MANAGER_ROLES = frozenset({Role.TEAM_LEAD, Role.ADMIN})
+# Who reviews, issues and decides appeals on the monthly assessment: the assessment office
+# alone (an administrator belongs to a department that is assessed).
+ASSESSOR_ROLES = frozenset({Role.ASSESSOR})
 
 
 class Department(db.Model):
@@ -99,6 +105,10 @@ class User(UserMixin, db.Model):
     @property
     def is_manager(self) -> bool:
         return self.role in MANAGER_ROLES
+
+    @property
+    def is_assessor(self) -> bool:
+        return self.role in ASSESSOR_ROLES
 
     @property
     def label(self) -> str:

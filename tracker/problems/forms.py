@@ -3,10 +3,19 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import (
+    DateField,
+    DecimalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..web.forms import in_clock_range, local_instant, options, version_field
+from ..sla import FIRST_YEAR, LAST_YEAR
+from ..web.forms import in_clock_range, local_instant, options, proxy_reason_field, version_field
 
 
 class NewProblemForm(FlaskForm):
@@ -44,6 +53,35 @@ class RecheckForm(FlaskForm):
     rectify_due_on = DateField(_l("New deadline when sent back"),
                                validators=[Optional(), in_clock_range])
     note = TextAreaField(_l("Note (the reason when not passed)"), validators=[Length(max=4000)])
+
+
+for _form in (VerifyForm, RectifiedForm, RecheckForm):
+    _form.proxy_reason = proxy_reason_field()
+
+
+class IssueForm(FlaskForm):
+    version = version_field()
+    at = local_instant(_l("Issued to the department at"), description=_l("Leave blank for now; the 3 working "
+                                                       "days of verification start here."))
+
+
+class AdjustForm(FlaskForm):
+    version = version_field()
+    department = SelectField(_l("Responsible department"), choices=[],
+                             validators=[DataRequired()])
+    description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=4000)])
+    rectify_due_on = DateField(_l("Rectify by (close of office that day)"),
+                               validators=[Optional(), in_clock_range])
+    reason = TextAreaField(_l("Why it is adjusted"), validators=[DataRequired(), Length(max=4000)])
+
+
+class FindingForm(FlaskForm):
+    points = DecimalField(_l("Points deducted"), places=1,
+                          validators=[InputRequired(), NumberRange(min=0.1, max=100)])
+    year = IntegerField(_l("Annual assessment of"), validators=[Optional(),
+                                                                NumberRange(min=FIRST_YEAR, max=LAST_YEAR)])
+    reason = TextAreaField(_l("Finding (perfunctory handling, no real rectification)"),
+                           validators=[DataRequired(), Length(max=4000)])
 
 
 STAGE_FORMS = {"verifying": VerifyForm, "rectifying": RectifiedForm, "rechecking": RecheckForm}

@@ -18,6 +18,9 @@ SOURCES = {
     "visit": ("客户走访", "Customer visit"),
 }
 STATUSES = {
+    # Seed 000 六 2: the 营商办 "将问题清单下达各责任单位/部门开展核查": a problem registered from a
+    # report waits for that act (下达) before its 3 working days of verification start.
+    "registered": ("待下达", "To be issued"),
     "verifying": ("待核查", "Verifying"),
     "rectifying": ("整改中", "Rectifying"),
     "rechecking": ("待复核", "Re-checking"),
@@ -42,9 +45,12 @@ class Problem(db.Model):
     description: Mapped[str] = mapped_column(Text)
     location: Mapped[str] = mapped_column(String(300), default="")
     department_code: Mapped[str] = mapped_column(String(40), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="verifying", index=True)
+    status: Mapped[str] = mapped_column(String(20), default="registered", index=True)
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime())
     reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # 下达: when the list was issued to the department (the verification clock starts here).
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     verification_note: Mapped[str] = mapped_column(Text, default="")
     not_problem_reason: Mapped[str] = mapped_column(Text, default="")
     rectify_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -58,3 +64,22 @@ class Problem(db.Model):
     __mapper_args__ = {"version_id_col": version_id}
 
     timer: Mapped[SlaTimer | None] = relationship(lazy="joined")
+
+
+class ProblemFinding(db.Model):
+    """A sanction finding (考核扣分): seed 000 六 4 "对问题敷衍对待、无实质落实提升的，将对责任单位/
+    部门的年度营商环境绩效考核予以扣分". Recorded by the assessment office against the department
+    responsible for the problem, counted in the annual roll-up of its year; never deleted."""
+
+    __tablename__ = "problem_findings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problems.id"), index=True)
+    department_code: Mapped[str] = mapped_column(String(40), index=True)
+    year: Mapped[int] = mapped_column(index=True)  # the annual assessment it counts in
+    points: Mapped[float] = mapped_column()
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    problem: Mapped[Problem] = relationship(lazy="joined")

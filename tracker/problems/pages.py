@@ -2,34 +2,51 @@
 with the form of its current stage (verify, rectified, re-check)."""
 from __future__ import annotations
 
+import io
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from ..csvfile import BOM, SafeWriter
 from ..errors import translate
 from ..i18n import current_language, pick
+from ..models import Role
 from ..services.app_clock import app_clock, now
-from ..services.errors import Conflict, ValidationFailed
+from ..services.duties import is_assessment_office
+from ..services.errors import Conflict, Forbidden, ValidationFailed
 from ..services.pagination import page_count
 from ..services.reference import departments
 from ..services.work import Duty
-from ..web.access import writer_required
+from ..sla import FIRST_YEAR, LAST_YEAR
+from ..web.access import may_post, writer_required
 from ..web.forms import attach_errors, options, page_number
 from ..web.nav import NavItem, can_write
 from . import commands, models, presenters, queries
-from .forms import STAGE_FORMS, NewProblemForm, RecheckForm, RectifiedForm, VerifyForm
+from .forms import (
+    STAGE_FORMS,
+    AdjustForm,
+    FindingForm,
+    IssueForm,
+    NewProblemForm,
+    RecheckForm,
+    RectifiedForm,
+    VerifyForm,
+)
 
-bp = Blueprint("problem_pages", __name__, template_folder="templates")
+# The assessment office (an assessor, no writer) posts 下达, adjustments and sanctions here;
+# each command checks who may do what (services.duties).
+bp = may_post(Blueprint("problem_pages", __name__, template_folder="templates"), Role.ASSESSOR)
 NAV = [NavItem("problem_pages.index", _l("Problems"), 70),
-       NavItem("problem_pages.new", _l("New problem"), 75, can_write)]
+       NavItem("problem_pages.new", _l("New problem"), 75, can_write),
+       NavItem("problem_pages.sanctions", _l("Problem sanctions"), 76)]
 PER_PAGE = 50
 
 
-STAGE_ACTIONS = {"verifying": "problem_pages.verify", "rectifying": "problem_pages.rectified",
+STAGE_ACTIONS = {"registered": "problem_pages.issue", "verifying": "problem_pages.verify", "rectifying": "problem_pages.rectified",
                  "rechecking": "problem_pages.recheck"}
 EVENTS = {
     "problem.created": _l("Registered"), "problem.verified": _l("Verified: to rectify"),
@@ -37,6 +54,9 @@ EVENTS = {
     "problem.rectified": _l("Rectification reported"),
     "problem.sent_back": _l("Re-check not passed: sent back"),
     "problem.closed": _l("Re-check passed: closed"),
+    "problem.issued": _l("Issued to the department (下达)"),
+    "problem.adjusted": _l("Adjusted by the assessment office"),
+    "problem.sanctioned": _l("Sanction recorded (annual assessment)"),
 }
 
 
@@ -97,11 +117,14 @@ def new() -> Any:
 
 
 def render_problem(number: str, form: FlaskForm | None = None, status: int = 200,
-                   message: str | None = None) -> Any:
+                   message: str | None = None, extra: FlaskForm | None = None) -> Any:
+    """The problem page; `form` is the stage form as posted, `extra` an office form."""
     problem = queries.get_problem(number)
     lang = current_language()
     view = presenters.present_problem(problem, now(), app_clock(), lang, detail=True)
     form_class = STAGE_FORMS.get(problem.status)
+    if problem.status == "registered":
+        form_class = IssueForm if is_assessment_office(current_user) else None
     if form is None and form_class is not None:
         form = form_class(formdata=None, version=problem.version_id)
     elif form is not None and status == 409:
@@ -109,9 +132,23 @@ def render_problem(number: str, form: FlaskForm | None = None, status: int = 200
         form.version.raw_data = [str(problem.version_id)]
     if form is not None and not isinstance(form, form_class or ()):
         form = None  # the stage moved on: the old stage's form no longer applies
+    office = is_assessment_office(current_user)
+    adjust_form = finding_form = None
+    if office and problem.status == "rectifying":
+        adjust_form = extra if isinstance(extra, AdjustForm) else AdjustForm(
+            formdata=None, prefix="adjust", version=problem.version_id,
+            department=problem.department_code, description=problem.description)
+        adjust_form.department.choices = options(_choices(lang)[1])
+        if isinstance(extra, AdjustForm) and status == 409:
+            adjust_form.version.data = problem.version_id
+            adjust_form.version.raw_data = [str(problem.version_id)]
+    if office and problem.status != "registered":
+        finding_form = extra if isinstance(extra, FindingForm) else FindingForm(
+            formdata=None, prefix="finding")
     return render_template("problems/detail.html", view=view, form=form,
                            action=STAGE_ACTIONS.get(problem.status), events=EVENTS,
-                           message=message), status
+                           message=message, adjust_form=adjust_form, office=office,
+                           finding_form=finding_form), status
 
 
 @bp.route("/problems/<string:number>")
@@ -119,16 +156,26 @@ def detail(number: str) -> Any:
     return render_problem(number)
 
 
-def _act(number: str, form: FlaskForm, action: Any, done: str) -> Any:
+def _act(number: str, form: FlaskForm, action: Any, done: str, *, extra: bool = False) -> Any:
+    """Run a stage (or, with `extra`, an office) form's command; a refusal re-renders the page
+    with the message and the form as typed, and the status of the refusal."""
+
+    def again(status: int, message: str) -> Any:
+        if extra:
+            return render_problem(number, None, status, message, extra=form)
+        return render_problem(number, form, status, message)
+
     if not form.validate_on_submit():
-        return render_problem(number, form, 422, _("Please correct the marked fields."))
+        return again(422, _("Please correct the marked fields."))
     try:
         action()
     except ValidationFailed as exc:
         attach_errors(form, exc.fields)
-        return render_problem(number, form, 422, translate(exc.message, exc.params))
+        return again(422, translate(exc.message, exc.params))
     except Conflict as exc:
-        return render_problem(number, form, 409, translate(exc.message, exc.params))
+        return again(409, translate(exc.message, exc.params))
+    except Forbidden as exc:
+        return again(403, translate(exc.message, exc.params))
     flash(done, "success")
     return redirect(url_for(".detail", number=number))
 
@@ -139,14 +186,16 @@ def verify(number: str) -> Any:
     return _act(number, form, lambda: commands.verify(
         number, current_user, is_problem=form.outcome.data == "rectify",
         note=form.note.data or "", rectify_due_at=form.rectify_due_on.data,
-        expected_version=form.version.data), _("Verification recorded."))
+        expected_version=form.version.data, proxy_reason=form.proxy_reason.data),
+        _("Verification recorded."))
 
 
 @bp.route("/problems/<string:number>/rectified", methods=["POST"])
 def rectified(number: str) -> Any:
     form = RectifiedForm()
     return _act(number, form, lambda: commands.report_rectified(
-        number, current_user, note=form.note.data or "", expected_version=form.version.data),
+        number, current_user, note=form.note.data or "", expected_version=form.version.data,
+        proxy_reason=form.proxy_reason.data),
         _("Rectification reported; the re-check has started."))
 
 
@@ -155,8 +204,71 @@ def recheck(number: str) -> Any:
     form = RecheckForm()
     return _act(number, form, lambda: commands.recheck(
         number, current_user, passed=form.outcome.data == "passed", note=form.note.data or "",
-        rectify_due_at=form.rectify_due_on.data, expected_version=form.version.data),
-        _("Re-check recorded."))
+        rectify_due_at=form.rectify_due_on.data, expected_version=form.version.data,
+        proxy_reason=form.proxy_reason.data), _("Re-check recorded."))
+
+
+@bp.route("/problems/<string:number>/issue", methods=["POST"])
+def issue(number: str) -> Any:
+    form = IssueForm()
+    return _act(number, form, lambda: commands.issue(
+        number, current_user, at=form.at.data, expected_version=form.version.data),
+        _("Issued to the department; the verification clock has started."))
+
+
+@bp.route("/problems/<string:number>/adjust", methods=["POST"])
+def adjust(number: str) -> Any:
+    form = AdjustForm(prefix="adjust")
+    form.department.choices = options(_choices(current_language())[1])
+    return _act(number, form, lambda: commands.adjust(
+        number, current_user, reason=form.reason.data or "", department=form.department.data,
+        description=form.description.data, rectify_due_at=form.rectify_due_on.data,
+        expected_version=form.version.data), _("Problem adjusted."), extra=True)
+
+
+@bp.route("/problems/<string:number>/findings", methods=["POST"])
+def finding(number: str) -> Any:
+    form = FindingForm(prefix="finding")
+    return _act(number, form, lambda: commands.record_finding(
+        number, current_user, points=float(form.points.data or 0),
+        reason=form.reason.data or "", year=form.year.data),
+        _("Sanction recorded."), extra=True)
+
+
+def _year_asked() -> int:
+    """The year in ?year= (this year when absent or out of range)."""
+    this_year = now().astimezone(app_clock().tz).year
+    year = request.args.get("year", type=int)
+    return year if year is not None and FIRST_YEAR <= year <= LAST_YEAR else this_year
+
+
+@bp.route("/problems/sanctions")
+def sanctions() -> Any:
+    """The annual roll-up of sanction findings per department (年度考核扣分)."""
+    year = _year_asked()
+    rollup = presenters.annual_rollup(year, queries.annual_findings(year), current_language())
+    return render_template("problems/sanctions.html", rollup=rollup, year=year)
+
+
+@bp.route("/problems/sanctions.csv")
+def sanctions_csv() -> Any:
+    """The roll-up as CSV: one row per finding, with the department's total."""
+    year = _year_asked()
+    rollup = presenters.annual_rollup(year, queries.annual_findings(year), current_language())
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    writer = SafeWriter(buffer)
+    writer.writerow([_("Year"), _("Department"), _("Problem"), _("Points deducted"),
+                     _("Finding"), _("Recorded at"), _("Recorded by"), _("Department total")])
+    for row in rollup["departments"]:
+        for item in row["items"]:
+            writer.writerow([year, row["department_name"], item["number"], item["points"],
+                             item["reason"], item["recorded_at"].strftime("%Y-%m-%d %H:%M"),
+                             item["recorded_by"] or "", row["points"]])
+    response = Response(buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="problem-sanctions-{year}.csv"'
+    return response
 
 
 # --- My work ----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from ..services.errors import NotFound
 from ..services.pagination import paginate
 from ..services.search import contains_text
 from ..text import unstorable
-from .models import Problem
+from .models import Problem, ProblemFinding
 
 
 def get_problem(number: str) -> Problem:
@@ -75,3 +75,17 @@ def history(problem: Problem) -> list[Event]:
 def problems_by_id(ids: list[int]) -> dict[int, Problem]:
     """The problems with these ids, in one query (My work)."""
     return {p.id: p for p in db.session.scalars(select(Problem).where(Problem.id.in_(ids)))}
+
+
+def findings_of(problem: Problem) -> list[ProblemFinding]:
+    """The sanction findings recorded on a problem, oldest first."""
+    return list(db.session.scalars(select(ProblemFinding)
+                                   .where(ProblemFinding.problem_id == problem.id)
+                                   .order_by(ProblemFinding.recorded_at, ProblemFinding.id)))
+
+
+def annual_findings(year: int) -> list[ProblemFinding]:
+    """Every finding counted in the annual assessment of `year`, by department then time."""
+    return list(db.session.scalars(select(ProblemFinding).where(ProblemFinding.year == year)
+                                   .order_by(ProblemFinding.department_code,
+                                             ProblemFinding.recorded_at, ProblemFinding.id)))

@@ -21,7 +21,7 @@ from .xlsx import render_xlsx
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
                 description="The monthly overdue report (月度超时报告)")
 
-ISSUERS = (Role.TEAM_LEAD, Role.ADMIN)
+ISSUERS = (Role.TEAM_LEAD, Role.ADMIN, Role.ASSESSOR)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -10,6 +10,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from blinker import Namespace
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
@@ -27,6 +28,11 @@ from .monthly import compute_monthly_report
 from .xlsx import render_xlsx
 
 log = logging.getLogger(__name__)
+
+# Sent while a version is being issued, before it is frozen (sender: the month label; kwargs
+# data=, version=, actor=, at=): a receiver may add to `data` what the version must carry
+# (the assessment puts its review's outcome in), inside the issuing transaction.
+issuing = Namespace().signal("report-issuing")
 
 
 def _month(month: Month | str) -> Month:
@@ -75,6 +81,7 @@ def _issue(month: Month, actor: User | None, now: datetime, *, trigger: str,
         data = compute_monthly_report(month, as_of=now)
         data["issue"] = {"version": latest + 1, "issued_at": now.astimezone(LOCAL).isoformat(),
                          "issued_by": actor.label if actor else None, "trigger": trigger}
+        issuing.send(month.label, data=data, version=latest + 1, actor=actor, at=now)
         row = MonthlyReport(month=month.label, version=latest + 1, issued_at=now,
                             issued_by_id=actor.id if actor else None, data=data)
         row.xlsx = render_xlsx(data, lang="zh")

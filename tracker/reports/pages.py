@@ -14,12 +14,12 @@ from sqlalchemy import select
 from ..errors import translate
 from ..extensions import db
 from ..i18n import current_language
-from ..models import User
+from ..models import Role, User
 from ..services import notifications
 from ..services.app_clock import now
 from ..services.errors import DomainError, ValidationFailed
 from ..services.months import Month, parse_month
-from ..web.access import can_manage
+from ..web.access import can_assess, can_manage, may_post
 from ..web.forms import PostForm
 from ..web.nav import NavItem
 from .csvfile import TABLES, render_csv
@@ -27,8 +27,9 @@ from .html import report_context
 from .issuance import get_issued, issue_monthly_report, list_issued, report_data
 from .xlsx import render_xlsx
 
-bp = Blueprint("report_pages", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/reports/static")
+bp = may_post(Blueprint("report_pages", __name__, template_folder="templates",
+                        static_folder="static", static_url_path="/reports/static"),
+              Role.ASSESSOR)  # the assessment office issues reports; completes no step
 NAV = [NavItem("report_pages.monthly", _l("Monthly report"), 80)]
 PAGE_ROWS = 500  # overdue rows shown on the page; the downloads hold every row
 
@@ -49,7 +50,7 @@ def _page(month: Month, version: int | None, live: bool, status: int = 200,
     manager = can_manage()
     return render_template(
         "reports/monthly.html", month=month, version=version, live=live, message=message,
-        versions=_versions(month), can_issue=manager, form=PostForm(formdata=None),
+        versions=_versions(month), can_issue=manager or can_assess(), form=PostForm(formdata=None),
         month_ended=now() >= month.end, outbox=notifications.outbox_counts() if manager else None,
         failed=notifications.list_outbox("failed", 50) if manager else [],
         csv_tables=TABLES, **report_context(data, lang, overdue_limit=PAGE_ROWS)), status
@@ -106,9 +107,10 @@ def monthly_csv(month: str) -> Any:
 @bp.route("/reports/monthly/<month>/issue", methods=["POST"])
 def issue(month: str) -> Any:
     parsed = parse_month(month)
-    if not can_manage():
+    if not (can_manage() or can_assess()):
         return _page(parsed, None, False, 403,
-                     _("Only a team lead or an administrator may issue a report."))
+                     _("Only a team lead, an administrator or the assessment office may issue "
+                       "a report."))
     if not PostForm().validate_on_submit():
         return _page(parsed, None, False, 400, _("The form has expired; reload and try again."))
     try:

@@ -43,7 +43,7 @@ from ..steps.definitions import (
     STOPS_STEP,
 )
 from ..text import unstorable
-from . import events, timers
+from . import duties, events, timers
 from .app_clock import app_clock
 from .app_clock import now as clock_now
 from .errors import Conflict, NotFound, ValidationFailed
@@ -411,10 +411,12 @@ def _checked_instant(at: datetime | None, now: datetime, clock: WorkingClock, na
 
 @transactional(stale=APPLICATION_SAME_MOMENT)
 def start_step(number: str, code: str, actor: User, *, at: datetime | None = None,
-               note: str = "", expected_version: int | None = None) -> Application:
+               note: str = "", expected_version: int | None = None,
+               proxy_reason: str | None = None) -> Application:
     """Record that work on a step began (e.g. engineering received the task); starts its clock."""
     app = _for_change(number, expected_version)
     record, definition = _step_for_action(app, code)
+    _step_duty(app, record, actor, proxy_reason, "step.started")
     if record.status is StepStatus.STARTED:
         raise Conflict("Step %(step)s is already started.", params={"step": code})
     now, clock = clock_now(), app_clock()
@@ -432,10 +434,12 @@ def start_step(number: str, code: str, actor: User, *, at: datetime | None = Non
 
 @transactional(stale=APPLICATION_SAME_MOMENT)
 def complete_step(number: str, code: str, actor: User, *, at: datetime | None = None,
-                  note: str = "", expected_version: int | None = None) -> Application:
+                  note: str = "", expected_version: int | None = None,
+                  proxy_reason: str | None = None) -> Application:
     """Log a step as done (now, or earlier within the back-dating window)."""
     app = _for_change(number, expected_version)
     record, definition = _step_for_action(app, code)
+    _step_duty(app, record, actor, proxy_reason, "step.completed")
     if definition.needs_start and record.status is not StepStatus.STARTED:
         raise Conflict("Step %(step)s must be started before it is completed.",
                        params={"step": code})
@@ -470,10 +474,12 @@ def is_backdated(timer: SlaTimer | None, at: datetime, now: datetime) -> bool:
 
 @transactional(stale=APPLICATION_SAME_MOMENT)
 def skip_step(number: str, code: str, actor: User, *, note: str,
-              expected_version: int | None = None) -> Application:
+              expected_version: int | None = None,
+              proxy_reason: str | None = None) -> Application:
     """Skip a step the flow marks skippable (e.g. no municipal approval needed)."""
     app = _for_change(number, expected_version)
     record, definition = _step_for_action(app, code)
+    _step_duty(app, record, actor, proxy_reason, "step.skipped")
     if not definition.skippable:
         raise Conflict("Step %(step)s cannot be skipped.", params={"step": code})
     if not note.strip():
@@ -483,6 +489,15 @@ def skip_step(number: str, code: str, actor: User, *, note: str,
     events.record("step.skipped", actor=actor, subject_type="step", subject_id=record.id,
                   application_id=app.id, step=code, note=note)
     return app
+
+
+def _step_duty(app: Application, record: StepRecord, actor: User, proxy_reason: str | None,
+               action: str) -> None:
+    """Separation of duties: the step's department does it, or a team lead or administrator
+    on its behalf (代办, recorded with the reason); anyone else is refused (services.duties)."""
+    duties.act_for(actor, record.department_code, proxy_reason, subject_type="step",
+                   subject_id=record.id, stage=record.code, action=action,
+                   application_id=app.id)
 
 
 def _finish_step(app: Application, record: StepRecord, definition: StepDefinition,

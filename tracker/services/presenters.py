@@ -12,6 +12,7 @@ from ..localtime import local
 from ..models import Application, Event, Pause, SlaTimer, StepRecord, SubjectType, User
 from ..sla import WorkingClock
 from .applications import flow_of, timer_pauses
+from .duties import present_proxies, proxies_of
 from .reference import pause_reasons
 from .sla_fields import department_name, timer_fields
 
@@ -90,6 +91,9 @@ def present_application(app: Application, now: datetime, clock: WorkingClock, la
     }
     if with_steps:
         data["steps"] = [present_step(app, s, now, clock, lang) for s in app.steps]
+        acts = proxies_of("step", [s.id for s in app.steps])  # 代办, one query
+        for step, record in zip(data["steps"], app.steps, strict=True):
+            step["on_behalf"] = present_proxies(acts.get((record.id, record.code), []), lang)
         data["materials_sla"] = None
         if app.missing_materials:  # 容缺受理: the promised date's own duty
             duty = db.session.scalar(

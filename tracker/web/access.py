@@ -9,11 +9,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Flask, redirect, request, url_for
+from flask import Blueprint, Flask, redirect, request, url_for
 from flask_login import current_user
 
 from ..extensions import login_manager
-from ..models import MANAGER_ROLES, WRITER_ROLES, Role
+from ..models import ASSESSOR_ROLES, MANAGER_ROLES, WRITER_ROLES, Role
 from ..services.errors import Forbidden
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -39,6 +39,26 @@ def is_admin(user: Any = None) -> bool:
     """The user may manage accounts (an administrator)."""
     user = user or current_user
     return bool(getattr(user, "is_authenticated", False)) and user.role is Role.ADMIN
+
+
+def can_assess(user: Any = None) -> bool:
+    """The user reviews, issues and decides appeals on the monthly assessment (an assessor)."""
+    user = user or current_user
+    return bool(getattr(user, "is_authenticated", False)) and user.role in ASSESSOR_ROLES
+
+
+def may_post(blueprint: Blueprint, *roles: Role) -> Blueprint:
+    """Let `roles` besides the writers make state-changing requests to `blueprint`'s pages
+    (the assessor, who completes no step, on the report and assessment pages); each view
+    still checks what that role may do."""
+    blueprint.posting_roles = frozenset(roles)  # type: ignore[attr-defined]
+    return blueprint
+
+
+def _posting_roles(app: Flask) -> frozenset[Role]:
+    """The roles that may post to the requested blueprint: the writers, and any it names."""
+    blueprint = app.blueprints.get(request.blueprint or "")
+    return WRITER_ROLES | getattr(blueprint, "posting_roles", frozenset())
 
 
 def _refusing(allowed: Callable[[], bool], message: str) -> Callable[[Callable], Callable]:
@@ -74,13 +94,14 @@ def install_guard(app: Flask, page_blueprints: set[str]) -> None:
 
             return login_manager.unauthorized()
         if request.method not in SAFE_METHODS and request.endpoint not in ANYONE_MAY_POST \
-                and current_user.role not in WRITER_ROLES:
+                and current_user.role not in _posting_roles(app):
             raise Forbidden("Your role may not do this.")
         return None
 
 
 def home_for(user: Any) -> str:
-    """Where a user lands: the dashboard for leads and auditors, My work for the others."""
+    """Where a user lands: the dashboard for leads, auditors and assessors, My work for the
+    others."""
     if getattr(user, "role", None) in (Role.CLERK, Role.ENGINEER):
         return url_for("work.index")
     return url_for("dashboard.index")

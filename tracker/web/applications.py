@@ -24,7 +24,7 @@ from ..localtime import LOCAL
 from ..models import ALL_STEPS, AppStatus, StepStatus
 from ..services import applications as service
 from ..services.app_clock import app_clock, now
-from ..services.errors import Conflict, ValidationFailed
+from ..services.errors import Conflict, Forbidden, ValidationFailed
 from ..services.explanations import present_explanations
 from ..services.flows import current_versions, definition_of
 from ..services.pagination import page_count
@@ -248,6 +248,8 @@ def _act(number: str, key: Any, form: Form, action: Callable[[], Any], done: str
                              " ".join([translate(exc.message, exc.params)] + extra))
     except Conflict as exc:
         return render_detail(number, {key: form}, 409, translate(exc.message, exc.params))
+    except Forbidden as exc:  # another department's duty (services.duties)
+        return render_detail(number, {key: form}, 403, translate(exc.message, exc.params))
     flash(done, "success")
     return redirect(url_for(".detail", number=number, _anchor=anchor or None))
 
@@ -263,7 +265,7 @@ def start_step(number: str, code: str) -> Any:
     form = StepActionForm(prefix=f"start-{code}")
     return _act(number, ("start", code), form, lambda: service.start_step(
         number, code, current_user, at=form.at.data, note=form.note.data or "",
-        expected_version=form.version.data),
+        expected_version=form.version.data, proxy_reason=form.proxy_reason.data),
         _("Step %(step)s started.", step=_step_name(number, code)), f"step-{code}")
 
 
@@ -273,7 +275,7 @@ def complete_step(number: str, code: str) -> Any:
     form = StepActionForm(prefix=f"complete-{code}")
     return _act(number, ("complete", code), form, lambda: service.complete_step(
         number, code, current_user, at=form.at.data, note=form.note.data or "",
-        expected_version=form.version.data),
+        expected_version=form.version.data, proxy_reason=form.proxy_reason.data),
         _("Step %(step)s completed.", step=_step_name(number, code)), f"step-{code}")
 
 

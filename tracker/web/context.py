@@ -9,7 +9,7 @@ from markupsafe import Markup
 from ..i18n import current_language
 from ..signals import template_hook as template_hook_signal
 from . import labels
-from .access import can_manage, can_write
+from .access import can_assess, can_manage, can_write
 from .nav import navigation
 
 
@@ -35,5 +35,6 @@ def register_context(app: Flask) -> None:
         label=labels.label,
         can_write=can_write,
         can_manage=can_manage,
+        can_assess=can_assess,
         template_hook=template_hook,
     )

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..i18n import pick
 from ..models import Application, Event
 from ..services.reference import pause_reasons
+from ..services.sla_fields import department_name
 from ..steps import FlowDefinition
 from . import labels
 from .formatting import iso_beijing
@@ -108,6 +109,12 @@ def describe(event: Event, flow: FlowDefinition, lang: str) -> str:
             parts.append(_("late"))
         if data.get("backdated"):  # 补录
             parts.append(_("back-dated, entered at %(time)s", time=_instant(data["entered_at"])))
+    elif action == "duty.on_behalf":  # 代办 (services.duties)
+        if data.get("stage") and event.subject_type == "step":
+            parts.append(_step_name(flow, data.get("stage"), lang))
+        parts.append(_("代办 for %(department)s: %(reason)s",
+                       department=department_name(data.get("on_behalf_of") or "", lang),
+                       reason=data.get("proxy_reason", "")))
     elif action in ("pause.started", "pause.ended"):
         parts.append(_reason_name(data.get("reason"), lang))
         when = data.get("started_at") or data.get("ended_at")

@@ -183,10 +183,20 @@ def new_application_form(flows: Iterable[Any], lang: str, **kwargs: Any) -> NewA
     return form
 
 
+def proxy_reason_field() -> StringField:
+    """代办: the reason a team lead or administrator gives when acting for another department."""
+    return StringField(_l("代办: why you act for the department"),
+                       validators=[Optional(), Length(max=500)],
+                       description=_l("Only a team lead or administrator acting for another "
+                                      "department; leave blank for your own department's "
+                                      "duty."))
+
+
 class StepActionForm(FlaskForm):
     version = version_field()
     at = _when(_l("Done at"))
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    proxy_reason = proxy_reason_field()
 
 
 class SkipForm(FlaskForm):

@@ -32,7 +32,8 @@ CHANNELS = {"window": _l("Window"), "online": _l("Online"), "phone": _l("Phone")
 CUSTOMER_TYPES = {"company": _l("Company"), "person": _l("Person")}
 ROLES = {"clerk": _l("Clerk"), "engineer": _l("Engineer"), "team_lead": _l("Team lead"),
          "admin": _l("Administrator"), "auditor": _l("Auditor (read-only)"),
-         "platform": _l("Platform account")}
+         "platform": _l("Platform account"),
+         "assessor": _l("Assessor (assessment office)")}
 DAY_KINDS = {"working": _l("Working day"), "weekend": _l("Weekend"),
              "holiday": _l("Public holiday"), "makeup_working": _l("Make-up working day"),
              "closure": _l("Local closure"), "local_working": _l("Local extra working day"),
@@ -55,6 +56,7 @@ EVENTS: dict[str, Any] = {
     "step.started": _l("Step started"),
     "step.completed": _l("Step completed"),
     "step.skipped": _l("Step skipped"),
+    "duty.on_behalf": _l("Done on behalf (代办)"),
     "pause.started": _l("Clock paused"),
     "pause.ended": _l("Clock resumed"),
     "materials.supplied": _l("Missing materials supplied"),
