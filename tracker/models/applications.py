@@ -39,6 +39,7 @@ class StepStatus(str, enum.Enum):
     STARTED = "started"
     DONE = "done"
     SKIPPED = "skipped"
+    CANCELLED = "cancelled"  # closed with its cancelled application (never worked on again)
 
 
 class Application(db.Model):
