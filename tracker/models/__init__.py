@@ -14,7 +14,14 @@ from .applications import (
 )
 from .base import UTCDateTime, now_utc
 from .flows import FlowVersion, NumberSequence
-from .operations import IdempotencyKey, JobLock, LocalClosure, MonthlyReport, Notification
+from .operations import (
+    DashboardSnapshot,
+    IdempotencyKey,
+    JobLock,
+    LocalClosure,
+    MonthlyReport,
+    Notification,
+)
 from .timers import SlaTimer, SubjectType, TimerState
 from .users import MANAGER_ROLES, WRITER_ROLES, ApiToken, Department, Role, User
 
@@ -27,6 +34,7 @@ __all__ = [
                            "Application",
                            "Channel",
                            "CustomerType",
+                           "DashboardSnapshot",
                            "Department",
                            "Event",
                            "FlowVersion",

@@ -1,4 +1,5 @@
-"""cancelled applications close their steps (a `cancelled` step status, the old ones closed)
+"""cancelled applications close their steps (a `cancelled` step status, the old ones closed);
+indexes for the monthly report's month queries; the dashboard's figures shared by the workers
 
 Revision ID: 0015_perf
 Revises: 0009_work
@@ -11,12 +12,21 @@ leave them out. `step_status` is an Enum stored as VARCHAR with a CHECK constrai
 (native_enum=False): Alembic does not see the new member, so the constraint is replaced here
 by hand (batch mode on SQLite, which rebuilds the table).
 
+The monthly report reads one month: `ix_applications_completed` (its completions) and
+`ix_sla_timers_kind_due` (the duties due within the month, whatever their state) let it read
+only that month's rows (without them PostgreSQL scanned every application and every timer).
+
+`dashboard_snapshots` holds the dashboard's figures as last computed, with a lease, so that one
+worker recomputes them after a change while the others serve the ones before.
+
 Downgrading puts the closed steps back as they were left before: "started" where they had
 been started, otherwise "ready" (the step a cancelled application never reached was
 "waiting" or "ready"; both mean only "not done", and nothing reads them any more).
 """
 import sqlalchemy as sa
 from alembic import op
+
+from tracker.models.base import UTCDateTime
 
 revision = '0015_perf'
 down_revision = '0009_work'
@@ -65,9 +75,25 @@ def close_cancelled_steps(connection) -> int:
 def upgrade():
     _replace_status_check(NEW_STATUSES)
     close_cancelled_steps(op.get_bind())
+    op.create_index('ix_applications_completed', 'applications', ['completed_at'], unique=False)
+    op.create_index('ix_sla_timers_kind_due', 'sla_timers', ['subject_type', 'due_at'],
+                    unique=False)
+    op.create_table(
+        'dashboard_snapshots',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('board_key', sa.String(length=80), nullable=False),
+        sa.Column('board', sa.LargeBinary(), nullable=True),
+        sa.Column('computed_at', UTCDateTime(), nullable=True),
+        sa.Column('lease_until', UTCDateTime(), nullable=True),
+        sa.Column('recomputes', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_dashboard_snapshots')),
+    )
 
 
 def downgrade():
+    op.drop_table('dashboard_snapshots')
+    op.drop_index('ix_sla_timers_kind_due', table_name='sla_timers')
+    op.drop_index('ix_applications_completed', table_name='applications')
     op.execute("UPDATE step_records SET status = CASE WHEN started_at IS NULL THEN 'ready' "
                "ELSE 'started' END WHERE status = 'cancelled'")
     _replace_status_check(OLD_STATUSES)
