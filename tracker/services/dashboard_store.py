@@ -88,11 +88,23 @@ def shared(key: str, build: Callable[[], T], previous: T | None = None) -> tuple
         _store(key, board)
         return board, key
     row = _read()  # stored for `key` already, or the ones before while another worker computes
-    if row is not None and row.board is not None:
-        return pickle.loads(row.board), row.board_key
+    stored = _loaded(row.board) if row is not None else None
+    if stored is not None:
+        return stored, row.board_key
     if previous is not None:
         return previous, ""
     return build(), key  # nothing computed anywhere yet and the lease is taken: a first start
+
+
+def _loaded(blob: bytes | None) -> Any:
+    """The stored figures, or None when there are none or they cannot be read (figures
+    stored by an older release whose classes have changed: they are recomputed)."""
+    if blob is None:
+        return None
+    try:
+        return pickle.loads(blob)  # written by _store only
+    except Exception:  # noqa: BLE001
+        return None
 
 
 def recomputes() -> int:
