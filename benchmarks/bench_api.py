@@ -166,7 +166,9 @@ def populate(app, count: int, seed: int = 12) -> str:
                 p_start = clock.add_working_time(start, day * 0.2)
                 paused = [(p_start, clock.add_working_time(p_start, day))]
                 pauses.append({"application_id": i, "reason_code": "missing_documents",
-                               "note": "", "started_at": paused[0][0], "ended_at": paused[0][1]})
+                               "note": "", "started_at": paused[0][0], "ended_at": paused[0][1],
+                               "step_code": None, "stops_application": True,
+                               "stopped_steps": ["*"]})
             due = clock.add_working_time(start, budget, paused)
             completed, late = None, False
             if status is AppStatus.COMPLETED:
@@ -191,6 +193,7 @@ def populate(app, count: int, seed: int = 12) -> str:
                 done = status is AppStatus.COMPLETED
                 first_step = position == 0 and status is not AppStatus.COMPLETED
                 step_status = (StepStatus.DONE if done else
+                               StepStatus.CANCELLED if cancelled else  # closed with it
                                StepStatus.READY if position == 0 else StepStatus.WAITING)
                 step_timer = None
                 if done or first_step:

@@ -15,7 +15,14 @@ from .applications import (
 from .base import UTCDateTime, now_utc
 from .duties import ProxyAct
 from .flows import FlowVersion, NumberSequence
-from .operations import IdempotencyKey, JobLock, LocalClosure, MonthlyReport, Notification
+from .operations import (
+    DashboardSnapshot,
+    IdempotencyKey,
+    JobLock,
+    LocalClosure,
+    MonthlyReport,
+    Notification,
+)
 from .timers import SlaTimer, SubjectType, TimerState
 from .users import ASSESSOR_ROLES, MANAGER_ROLES, WRITER_ROLES, ApiToken, Department, Role, User
 
@@ -29,6 +36,7 @@ __all__ = [
                            "Application",
                            "Channel",
                            "CustomerType",
+                           "DashboardSnapshot",
                            "Department",
                            "Event",
                            "FlowVersion",

@@ -40,6 +40,7 @@ class StepStatus(str, enum.Enum):
     STARTED = "started"
     DONE = "done"
     SKIPPED = "skipped"
+    CANCELLED = "cancelled"  # closed with its cancelled application (never worked on again)
 
 
 class Application(db.Model):
@@ -47,6 +48,8 @@ class Application(db.Model):
     __table_args__ = (
         Index("ix_applications_status_flow", "status", "flow_code"),
         Index("ix_applications_accepted", "accepted_at"),
+        # The monthly report's completions: one month's rows, whatever the history.
+        Index("ix_applications_completed", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -93,3 +93,20 @@ class IdempotencyKey(db.Model):
     body: Mapped[bytes] = mapped_column(LargeBinary)
     content_type: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)
+
+
+class DashboardSnapshot(db.Model):
+    """The dashboard's figures as last computed, shared by every worker (one row, id 1).
+
+    `board_key` is what they were computed for (the event log's latest id and the minute);
+    `lease_until` is set while one worker recomputes them, so the others serve these figures
+    meanwhile instead of all recomputing at once; `recomputes` counts the recomputations."""
+
+    __tablename__ = "dashboard_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_key: Mapped[str] = mapped_column(String(80), default="")
+    board: Mapped[bytes | None] = mapped_column(LargeBinary)
+    computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    recomputes: Mapped[int] = mapped_column(default=0)

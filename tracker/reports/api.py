@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from flask import send_file
+from flask import Response, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -16,7 +16,7 @@ from ..models import Role, User
 from ..services.errors import ValidationFailed
 from ..services.months import parse_month
 from .issuance import get_issued, issue_monthly_report, list_issued, report_data
-from .xlsx import render_xlsx
+from .xlsx import file_chunks, xlsx_file
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
                 description="The monthly overdue report (月度超时报告)")
@@ -163,13 +163,15 @@ class MonthlyWorkbook(MethodView):
         version, live = args.get("version"), args["live"]
         lang = current_language()
         stored = None if live else get_issued(parsed, version)
-        if stored is not None and stored.xlsx and lang == "zh":
-            content = stored.xlsx  # exactly what was issued
-        else:
-            content = render_xlsx(report_data(parsed, version=version, live=live), lang)
         suffix = f"-v{stored.version}" if stored is not None else "-live"
-        return send_file(io.BytesIO(content), mimetype=XLSX, as_attachment=True,
-                         download_name=f"monthly-report-{parsed.label}{suffix}.xlsx")
+        name = f"monthly-report-{parsed.label}{suffix}.xlsx"
+        if stored is not None and stored.xlsx and lang == "zh":
+            return send_file(io.BytesIO(stored.xlsx), mimetype=XLSX, as_attachment=True,
+                             download_name=name)  # exactly what was issued
+        # Built in a temporary file in constant memory, streamed from there.
+        content = xlsx_file(report_data(parsed, version=version, live=live), lang)
+        return Response(file_chunks(content), mimetype=XLSX,
+                        headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
 @blp.route("/monthly/<string:month>")

@@ -5,7 +5,17 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,10 +32,10 @@ from ..services.months import Month, parse_month
 from ..web.access import can_assess, can_manage, may_post
 from ..web.forms import PostForm
 from ..web.nav import NavItem
-from .csvfile import TABLES, render_csv
+from .csvfile import TABLES, iter_csv
 from .html import report_context
 from .issuance import get_issued, issue_monthly_report, list_issued, report_data
-from .xlsx import render_xlsx
+from .xlsx import file_chunks, xlsx_file
 
 bp = may_post(Blueprint("report_pages", __name__, template_folder="templates",
                         static_folder="static", static_url_path="/reports/static"),
@@ -81,14 +91,17 @@ def monthly_xlsx(month: str) -> Any:
     live = request.args.get("live") in ("1", "true", "yes")
     lang = current_language()
     stored = None if live else get_issued(parsed, version)
-    if stored is not None and stored.xlsx and lang == "zh":
-        content = stored.xlsx  # exactly the workbook that was issued
-    else:
-        content = render_xlsx(report_data(parsed, version=version, live=live), lang)
     suffix = f"-v{stored.version}" if stored is not None else "-live"
-    return send_file(io.BytesIO(content), as_attachment=True,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     download_name=f"monthly-report-{parsed.label}{suffix}.xlsx")
+    name = f"monthly-report-{parsed.label}{suffix}.xlsx"
+    mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    if stored is not None and stored.xlsx and lang == "zh":
+        # exactly the workbook that was issued
+        return send_file(io.BytesIO(stored.xlsx), as_attachment=True, mimetype=mimetype,
+                         download_name=name)
+    # Built in a temporary file in constant memory, streamed from there.
+    content = xlsx_file(report_data(parsed, version=version, live=live), lang)
+    return Response(file_chunks(content), mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
 @bp.route("/reports/monthly/<month>.csv")
@@ -99,9 +112,12 @@ def monthly_csv(month: str) -> Any:
         raise ValidationFailed("Unknown table.", fields={"table": ["Unknown table."]})
     data = report_data(parsed, version=request.args.get("version", type=int),
                        live=request.args.get("live") in ("1", "true", "yes"))
-    return send_file(io.BytesIO(render_csv(data, table, current_language())), as_attachment=True,
-                     mimetype="text/csv; charset=utf-8",
-                     download_name=f"monthly-report-{parsed.label}-{table}.csv")
+    # Streamed: rows are made as the client reads them (stream_with_context keeps the
+    # request's language for the generator).
+    name = f"monthly-report-{parsed.label}-{table}.csv"
+    return Response(stream_with_context(iter_csv(data, table, current_language())),
+                    mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
 @bp.route("/reports/monthly/<month>/issue", methods=["POST"])

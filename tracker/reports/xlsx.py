@@ -4,10 +4,12 @@ column widths fitted to the content. Times are Beijing time."""
 from __future__ import annotations
 
 import io
+import tempfile
 import unicodedata
+from collections.abc import Iterator
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import IO, Any
 
 import xlsxwriter
 from flask_babel import force_locale
@@ -82,10 +84,40 @@ def _local(iso: str | None) -> datetime | None:
 
 
 def render_xlsx(data: dict[str, Any], lang: str = "zh") -> bytes:
-    """The workbook as bytes."""
+    """The workbook as bytes (an issued version stores them)."""
     out = io.BytesIO()
+    write_xlsx(data, lang, out)
+    return out.getvalue()
+
+
+def xlsx_file(data: dict[str, Any], lang: str = "zh") -> IO[bytes]:
+    """The workbook in a temporary file (deleted when closed), at its start: a download sends
+    it from there, so a month of 50,000 applications is never one string in memory."""
+    out = tempfile.TemporaryFile()  # noqa: SIM115  (the response closes it when sent)
+    try:
+        write_xlsx(data, lang, out)
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
+    return out
+
+
+def file_chunks(out: IO[bytes], size: int = 64 * 1024) -> Iterator[bytes]:
+    """The rest of `out` in pieces, closing it at the end (or when the client goes away)."""
+    try:
+        while chunk := out.read(size):
+            yield chunk
+    finally:
+        out.close()
+
+
+def write_xlsx(data: dict[str, Any], lang: str, out: IO[bytes]) -> None:
+    """Write the workbook to `out`. XlsxWriter's constant_memory mode flushes each row to a
+    temporary file as soon as the next row starts (every sheet here is written in row
+    order), so memory does not grow with the overdue list."""
     with force_locale(lang):
-        book = xlsxwriter.Workbook(out, {"in_memory": True})
+        book = xlsxwriter.Workbook(out, {"constant_memory": True})
         formats = {
             "title": book.add_format({"bold": True, "font_size": 14}),
             "header": book.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1,
@@ -104,7 +136,6 @@ def render_xlsx(data: dict[str, Any], lang: str = "zh") -> bytes:
         _points(book, formats, data, lang)
         book.set_properties({"title": labels.title(data["month"]), "author": "用水报装跟踪"})
         book.close()
-    return out.getvalue()
 
 
 def _subtitle(data: dict[str, Any]) -> str:

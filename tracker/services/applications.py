@@ -653,14 +653,31 @@ def cancel_application(number: str, reason: str, actor: User, *,
     for timer in _open_timers(app) + [t for t in [materials_timer(app)] if t is not None]:
         timers.cancel(timer, now)
     _close_open_pause(app, now, actor)
+    # Its unfinished steps close with it: left "ready" they stayed in the open-steps index
+    # (and on every open-steps count) for ever.
+    closed = _close_steps(app)
     app.status = AppStatus.CANCELLED
     app.cancel_reason = reason.strip()
     app.cancelled_at = now
     _touch(app)
     events.record("application.cancelled", actor=actor, subject_type="application",
-                  subject_id=app.id, application_id=app.id, reason=reason.strip())
+                  subject_id=app.id, application_id=app.id, reason=reason.strip(),
+                  closed_steps=closed)
     application_cancelled.send(app, at=now, actor=actor)
     return app
+
+
+UNFINISHED_STEPS = (StepStatus.WAITING, StepStatus.READY, StepStatus.STARTED)
+
+
+def _close_steps(app: Application) -> list[str]:
+    """Mark the application's unfinished steps cancelled; the codes closed (for the log)."""
+    closed = []
+    for record in app.steps:
+        if record.status in UNFINISHED_STEPS:
+            record.status = StepStatus.CANCELLED
+            closed.append(record.code)
+    return closed
 
 
 EDITABLE = ("customer_name", "contact_name", "contact_phone", "address", "note",

@@ -39,6 +39,7 @@ from ..models.applications import OPEN_STEP
 from ..settings import settings
 from ..sla import WorkingClock
 from ..steps import FlowDefinition
+from . import dashboard_store
 from .figures import CallbackCounts, FlowFigures, callback_counts, day_unit, used_days
 from .flows import current_versions, definition_of
 from .pause_scope import ScopedPause, intervals_for, pauses_by_application
@@ -202,14 +203,18 @@ def data_version() -> int:
 def current_dashboard(now: datetime, clock: Callable[[], WorkingClock]) -> Dashboard:
     """The dashboard at `now`: the figures computed within the same minute are reused unless a
     change was recorded since. `clock` is called only when the figures are recomputed."""
-    key = (data_version(), now.astimezone(LOCAL).replace(second=0, microsecond=0))
+    minute = now.astimezone(LOCAL).replace(second=0, microsecond=0)
+    key = f"{data_version()}@{minute.isoformat()}"
     store = current_app.extensions.setdefault("tracker_dashboard_board", {})
     cached = store.get("board")
     if cached is not None and cached[0] == key:
         return cached[1]
-    board = build_dashboard(now, clock())
-    with _board_lock:
-        store["board"] = (key, board)
+    # Shared by the workers: one of them recomputes, the others serve the figures before.
+    board, made_for = dashboard_store.shared(key, lambda: build_dashboard(now, clock()),
+                                             cached[1] if cached is not None else None)
+    if made_for == key:
+        with _board_lock:
+            store["board"] = (key, board)
     return board
 
 
@@ -266,24 +271,33 @@ def _open_by_step(now: datetime, end_today: datetime,
     """Open steps (ready or started) per flow and step, from the open-steps partial index;
     the paperwork after water on (system entry, archive) counts until it is done."""
     running = SlaTimer.state == TimerState.RUNNING
+    # The application's flow and status looked up by key for each open step (correlated
+    # subqueries): joined, PostgreSQL hashed the whole applications table for a thousand
+    # open steps (a sequential scan growing with the history, issue 15).
+    flow = _of_step_application(Application.flow_code).label("flow_code")
     rows = db.session.execute(
-        select(Application.flow_code, StepRecord.code, StepRecord.department_code,
+        select(flow, StepRecord.code, StepRecord.department_code,
                func.min(StepRecord.position), func.count(),
                func.sum(case((SlaTimer.id.is_(None), 1), else_=0)),
                func.sum(case((and_(running, SlaTimer.due_at <= now), 1), else_=0)),
                func.sum(case((and_(running, SlaTimer.due_at > now, SlaTimer.due_at < end_today),
                               1), else_=0)))
         .select_from(StepRecord)
-        .join(Application, Application.id == StepRecord.application_id)
         .outerjoin(SlaTimer, SlaTimer.id == StepRecord.timer_id)
-        .where(OPEN_STEP, Application.status != AppStatus.CANCELLED)
-        .group_by(Application.flow_code, StepRecord.code, StepRecord.department_code))
+        .where(OPEN_STEP, _of_step_application(Application.status) != AppStatus.CANCELLED)
+        .group_by(flow, StepRecord.code, StepRecord.department_code))
     result = [StepOpen(flow, step, dept, int(pos), int(n), int(waiting or 0), int(late or 0),
                        int(today or 0))
               for flow, step, dept, pos, n, waiting, late, today in rows]
     order = {code: i for i, code in enumerate(flows)}
     result.sort(key=lambda s: (order.get(s.flow, len(order)), s.flow, s.position))
     return result
+
+
+def _of_step_application(column: Any) -> Any:
+    """`column` of the open step's application, as a subquery on its primary key."""
+    return select(column).where(Application.id == StepRecord.application_id) \
+        .correlate(StepRecord).scalar_subquery()
 
 
 def _duty_rows(where: Any, limit: int) -> list:

@@ -25,8 +25,8 @@ def present_step(app: Application, record: StepRecord, now: datetime, clock: Wor
                  lang: str) -> dict[str, Any]:
     definition = flow_of(app).step(record.code)
     sla = timer_fields(record.timer, now, clock, timer_pauses(app, record.timer))
-    if record.status.value == "skipped":
-        sla["state"] = "skipped"
+    if record.status.value in ("skipped", "cancelled"):
+        sla["state"] = record.status.value  # closed without being done (no clock to judge)
     elif record.timer is None and record.status.value == "done":
         sla["state"] = "done_on_time"  # done at acceptance (申请受理): at its clock's start
     return {

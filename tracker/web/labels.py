@@ -26,7 +26,8 @@ STATE_SIGNS = {
 APP_STATUSES = {"open": _l("In progress"), "completed": _l("Completed"),
                 "cancelled": _l("Cancelled")}
 STEP_STATUSES = {"waiting": _l("Waiting"), "ready": _l("Ready"), "started": _l("Started"),
-                 "done": _l("Done"), "skipped": _l("Skipped")}
+                 "done": _l("Done"), "skipped": _l("Skipped"),
+                 "cancelled": _l("Cancelled")}
 CHANNELS = {"window": _l("Window"), "online": _l("Online"), "phone": _l("Phone"),
             "platform": _l("Platform push")}
 CUSTOMER_TYPES = {"company": _l("Company"), "person": _l("Person")}
