@@ -2,7 +2,7 @@
 indexes for the monthly report's month queries; the dashboard's figures shared by the workers
 
 Revision ID: 0015_perf
-Revises: 0009_work
+Revises: 0014_duties
 Create Date: 2026-12-01 18:40:00
 
 Before this, cancelling an application left its unfinished steps "ready" or "started" for
@@ -29,7 +29,7 @@ from alembic import op
 from tracker.models.base import UTCDateTime
 
 revision = '0015_perf'
-down_revision = '0009_work'
+down_revision = '0014_duties'
 branch_labels = None
 depends_on = None
 
