@@ -69,7 +69,7 @@ def test_closing_old_cancelled_steps_changes_no_figure(app, october):
         assert recorded["cancelled"] >= 3
         assert cancelled_in_open_index() == 0
         db.session.remove()
-        downgrade(revision="0009_work")  # the rows as the old code left them …
+        downgrade(revision="0015_perf-1")  # the rows as the code before 0015_perf left them …
         db.session.remove()
         assert cancelled_in_open_index() > 0
         before = figures()
