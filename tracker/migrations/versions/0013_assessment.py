@@ -1,7 +1,7 @@
 """the assessment office: the `assessor` role; the assessment's review, items and appeals
 
 Revision ID: 0013_assessment
-Revises: 0009_work
+Revises: 0012_attribution (the integrator re-chains)
 Create Date: 2026-12-01 18:45:00
 
 `user_role` is an Enum stored as VARCHAR with a CHECK constraint (native_enum=False): Alembic
@@ -14,7 +14,7 @@ from alembic import op
 from tracker.models.base import UTCDateTime
 
 revision = '0013_assessment'
-down_revision = '0009_work'
+down_revision = '0012_attribution'  # 0009_work in the brief; after attribution's in this branch
 branch_labels = None
 depends_on = None
 
