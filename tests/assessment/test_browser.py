@@ -29,7 +29,7 @@ def _late_application(app, make_user) -> str:
     is done the next morning (late) and whose water never goes on: two late steps."""
     from tracker.extensions import db
     from tracker.models import User
-    from tracker.services.applications import NewApplication, complete_step, create_application
+    from tracker.services.applications import NewApplication, create_application
 
     user_id, _ = make_user("clerk", "hall-b", department="business_hall")
     with app.app_context():
