@@ -91,6 +91,7 @@ def test_the_openapi_documents_if_match_and_the_precondition_answers(client):
 FEATURE_CHANGES = {
     "/api/v1/intake/records/{record_id}/screen": "IntakeRecordOut",
     "/api/v1/aftercare/callbacks/{callback_id}/result": "CallbackOut",
+    "/api/v1/aftercare/callbacks/{callback_id}/assignment": "CallbackOut",
     "/api/v1/aftercare/follow-ups/{follow_up_id}/close": "FollowUpOut",
     "/api/v1/problems/{number}/verify": "ProblemOut",
     "/api/v1/problems/{number}/rectified": "ProblemOut",

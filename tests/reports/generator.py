@@ -39,6 +39,7 @@ class Record:
     archived: datetime | None = None
     cancelled: datetime | None = None
     callback: tuple[datetime, bool] | None = None  # (done at, satisfied)
+    assigned_to: str | None = None  # the department a "not satisfied" callback is assigned to
     number: str = ""
     # 201 only: every step done on time, at these instants
     steps_201: dict[str, datetime] = field(default_factory=dict)
@@ -149,14 +150,25 @@ def plan_201() -> list[Record]:
     return records
 
 
+def surveys(completed: list[Record]) -> list[tuple[str, str | None, datetime, bool]]:
+    """Government third-party survey rows: two not satisfied in October, one satisfied, one
+    not satisfied in September (not counted)."""
+    return [("G1", completed[3].key, local(2026, 10, 23, 10, 0), False),
+            ("G2", completed[4].key, local(2026, 10, 23, 11, 0), True),
+            ("G3", completed[5].key, local(2026, 10, 26, 10, 0), False),
+            ("G4", completed[6].key, local(2026, 9, 29, 10, 0), False)]
+
+
 EVALUATIONS_AT = local(2026, 10, 31, 18, 0)  # imported then; evaluated earlier in October
 PROBLEM_AT = local(2026, 10, 12, 10, 0)  # a problem nobody verifies: overdue 3 working days on
 
 
 def run(records: list[Record], actor, move_to: Callable[[datetime], None],
-        evaluations: list[tuple[str, str | None, datetime, bool]]) -> None:
-    """Play every action in time order through the services (time frozen at each)."""
-    from tracker.aftercare.commands import record_callback_result
+        evaluations: list[tuple[str, str | None, datetime, bool]],
+        surveys: list[tuple[str, str | None, datetime, bool]] = ()) -> None:
+    """Play every action in time order through the services (time frozen at each); `surveys`
+    are government third-party survey rows, imported with the evaluations."""
+    from tracker.aftercare.commands import assign_callback, record_callback_result
     from tracker.aftercare.importer import import_evaluations
     from tracker.aftercare.models import Callback
     from tracker.extensions import db
@@ -215,16 +227,22 @@ def run(records: list[Record], actor, move_to: Callable[[datetime], None],
                 record_callback_result(callback_id, actor, reached=True,
                                        satisfied=rec.callback[1],
                                        comment="" if rec.callback[1] else "施工后路面未恢复")
+                if rec.assigned_to:  # customer service assigns it at once (责成相关部门处理)
+                    assign_callback(callback_id, actor, department=rec.assigned_to)
             add(rec.callback[0], callback)
 
     def import_all():
         by_key = {r.key: r.number for r in records}
-        lines = ["评价编号,申请编号,评价时间,评价结果"]
-        for external_id, key, at, satisfied in evaluations:
-            lines.append(f"{external_id},{by_key[key] if key else ''},"
-                         f"{at.astimezone(LOCAL):%Y-%m-%d %H:%M},{'满意' if satisfied else '不满意'}")
-        report = import_evaluations("\n".join(lines) + "\n", actor)
-        assert report.imported == len(evaluations), report.errors
+        for rows, source in ((evaluations, "haochaping"), (surveys, "government_survey")):
+            if not rows:
+                continue
+            lines = ["评价编号,申请编号,评价时间,评价结果"]
+            for external_id, key, at, satisfied in rows:
+                lines.append(f"{external_id},{by_key[key] if key else ''},"
+                             f"{at.astimezone(LOCAL):%Y-%m-%d %H:%M},"
+                             f"{'满意' if satisfied else '不满意'}")
+            report = import_evaluations("\n".join(lines) + "\n", actor, source=source)
+            assert report.imported == len(rows), report.errors
 
     add(EVALUATIONS_AT, import_all)
     add(PROBLEM_AT, lambda: create_problem(NewProblem(source="officer", description="水表箱破损",

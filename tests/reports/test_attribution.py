@@ -198,3 +198,26 @@ def test_a_whole_application_late_is_split_among_the_departments_whose_time_ran_
     by_department = {d["department"]: d["points"] for d in data["points"]["by_department"]}
     assert by_department["connection_team"] == pytest.approx(
         2 + 4 * survey / (survey + install), abs=0.01)
+
+
+def test_a_report_issued_before_items_renders_as_it_was_frozen(app, ctx):
+    """An issued version keeps the points it froze (one row per department and rule, with a
+    count); every renderer still shows it."""
+    from tracker.reports.csvfile import render_csv
+    from tracker.reports.html import render_html
+    from tracker.reports.xlsx import render_xlsx
+
+    data = _report()
+    data["points"] = {
+        "rules": {"step_overdue": 2.0}, "not_measured": ["materials_delay"],
+        "items": [{"department": "engineering", "department_name_zh": "工程部",
+                   "department_name_en": "Engineering department", "rule": "step_overdue",
+                   "count": 3, "points_each": 2.0, "points": 6.0}],
+        "by_department": [{"department": "engineering", "department_name_zh": "工程部",
+                           "department_name_en": "Engineering department", "points": 6.0}],
+        "total": 6.0}
+    csv = render_csv(data, "points").decode("utf-8")
+    assert "工程部,超过办理时限,× 3,2.0,,,6.0" in csv
+    html = render_html(data)
+    assert "× 3" in html and "材料空缺影响施工进度" in html
+    assert render_xlsx(data)[:2] == b"PK"

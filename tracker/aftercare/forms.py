@@ -28,11 +28,19 @@ class FollowUpCloseForm(FlaskForm):
                              validators=[Length(max=4000)])
 
 
+class AssignForm(FlaskForm):
+    """责成相关部门处理: the department a "not satisfied" callback is charged to."""
+
+    version = version_field()
+    department = SelectField(_l("Responsible department"), validators=[InputRequired()])
+
+
 SOURCES = [("haochaping", _l("好差评 (good/bad reviews)")),
            ("government_survey", _l("Government third-party survey"))]
 
 
 class ImportForm(FlaskForm):
+    # left out (an older client of the page): 好差评
     source = SelectField(_l("Source"), choices=options(SOURCES), default="haochaping",
-                         validators=[InputRequired()])
+                         validators=[Optional()])
     file = FileField(_l("CSV file (UTF-8)"), validators=[FileRequired()])

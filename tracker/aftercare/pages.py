@@ -16,11 +16,12 @@ from ..services.app_clock import now
 from ..services.errors import Conflict, ValidationFailed
 from ..services.months import Month, parse_month
 from ..services.pagination import page_count
+from ..services.reference import departments
 from ..services.work import Duty, application_duty
-from ..web.forms import attach_errors, page_number
+from ..web.forms import attach_errors, options, page_number
 from ..web.nav import NavItem
 from . import commands, importer, presenters, queries, rates
-from .forms import CallbackResultForm, FollowUpCloseForm, ImportForm
+from .forms import AssignForm, CallbackResultForm, FollowUpCloseForm, ImportForm
 
 bp = Blueprint("aftercare_pages", __name__, template_folder="templates", static_folder="static",
                static_url_path="/aftercare/static")
@@ -81,10 +82,21 @@ def render_callbacks(failed: dict[int, CallbackResultForm] | None = None,
     items, total = queries.list_callbacks(status=shown, page=page, per_page=PER_PAGE)
     rows = presenters.present_callbacks(items, current_language())
     forms = _open_row_forms(rows, CallbackResultForm, "cb", failed, status)
+    lang = current_language()
+    choices = options([(code, d.name_en if lang == "en" else d.name_zh)
+                       for code, d in departments().items()])
+    assign_forms = {}
+    for row in rows:
+        if row["status"] == "done" and row["satisfied"] is False:
+            form = AssignForm(formdata=None, prefix=f"as{row['id']}", version=row["version"],
+                              department=row["assigned_department"])
+            form.department.choices = choices
+            assign_forms[row["id"]] = form
     year, month = _month()
     month_rates = rates.callback_rates(year, month)
     return render_template(
-        "aftercare/callbacks.html", rows=rows, forms=forms, total=total, shown=shown,
+        "aftercare/callbacks.html", rows=rows, forms=forms, assign_forms=assign_forms,
+        total=total, shown=shown,
         statuses=CALLBACK_STATUSES, page=page, pages=page_count(total, PER_PAGE),
         args={"status": shown}, rates=month_rates, month=f"{year}-{month:02d}",
         import_form=import_form or ImportForm(formdata=None), report=report,
@@ -124,6 +136,25 @@ def record_result(callback_id: int) -> Any:
     return redirect(url_for(".index", status=request.args.get("status", "open")))
 
 
+@bp.route("/callbacks/<int:callback_id>/assignment", methods=["POST"])
+def assign(callback_id: int) -> Any:
+    """责成相关部门处理: customer service names the department a complaint is charged to."""
+    form = AssignForm(prefix=f"as{callback_id}")
+    form.department.choices = options([(code, code) for code in departments()])
+    back = redirect(url_for(".index", status=request.args.get("status", "done")))
+    if not form.validate_on_submit():
+        flash(_("Please correct the marked fields."), "error")
+        return back
+    try:
+        commands.assign_callback(callback_id, current_user, department=form.department.data,
+                                 expected_version=form.version.data)
+    except (ValidationFailed, Conflict) as exc:
+        flash(translate(exc.message, exc.params), "error")
+        return back
+    flash(_("The department responsible is recorded."), "success")
+    return back
+
+
 @bp.route("/callbacks/import", methods=["POST"])
 def import_evaluations() -> Any:
     form = ImportForm()
@@ -132,7 +163,7 @@ def import_evaluations() -> Any:
                                 message=_("Please correct the marked fields."))
     try:
         report = importer.import_evaluations(form.file.data.read(), current_user,
-                                             source=form.source.data)
+                                             source=form.source.data or "haochaping")
     except ValidationFailed as exc:
         attach_errors(form, exc.fields)
         return render_callbacks(import_form=form, status=422,

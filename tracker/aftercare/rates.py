@@ -19,7 +19,8 @@ def callback_rates(year: int, month: int) -> dict[str, Any]:
     due, done, rate and done_on_time are the one definition of the callback rate
     (`services.figures.callback_counts`, which the dashboard shows too); satisfied /
     dissatisfied among the done ones, satisfaction_rate = satisfied / done. Evaluations (好差评) evaluated in the
-    month are counted apart, as are the follow-ups opened in the month.
+    month are counted apart (the government survey, another source, is not 好差评), as are the
+    follow-ups opened in the month.
     """
     start, end = Month.checked(year, month).bounds
     calls = callback_counts(start, end)
@@ -31,7 +32,8 @@ def callback_rates(year: int, month: int) -> dict[str, Any]:
                Application.completed_at < end)).one())
     evaluations = db.session.execute(
         select(func.count(Evaluation.id), func.count(case((Evaluation.satisfied.is_(False), 1))))
-        .where(Evaluation.evaluated_at >= start, Evaluation.evaluated_at < end)).one()
+        .where(Evaluation.evaluated_at >= start, Evaluation.evaluated_at < end,
+               Evaluation.source == "haochaping")).one()
     follow_ups = db.session.execute(
         select(func.count(FollowUp.id), func.count(case((FollowUp.status == "closed", 1))))
         .where(FollowUp.created_at >= start, FollowUp.created_at < end)).one()
