@@ -53,15 +53,15 @@ def test_the_issued_assessment_matches_figures_computed_independently(app, api_a
 
     # --- independently: the generator's records, plus the back-dated application ---------
     want = expected(records, evaluations, AS_OF)
-    # A callback complaint is charged to the department the hotline assigns (003 五（四）1
-    # "责成相关部门处理"; the generator assigns none: nobody yet), and a 好差评 不满意 is no
-    # government survey (五（四）2): neither costs points here, whatever expected.py counted.
-    counts: Counter = Counter({(dept, rule): n for (dept, rule), n in want["points"].items()
-                               if rule not in ("callback_dissatisfied",
-                                               "government_survey_dissatisfied")})
+    # (expected.py charges a callback complaint to the department the hotline assigned, none
+    # here, and a 好差评 不满意 nothing: 003 五（四）1/2.)
+    counts: Counter = Counter(want["points"])
     counts[("engineering", "step_overdue")] += 1  # its water-on, open and late
     points = {key: float(POINTS[key[1]] * n) for key, n in counts.items()}
     # (its supply plan, back-dated: business hall, step_overdue, waived below: 0)
+    assert {rule for _dept, rule in points} >= {"step_overdue", "callback_dissatisfied",
+                                                "government_survey_dissatisfied",
+                                                "problem_overdue"}
 
     review = assessor.get(MONTH)
     [pending] = review["pending_backdated"]
