@@ -275,3 +275,31 @@ def test_a_waived_back_dated_item_is_not_counted_and_a_confirmed_one_is(app, api
     not_backdated = next(i for i in confirmed["items"] if not i["backdated"])
     assessor.change(MONTH, "backdated", {"key": not_backdated["key"], "confirm": False,
                                          "reason": "x"}, status=422)
+
+
+def test_the_scheduled_issue_carries_the_review_and_opens_the_appeal_window(app, api_as, frozen):
+    """The 1st-of-the-month job issues through the same path: the version it freezes holds
+    the assessor's items, and the appeal window runs from it (issued Thursday 1 October
+    2026 01:00, a holiday: five working days are 8, 9, 10, 12 and 13 October)."""
+    from tracker.extensions import db
+    from tracker.reports.issuance import issue_previous_month
+
+    traveller = frozen(local(2026, 9, 30, 16, 0))
+    assessor = api_as("assessor", "kaohe", department="human_resources")
+    assessor.change("/api/v1/assessment/2026-09", "items",
+                    {"department": "meter_station", "rule": "meter_entry_late", "points": 2,
+                     "reason": "水表 9 月 29 日出库，30 日未录入"}, status=201)
+    traveller.move_to(local(2026, 10, 1, 1, 0))
+    with app.app_context():
+        row = issue_previous_month()
+        assert row is not None and row.version == 1
+        data = row.data
+        db.session.remove()
+    assert data["assessment"]["appeal_deadline"] == "2026-10-13T17:30:00+08:00"
+    assert [(r["department"], r["points"]) for r in data["points"]["by_department"]] == [
+        ("meter_station", 2.0)]
+    review = assessor.get("/api/v1/assessment/2026-09")
+    assert (review["issued_version"], review["appeal_deadline"]) == (
+        1, "2026-10-13T17:30:00+08:00")
+    [event] = _events(app, "assessment.issued")
+    assert event["actor"] is None and event["version"] == 1
