@@ -59,6 +59,12 @@ def test_review_issue_appeal_decide_on_the_pages(app, client, make_user, month_p
         "csrf_token": csrf_token(review), "version": version_in(review)})
     assert issued.status_code == 302
     assert "2026-10 考核已签发为第 1 版。" in page_text(client.get(issued.headers["Location"]))
+    # The report renders the issued version with the review in it (the added item too).
+    report = client.get("/reports/monthly?month=2026-10&version=1")
+    assert report.status_code == 200 and "营商环境工作台账不符合要求" in page_text(report)
+    assert client.get("/reports/monthly/2026-10.xlsx?version=1").data[:2] == b"PK"
+    points_csv = client.get("/reports/monthly/2026-10.csv?table=points&version=1")
+    assert points_csv.status_code == 200 and "台账不全" in points_csv.get_data(as_text=True)
 
     department = app.test_client()
     assert login(department, "gong").status_code == 302

@@ -228,3 +228,78 @@ def test_an_upheld_appeal_makes_a_new_version_with_changed_totals(app, api_as, m
         "系统记录显示超时属实"]
     assert [e["reason"] for e in _events(app, "assessment.appealed")] == [
         "停水审批延误，非我部门原因", "不服"]
+
+
+def test_a_waived_back_dated_item_is_not_counted_and_a_confirmed_one_is(app, api_as, frozen,
+                                                                         make_user):
+    """Two applications accepted Monday 12 October 2026 09:00 whose supply plans the watcher
+    records overdue on Tuesday 09:00 and that are then entered as done on Monday (补录): the
+    assessor waives one (0 points) and confirms the other (2 points)."""
+    from tracker.extensions import db
+    from tracker.jobs.watcher import run_watcher
+    from tracker.models import User
+    from tracker.services.applications import NewApplication, complete_step, create_application
+
+    user_id, _ = make_user("clerk", "hall-clerk", department="business_hall")
+    traveller = frozen(local(2026, 10, 12, 9, 0))
+    with app.app_context():
+        actor = db.session.get(User, user_id)
+        numbers = [create_application(NewApplication(flow="211", customer_name=name),
+                                      actor).number for name in ("甲公司", "乙公司")]
+        traveller.move_to(local(2026, 10, 13, 9, 0))
+        run_watcher()
+        traveller.move_to(local(2026, 10, 13, 9, 30))
+        for number in numbers:
+            complete_step(number, "supply_plan", actor, at=local(2026, 10, 12, 16, 0))
+        db.session.remove()
+    traveller.move_to(local(2026, 11, 5, 12, 0))
+    assessor = api_as("assessor", "kaohe", department="human_resources")
+    review = assessor.get(MONTH)
+    keys = sorted(review["pending_backdated"])
+    assert len(keys) == 2 and all(":business_hall:" in k for k in keys)
+    hall = _total(review, "business_hall")
+    assessor.change(MONTH, "backdated", {"key": keys[0], "confirm": False, "reason": ""},
+                    status=422)
+    waived = assessor.change(MONTH, "backdated", {"key": keys[0], "confirm": False,
+                                                  "reason": "派工单显示 16:00 已完成"})
+    assert _total(waived, "business_hall") == hall - 2
+    confirmed = assessor.change(MONTH, "backdated", {"key": keys[1], "confirm": True,
+                                                     "reason": "无佐证，超时属实"})
+    assert _total(confirmed, "business_hall") == hall - 2
+    states = {i["key"]: (i["status"], i["points"]) for i in confirmed["items"]}
+    assert states[keys[0]] == ("waived", 0.0) and states[keys[1]] == ("confirmed", 2.0)
+    assert confirmed["pending_backdated"] == []
+    assert [e["reason"] for e in _events(app, "assessment.backdated_waived")] == [
+        "派工单显示 16:00 已完成"]
+    assert [e["key"] for e in _events(app, "assessment.backdated_confirmed")] == [keys[1]]
+    not_backdated = next(i for i in confirmed["items"] if not i["backdated"])
+    assessor.change(MONTH, "backdated", {"key": not_backdated["key"], "confirm": False,
+                                         "reason": "x"}, status=422)
+
+
+def test_the_scheduled_issue_carries_the_review_and_opens_the_appeal_window(app, api_as, frozen):
+    """The 1st-of-the-month job issues through the same path: the version it freezes holds
+    the assessor's items, and the appeal window runs from it (issued Thursday 1 October
+    2026 01:00, a holiday: five working days are 8, 9, 10, 12 and 13 October)."""
+    from tracker.extensions import db
+    from tracker.reports.issuance import issue_previous_month
+
+    traveller = frozen(local(2026, 9, 30, 16, 0))
+    assessor = api_as("assessor", "kaohe", department="human_resources")
+    assessor.change("/api/v1/assessment/2026-09", "items",
+                    {"department": "meter_station", "rule": "meter_entry_late", "points": 2,
+                     "reason": "水表 9 月 29 日出库，30 日未录入"}, status=201)
+    traveller.move_to(local(2026, 10, 1, 1, 0))
+    with app.app_context():
+        row = issue_previous_month()
+        assert row is not None and row.version == 1
+        data = row.data
+        db.session.remove()
+    assert data["assessment"]["appeal_deadline"] == "2026-10-13T17:30:00+08:00"
+    assert [(r["department"], r["points"]) for r in data["points"]["by_department"]] == [
+        ("meter_station", 2.0)]
+    review = assessor.get("/api/v1/assessment/2026-09")
+    assert (review["issued_version"], review["appeal_deadline"]) == (
+        1, "2026-10-13T17:30:00+08:00")
+    [event] = _events(app, "assessment.issued")
+    assert event["actor"] is None and event["version"] == 1

@@ -3,6 +3,7 @@ confirm, issue), one item (its points, its appeals and their decision), adding a
 department's items in the issued version with the appeal form; the open appeals on My work."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -94,9 +95,10 @@ def _item_page(month: Month, key: str, status: int = 200, message: str | None = 
     if item is None:
         abort(404)
     version = view["version"]
+    shown = item["points"] if item["status"] not in ("waived", "removed") \
+        else item["proposed_points"]
     points_form = points_form or PointsForm(formdata=None, version=version, key=key,
-                                            points=item["points"] if item["status"] not in
-                                            ("waived", "removed") else item["proposed_points"])
+                                            points=Decimal(f"{shown:g}"))
     backdated_form = backdated_form or BackdatedForm(formdata=None, version=version, key=key)
     decision_form = decision_form or DecisionForm(formdata=None, version=version)
     if status == 409:
@@ -129,7 +131,8 @@ def _act(render: Any, form: Any, action: Any, done: str, after: str) -> Any:
             raise
         attach_errors(form, exc.fields or {})
         return render(exc.status, _refused(exc))
-    flash(done, "success")
+    if done:
+        flash(done, "success")
     return redirect(after)
 
 
@@ -292,4 +295,4 @@ def work_extra(name: str, **kwargs: Any) -> Markup | None:
     appeals = [presenters.present_appeal(a, queries.month_of(a.review_id) or "", {})
                for a in rows]
     return Markup(render_template("assessment/_work_appeals.html", appeals=appeals, title=title,
-                                  lang=current_language()))
+                                  lang=current_language(), assessor=can_assess()))

@@ -74,7 +74,7 @@ def upgrade():
                                 name=op.f('fk_assessment_decisions_review_id_assessment_reviews')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_assessment_decisions')),
         sa.UniqueConstraint('review_id', 'item_key',
-                            name=op.f('uq_assessment_decisions_review_id')),
+                            name=op.f('uq_assessment_decisions_review_id_item_key')),
     )
     op.create_index(op.f('ix_assessment_decisions_review_id'), 'assessment_decisions',
                     ['review_id'], unique=False)
