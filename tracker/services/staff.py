@@ -40,3 +40,11 @@ def owner_at_registration(username: str, actor: User | None
     if actor is not None and actor.role in WRITER_ROLES:
         return actor, None
     return None, None
+
+
+def staff() -> list[User]:
+    """Every active member of staff (who may own an application or take a duty), by name."""
+    return list(db.session.scalars(
+        select(User).where(User.active.is_(True),
+                           User.role.in_(sorted(WRITER_ROLES, key=lambda r: r.value)))
+        .order_by(User.username)))
