@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 from ..localtime import local
 from ..services import owners
 from ..services.app_clock import app_clock
-from ..services.work import Duty, my_work
+from ..services.work import DUE_FILTERS, Duty, my_work
 from .auth import WRITERS, authenticate, require
 from .preconditions import IF_MATCH, change_from, conflict_schema, etag_header
 from .schemas import ErrorOut, PageArgs, PageOut, SlaOut, Text
@@ -26,6 +26,9 @@ class WorkArgs(PageArgs):
         "description": "department: every open duty of your department; mine: the duties "
                        "given to you, and those nobody has taken yet on the applications you "
                        "own"})
+    due = fields.String(load_default=None, validate=validate.OneOf(DUE_FILTERS), metadata={
+        "description": "today: only the duties due later today; overdue: only those past "
+                       "their deadline (the dashboard's department figures)"})
 
 
 class DutyOut(Schema):
@@ -103,7 +106,8 @@ class MyWork(MethodView):
         user = authenticate()
         department = user.department.code if user.department else None
         person = user.id if args["scope"] == "mine" else None
-        result = my_work(department, args["page"], args["per_page"], person=person)
+        result = my_work(department, args["page"], args["per_page"], person=person,
+                         due=args["due"])
         day = app_clock().working_day_length.total_seconds()
         result["items"] = [present_duty(d, day) for d in result["items"]]
         return result

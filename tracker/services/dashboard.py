@@ -39,6 +39,7 @@ from ..models.applications import OPEN_STEP
 from ..settings import settings
 from ..sla import WorkingClock
 from ..steps import FlowDefinition
+from .department_figures import DepartmentFigures, department_figures
 from .figures import CallbackCounts, FlowFigures, callback_counts, day_unit, used_days
 from .flows import current_versions, definition_of
 from .pause_scope import ScopedPause, intervals_for, pauses_by_application
@@ -152,6 +153,7 @@ class Dashboard:
     callbacks_due: int
     callbacks_done: int
     series: list[MonthPoint]
+    by_department: list[DepartmentFigures] = field(default_factory=list)
 
     @property
     def callback_rate(self) -> float | None:
@@ -236,6 +238,7 @@ def build_dashboard(now: datetime, clock: WorkingClock) -> Dashboard:
         callbacks_due=(callbacks := callback_counts(start, now)).due,
         callbacks_done=callbacks.done,
         series=series,
+        by_department=department_figures(now),
     )
 
 

@@ -24,16 +24,17 @@ not grow with the list.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..i18n import current_language, pick
+from ..localtime import LOCAL
 from ..models import (
     Application,
     AppStatus,
@@ -52,6 +53,22 @@ from .pause_scope import intervals_for, pauses_by_application
 from .timers import TimerView, describe
 
 OPEN_TIMER = SlaTimer.state.in_((TimerState.RUNNING, TimerState.PAUSED))
+DUE_FILTERS = ("today", "overdue")
+
+
+def end_of_today(moment: datetime) -> datetime:
+    """00:00 Beijing time after `moment`'s day: what "due today" runs up to."""
+    day = moment.astimezone(LOCAL).date() + timedelta(days=1)
+    return datetime.combine(day, time(0), tzinfo=LOCAL)
+
+
+def due_predicate(due: str, moment: datetime):
+    """The duties due later today ("today") or past their deadline ("overdue"), running (a
+    paused duty is neither): My work's `due` filter and the dashboard's department figures."""
+    running = SlaTimer.state == TimerState.RUNNING
+    if due == "overdue":
+        return and_(running, SlaTimer.due_at <= moment)
+    return and_(running, SlaTimer.due_at > moment, SlaTimer.due_at < end_of_today(moment))
 
 
 @dataclass
@@ -115,10 +132,13 @@ def _core_duties(kind: str, pairs: list[tuple[SlaTimer, Application | None]]) ->
     return result
 
 
-def _ordered_timers(department: str | None, moment: datetime, person: int | None = None):
+def _ordered_timers(department: str | None, moment: datetime, person: int | None = None,
+                    due: str | None = None):
     where = [OPEN_TIMER, SlaTimer.subject_type != SubjectType.APPLICATION]
     if department:
         where.append(SlaTimer.department_code == department)
+    if due in DUE_FILTERS:
+        where.append(due_predicate(due, moment))
     if person is not None:
         where.append(_mine(person))
     overdue_first = case((((SlaTimer.state == TimerState.RUNNING) & (SlaTimer.due_at <= moment)),
@@ -162,16 +182,19 @@ def _waiting_steps(department: str | None, person: int | None = None):
 
 
 def my_work(department: str | None, page: int = 1, per_page: int = 50, *,
-            person: int | None = None) -> dict[str, Any]:
+            person: int | None = None, due: str | None = None) -> dict[str, Any]:
     """One page of the open duties of `department` (every department for None), or, given
-    `person` (a user id), that person's own ("mine": see `_mine`):
+    `person` (a user id), that person's own ("mine": see `_mine`); `due` ("today",
+    "overdue") keeps those only (a step with no clock is neither):
     {items: [Duty], total, page, per_page, pages}."""
     moment, clock = now(), app_clock()
     if person is not None:
         department = None
-    timers_query, timers_count = _ordered_timers(department, moment, person)
+    timers_query, timers_count = _ordered_timers(department, moment, person, due)
     timed = db.session.scalar(timers_count) or 0
     steps_query, steps_count = _waiting_steps(department, person)
+    if due in DUE_FILTERS:  # asked all the same (LIMIT 0): the same queries for every page
+        steps_query, steps_count = steps_query.where(false()), steps_count.where(false())
     waiting = db.session.scalar(steps_count) or 0
     offset = (page - 1) * per_page
     rows = [tuple(row) for row in db.session.execute(

@@ -11,7 +11,7 @@ from flask_login import current_user
 from ..i18n import current_language, pick
 from ..services.owners import department_people
 from ..services.reference import departments
-from ..services.work import my_work
+from ..services.work import DUE_FILTERS, my_work
 from .access import can_manage
 from .forms import AssignForm, page_number
 
@@ -32,7 +32,9 @@ def index() -> Any:
     if department is None:
         chosen = "all"
     person = current_user.id if tab == "mine" else None
-    result = my_work(department, page_number(), PER_PAGE, person=person)
+    due = request.args.get("due")
+    due = due if due in DUE_FILTERS else None
+    result = my_work(department, page_number(), PER_PAGE, person=person, due=due)
     options = [("all", None)] + [(code, pick(d.name_zh, d.name_en, lang))
                                  for code, d in known.items()]
     # Whom a team lead can give each duty to: the people of its department (one query).
@@ -40,5 +42,5 @@ def index() -> Any:
         if can_manage() else {}
     return render_template("work/index.html", rows=result["items"], total=result["total"],
                            page=result["page"], pages=result["pages"], chosen=chosen,
-                           mine=mine, options=options, tab=tab, people=people,
+                           mine=mine, options=options, tab=tab, people=people, due=due,
                            assign_form=AssignForm(formdata=None))
