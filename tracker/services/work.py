@@ -17,6 +17,11 @@ starts, from the seeds:
 - 容缺 documents promised by a date: the department of the flow's first step, which took them in.
 The whole-application clock is no duty of its own (its steps are) and is left out.
 
+Two views of the same rows: "my department's" (the timers of a department, above) and
+"mine" (`_mine`: the duties given to me, `SlaTimer.assignee_id`, and those nobody has taken
+yet on the applications I own, `Application.owner_id`; services.owners sets both). Each row
+names the application's owner and the duty's assignee.
+
 The core knows its own duties (steps, 容缺 materials); a feature describes its timers through
 `signals.work_duties`, one query per kind for the whole page, so the number of queries does
 not grow with the list.

@@ -13,7 +13,7 @@ from ..services.owners import department_people
 from ..services.reference import departments
 from ..services.work import DUE_FILTERS, my_work
 from .access import can_manage
-from .forms import AssignForm, page_number
+from .forms import page_number
 
 bp = Blueprint("work", __name__)
 PER_PAGE = 50
@@ -42,5 +42,4 @@ def index() -> Any:
         if can_manage() else {}
     return render_template("work/index.html", rows=result["items"], total=result["total"],
                            page=result["page"], pages=result["pages"], chosen=chosen,
-                           mine=mine, options=options, tab=tab, people=people, due=due,
-                           assign_form=AssignForm(formdata=None))
+                           mine=mine, options=options, tab=tab, people=people, due=due)
