@@ -35,7 +35,7 @@ from typing import Any
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, false, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, lazyload
 
 from ..extensions import db
 from ..i18n import current_language, pick
@@ -59,6 +59,9 @@ from .timers import TimerView, describe
 
 OPEN_TIMER = SlaTimer.state.in_((TimerState.RUNNING, TimerState.PAUSED))
 DUE_FILTERS = ("today", "overdue")
+# A row names the application, its customer and owner; its step rows and pauses (loaded with
+# every application by default) are not read here: the pauses come in one query of their own.
+NO_HISTORY = (lazyload(Application.steps), lazyload(Application.pauses))
 
 
 def end_of_today(moment: datetime) -> datetime:
@@ -153,6 +156,7 @@ def _ordered_timers(department: str | None, moment: datetime, person: int | None
     query = (select(SlaTimer, Application, assignee)
              .outerjoin(Application, Application.id == SlaTimer.application_id)
              .outerjoin(assignee, assignee.id == SlaTimer.assignee_id)
+             .options(*NO_HISTORY)
              .where(*where)
              .order_by(overdue_first, no_deadline_last, SlaTimer.due_at.asc(), SlaTimer.id.asc()))
     count = select(func.count()).select_from(SlaTimer)
@@ -179,7 +183,8 @@ def _waiting_steps(department: str | None, person: int | None = None):
     if person is not None:
         where.append(Application.owner_id == person)
     query = (select(StepRecord, Application)
-             .join(Application, Application.id == StepRecord.application_id).where(*where)
+             .join(Application, Application.id == StepRecord.application_id)
+             .options(*NO_HISTORY).where(*where)
              .order_by(Application.accepted_at.asc(), StepRecord.id.asc()))
     count = (select(func.count()).select_from(StepRecord)
              .join(Application, Application.id == StepRecord.application_id).where(*where))
