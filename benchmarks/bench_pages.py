@@ -1,9 +1,13 @@
-"""The dashboard against the log-in page, with 100,000 applications in an SQLite database.
+"""The dashboard and My work against the log-in page, with 100,000 applications in SQLite.
 
 Run: python benchmarks/bench_pages.py [--keep DIR]   (exits 1 if a target is missed)
 
 Targets (issue 4): the dashboard answers in under 10x the time of the log-in page in the same
 run, and its query count does not grow with the data (1,000 vs 100,000 applications).
+Issue 13: My work (the customer-service clerk's, whose department holds every open callback,
+both tabs) is printed as a ratio to the log-in page with its query count, which must not grow
+with the data either (the bench exits 1 if it does). The clerk owns every 20th application
+and has a third of the open callbacks assigned to her, so "mine" has rows of both kinds.
 
 The data are bulk-inserted with SQL (no services, no events): five years of applications
 (60 % flow 201, 30 % 211, 10 % 101) ending now; those of the last three days still open with
@@ -34,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 import sqlalchemy as sa
 
 RATIO_TARGET = 10.0
+WORK_REPEAT = 15
 YEARS = 5
 REPEAT = 40
 PASSWORD = "bench-password-1"
@@ -61,6 +66,7 @@ def populate(app, count: int, seed: int = 4) -> None:
         AppStatus,
         Channel,
         CustomerType,
+        Department,
         Pause,
         Role,
         SlaTimer,
@@ -78,7 +84,11 @@ def populate(app, count: int, seed: int = 4) -> None:
         ensure_departments()
         user = User(username="lead", role=Role.TEAM_LEAD, display_name="lead")
         user.set_password(PASSWORD)
-        db.session.add(user)
+        service = db.session.scalar(sa.select(Department)
+                                    .where(Department.code == "customer_service"))
+        clerk = User(username="cs", role=Role.CLERK, display_name="cs", department=service)
+        clerk.set_password(PASSWORD)
+        db.session.add_all([user, clerk])
         db.session.commit()
         ensure_synced()  # as a server does at start-up
         versions = current_versions()
@@ -152,7 +162,7 @@ def populate(app, count: int, seed: int = 4) -> None:
                 timers.append(_timer(timer_id, SubjectType.CALLBACK, i, i, "customer_service",
                                      code, None, day * 3, completed, cb_due,
                                      cb_due if callback_done and cb_due < now else None, False,
-                                     SlaTimer))
+                                     SlaTimer, assignee=clerk.id if i % 3 == 0 else None))
                 callbacks.append({"id": i, "application_id": i,
                                   "status": "done" if callback_done and cb_due < now else "open",
                                   "timer_id": timer_id, "comment": "", "created_at": completed,
@@ -167,7 +177,7 @@ def populate(app, count: int, seed: int = 4) -> None:
                 "note": "", "status": AppStatus.OPEN if is_open else AppStatus.COMPLETED,
                 "cancel_reason": "", "water_on_at": completed, "completed_at": completed,
                 "timer_id": None, "created_at": accepted, "updated_at": completed or accepted,
-                "version_id": 1})
+                "owner_id": clerk.id if i % 20 == 0 else user.id, "version_id": 1})
             apps[-1]["_timer"] = app_timer
         with db.engine.begin() as conn:
             # The applications <-> timers cycle: rows first, then the applications' timer ids.
@@ -186,7 +196,8 @@ def populate(app, count: int, seed: int = 4) -> None:
 
 def _timer(timer_id: int, subject: Any, subject_id: int, app_id: int, department: str,
            flow: str, step: str | None, budget: timedelta, started: datetime, due: datetime,
-           completed: datetime | None, late: bool, model: Any) -> dict[str, Any]:
+           completed: datetime | None, late: bool, model: Any,
+           assignee: int | None = None) -> dict[str, Any]:
     from tracker.models import TimerState
 
     seconds = int(budget.total_seconds())
@@ -197,7 +208,8 @@ def _timer(timer_id: int, subject: Any, subject_id: int, app_id: int, department
             "round_the_clock": False, "started_at": started, "budget_seconds": seconds,
             "due_at": due, "warn_at": due - budget * 0.25, "provisional": False,
             "state": TimerState.DONE if completed else TimerState.RUNNING,
-            "completed_at": completed, "late": late, "created_at": started, "version_id": 1}
+            "completed_at": completed, "late": late, "created_at": started,
+            "assignee_id": assignee, "version_id": 1}
 
 
 class QueryCounter:
@@ -209,13 +221,13 @@ class QueryCounter:
         self.count += 1
 
 
-def logged_in_client(app):
+def logged_in_client(app, username: str = "lead"):
     import re
 
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"username": "lead", "password": PASSWORD,
+    response = client.post("/login", data={"username": username, "password": PASSWORD,
                                            "csrf_token": token})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return client
@@ -287,6 +299,7 @@ def measure(path: Path, count: int, keep: bool) -> dict[str, Any]:
                            "dashboard": lambda: client.get("/dashboard")},
                           between=lambda name: record_a_change(app) if name == "dashboard"
                           else None)
+    work = measure_work(app, counter, anonymous)
     with app.app_context():
         rows = {name: db.session.scalar(sa.text(f"SELECT count(*) FROM {name}"))
                 for name in ("applications", "step_records", "sla_timers", "callbacks", "pauses")}
@@ -296,7 +309,30 @@ def measure(path: Path, count: int, keep: bool) -> dict[str, Any]:
             "dashboard": timed["dashboard"], "fragment": timed["fragment"],
             "changed": changed["dashboard"], "changed_login": changed["login"],
             "cold": cold, "cold_queries": cold_queries, "changed_queries": changed_queries,
-            "warm_queries": warm_queries, "rows": rows, "open": open_apps}
+            "warm_queries": warm_queries, "rows": rows, "open": open_apps, **work}
+
+
+def measure_work(app, counter: QueryCounter, anonymous) -> dict[str, Any]:
+    """My work of the customer-service clerk: both tabs' time (median of WORK_REPEAT, in
+    turns with the log-in page), query count and number of rows."""
+    import re
+
+    clerk = logged_in_client(app, "cs")
+    urls = {"work_department": "/work?tab=department", "work_mine": "/work?tab=mine"}
+    result: dict[str, Any] = {}
+    for name, url in urls.items():
+        clerk.get(url)  # warm the process's caches (flows, departments)
+        counter.count = 0
+        page = clerk.get(url).get_data(as_text=True)
+        result[f"{name}_queries"] = counter.count
+        total = re.search(r'<span class="count">(\d+)</span>', page)
+        result[f"{name}_total"] = int(total.group(1)) if total else 0
+    timed = interleaved({"login": lambda: anonymous.get("/login"),
+                         **{name: (lambda u=url: clerk.get(u)) for name, url in urls.items()}},
+                        repeat=WORK_REPEAT)
+    result.update({"work_login": timed["login"],
+                   **{name: timed[name] for name in urls}})
+    return result
 
 
 def main() -> int:
@@ -323,7 +359,15 @@ def main() -> int:
         print(f"        fragment {r['fragment'] * 1000:.2f} ms; first dashboard after start "
               f"{r['cold'] * 1000:.1f} ms ({r['cold_queries']} queries: settled months are "
               f"computed once per process); then {r['warm_queries']} queries per dashboard")
+        for name, words in (("work_department", "my department's"), ("work_mine", "mine")):
+            print(f"        My work ({words}: {r[f'{name}_total']:,} duties) "
+                  f"{r[name] * 1000:7.2f} ms   ratio {r[name] / r['work_login']:5.2f}x the "
+                  f"log-in page   {r[f'{name}_queries']} queries")
     small, large = results
+    work_kinds = ("work_department_queries", "work_mine_queries")
+    if any(large[k] > small[k] for k in work_kinds):
+        failures.append("My work's query count grows with the data: "
+                        + ", ".join(f"{small[k]} -> {large[k]}" for k in work_kinds))
     ratio = large["dashboard"] / large["login"]
     if ratio >= RATIO_TARGET:
         failures.append(f"dashboard/log-in ratio {ratio:.2f}x >= {RATIO_TARGET:g}x")

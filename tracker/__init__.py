@@ -29,7 +29,7 @@ from .input_guard import install_converters, install_input_guard
 from .jobs.scheduler import register_jobs
 from .settings import install_settings
 from .web import applications as application_pages
-from .web import auth, calendar, dashboard, register_web, users, work
+from .web import auth, calendar, dashboard, owners, register_web, users, work
 from .web.labels import register_event_words
 from .web.nav import CORE as CORE_NAV
 
@@ -40,7 +40,7 @@ API_BLUEPRINTS = [
     escalation.api.blp, assessment.api.blp,
 ]
 PAGE_BLUEPRINTS = [
-    auth.bp, dashboard.bp, work.bp, application_pages.bp, calendar.bp, users.bp,
+    auth.bp, dashboard.bp, work.bp, owners.bp, application_pages.bp, calendar.bp, users.bp,
     reports.pages.bp, intake.pages.bp, aftercare.pages.bp, problems.pages.bp,
     documents.pages.bp, customer.pages.staff, escalation.pages.bp, assessment.pages.bp,
 ]

@@ -29,7 +29,8 @@ REASONS = ["missing_documents", "external_works", "municipal_approval", "other"]
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 EXAMPLES = 20  # per operation and mode: the whole document in well under a minute
 # The operations of this feature; other features' blueprints fuzz their own paths.
-PATHS = ("/api/v1/applications", "/api/v1/flows", "/api/v1/pause-reasons", "/api/v1/me/")
+PATHS = ("/api/v1/applications", "/api/v1/flows", "/api/v1/pause-reasons", "/api/v1/me/",
+         "/api/v1/duties/")
 # tracker.documents' operations under /applications (fuzzed in tests/documents).
 DOCUMENTS = ("/attachments", "/attachments/{attachment_id}", "/documents", "/documents/waivers",
              ".pdf")
@@ -62,7 +63,9 @@ def _operations(app) -> list:
     operations = [result.ok() for result in schema.get_all_operations()]
     operations = [op for op in operations if op.path.startswith(PATHS)
                   and not op.path.endswith(DOCUMENTS)]
-    assert len(operations) == 16  # with GET …/explain (issue 12) and GET /me/work (issue 13)
+    # With GET …/explain (issue 12), GET /me/work, POST …/owner and POST /duties/…/assignee
+    # (issue 13).
+    assert len(operations) == 18
     return operations
 
 

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from ..errors import translate
 from ..i18n import current_language
 from ..services import applications as service
+from ..services import owners
 from ..services.app_clock import app_clock, now
 from ..services.explanations import present_explanations
 from ..services.pagination import page_of
@@ -29,6 +30,7 @@ from .schemas import (
     ConflictOut,
     ErrorOut,
     EventOut,
+    OwnerChange,
     PauseCreate,
     PauseEnd,
     SkipAction,
@@ -173,6 +175,19 @@ class Cancel(MethodView):
         """Cancel an open application, with a reason."""
         return _with_current(number, data, lambda version: service.cancel_application(
             number, data["reason"], authenticate(), expected_version=version))
+
+
+@blp.route("/<string:number>/owner")
+class Owner(MethodView):
+    @require(*WRITERS)
+    @blp.arguments(OwnerChange)
+    @blp.response(200, ApplicationOut)
+    @errors(*CHANGES)
+    def post(self, data, number):
+        """Hand the application to another owner (客户代表 / 首问负责人): a team lead or an
+        administrator only; logged."""
+        return _with_current(number, data, lambda version: owners.set_owner(
+            number, data["owner"], authenticate(), expected_version=version))
 
 
 @blp.route("/<string:number>/materials/supplied")

@@ -87,6 +87,8 @@ class ApplicationCreate(Schema):
                                     validate=validate.Length(max=50))
     materials_promised_on = fields.Date(load_default=None, allow_none=True)
     note = Text(load_default="", validate=TEXT)
+    owner = Text(load_default="", validate=validate.Length(max=64), metadata={
+        "description": "The owner's user name (客户代表 / 首问负责人); default: you."})
 
     @validates_schema(skip_on_field_errors=False)
     def _the_service_checks(self, data, **kwargs):
@@ -122,6 +124,12 @@ class ApplicationUpdate(Schema):
         errors = update_errors(number, changes) if number and changes else {}
         if errors:
             raise ValidationError(errors)
+
+
+class OwnerChange(Schema):
+    owner = Text(required=True, validate=validate.Length(min=1, max=64),
+                 metadata={"description": "The new owner's user name"})
+    version = fields.Integer(load_default=None, allow_none=True)
 
 
 class VersionArgs(Schema):
@@ -261,6 +269,9 @@ class ApplicationOut(Schema):
     completed_at = fields.DateTime(allow_none=True)
     paused = fields.Boolean()
     version = fields.Integer()
+    owner = fields.String(allow_none=True, metadata={
+        "description": "The owner's user name (客户代表 / 首问负责人); None before owners"})
+    owner_name = fields.String(allow_none=True)
     sla = fields.Nested(SlaOut, dump_only=True)
     steps = fields.List(fields.Nested(StepOut), dump_only=True)
     pauses = fields.List(fields.Nested(PauseOut), dump_only=True)

@@ -8,7 +8,7 @@ through the outbox), `procedures`, pages and templates (`pages.public`, `pages.s
 `templates/customer/`), static files and Chinese words (`translations/zh/customer.po`). The
 core knows nothing of it: it hears `application_created`, `step_completed`,
 `application_completed`, `application_cancelled`, answers `materials_on_record` and
-`template_hook` (My work), and adds the delivery channels `sms` and `platform`. The factory
+`work_duties` (its appointments are rows of My work like any duty), and adds the delivery channels `sms` and `platform`. The factory
 registers `pages.public` (public), `pages.staff` (with `pages.NAV`, `pages.EVENT_WORDS`).
 """
 from __future__ import annotations
@@ -20,7 +20,6 @@ from ..signals import (
     application_created,
     materials_on_record,
     step_completed,
-    template_hook,
     work_duties,
 )
 from . import messages, models, pages
@@ -32,7 +31,6 @@ step_completed.connect(messages.on_step_push)
 application_completed.connect(messages.on_application_completed)
 application_cancelled.connect(messages.on_cancelled_push)
 materials_on_record.connect(pages.appointment_on_record)
-template_hook.connect(pages.on_template_hook)
 work_duties.connect(pages.work_duties)
 
 __all__ = ["messages", "models", "pages"]

@@ -10,7 +10,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup
 
 from ..errors import translate
 from ..i18n import current_language, pick
@@ -200,21 +199,7 @@ def _int(value: Any) -> int | None:
         return None
 
 
-# --- template hooks and documents on record ----------------------------------------------------
-
-def on_template_hook(name: str, **kwargs: Any) -> Markup | None:
-    """Receiver of `signals.template_hook`: the appointments to answer, on My work."""
-    if name != "work-extra":
-        return None
-    department = kwargs.get("department")
-    wanted = settings().appointment_department
-    if department not in (None, "all", wanted):
-        return None
-    moment, clock = now(), app_clock()
-    rows = [{"row": r, "state": describe(r.timer, moment, clock) if r.timer else None}
-            for r in queries.pending(50)]
-    return Markup(render_template("customer/_work_appointments.html", rows=rows))
-
+# --- documents on record and My work ----------------------------------------------------
 
 def appointment_on_record(app: Application) -> dict[str, tuple[str, str]] | None:
     """Receiver of `signals.materials_on_record`: 客户预约报装信息 (the archive's first

@@ -78,6 +78,10 @@ class Application(db.Model):
     timer_id: Mapped[int | None] = mapped_column(ForeignKey("sla_timers.id", use_alter=True))
     intake_id: Mapped[int | None] = mapped_column(ForeignKey("intake_records.id", use_alter=True))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # 客户代表 / 首问负责人 (the Jiaozhou seed: "公司各相關部門依據部門職責指定相應客戶代表",
+    # "嚴格落實首問負責制"): the person who answers for the application from first contact to
+    # water on. None only for applications registered before owners existed (0010_owners).
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, onupdate=now_utc)
     version_id: Mapped[int] = mapped_column(default=1)
@@ -87,6 +91,7 @@ class Application(db.Model):
     flow_version: Mapped[FlowVersion] = relationship(lazy="joined")
     timer: Mapped[SlaTimer | None] = relationship(foreign_keys=[timer_id], lazy="joined")
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id], lazy="joined")
     steps: Mapped[list[StepRecord]] = relationship(
         back_populates="application", order_by="StepRecord.position", lazy="selectin"
     )

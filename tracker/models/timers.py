@@ -69,6 +69,9 @@ class SlaTimer(db.Model):
     stage: Mapped[str] = mapped_column(String(40), default="")
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
     department_code: Mapped[str] = mapped_column(String(40), index=True)
+    # The person of that department who has the duty (picked up, or given by a team lead);
+    # None: the department's, nobody's yet (services.owners).
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     flow_code: Mapped[str | None] = mapped_column(String(20))
     step_code: Mapped[str | None] = mapped_column(String(40))
     label: Mapped[str] = mapped_column(String(200), default="")

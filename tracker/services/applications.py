@@ -51,6 +51,7 @@ from .flows import current_version, definition_of
 from .numbering import next_number
 from .pause_scope import intervals_for
 from .reference import pause_reasons
+from .staff import owner_at_registration, staff_error
 from .transaction import check_version, transactional
 
 APPLICATION_SAME_MOMENT = ("Someone else changed this application at the same moment; "
@@ -76,6 +77,7 @@ class NewApplication:
     missing_materials: list[str] = field(default_factory=list)
     materials_promised_on: date | None = None
     note: str = ""
+    owner: str = ""  # the 客户代表's user name; "" = the registering member of staff
 
 
 def timer_pauses(app: Application, timer: SlaTimer | None) -> list[ClockPause]:
@@ -190,6 +192,10 @@ def _check_new(data: NewApplication, now: datetime, clock: WorkingClock, *,
         errors.setdefault("customer_type", []).append("Unknown customer type.")
     if not data.customer_name.strip():
         errors.setdefault("customer_name", []).append("Required.")
+    if data.owner.strip():
+        problem = staff_error(data.owner)[1]
+        if problem:
+            errors.setdefault("owner", []).append(problem)
     if errors or flow is None or channel is None or customer_type is None:
         return None, errors
     return _Checked(version, flow, accepted_at, attributes, channel, customer_type), errors
@@ -227,6 +233,7 @@ def create_application(data: NewApplication, actor: User | None, *,
         missing_materials=[m.strip() for m in data.missing_materials if m.strip()],
         materials_promised_on=data.materials_promised_on, note=data.note.strip(),
         created_by_id=actor.id if actor else None, intake_id=intake_id,
+        owner=owner_at_registration(data.owner, actor)[0],
     )
     db.session.add(app)
     for position, step in enumerate(flow.steps):
@@ -252,7 +259,8 @@ def create_application(data: NewApplication, actor: User | None, *,
     _advance(app, flow, clock, accepted_at)
     events.record("application.created", actor=actor, subject_type="application",
                   subject_id=app.id, application_id=app.id, flow=flow.code,
-                  flow_version=version.version, number=app.number)
+                  flow_version=version.version, number=app.number,
+                  owner=app.owner.username if app.owner else None)
     application_created.send(app, at=accepted_at, actor=actor)
     return app
 

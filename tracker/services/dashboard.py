@@ -40,6 +40,7 @@ from ..settings import settings
 from ..sla import WorkingClock
 from ..steps import FlowDefinition
 from . import dashboard_store
+from .department_figures import DepartmentFigures, department_figures
 from .figures import CallbackCounts, FlowFigures, callback_counts, day_unit, used_days
 from .flows import current_versions, definition_of
 from .pause_scope import ScopedPause, intervals_for, pauses_by_application
@@ -153,6 +154,7 @@ class Dashboard:
     callbacks_due: int
     callbacks_done: int
     series: list[MonthPoint]
+    by_department: list[DepartmentFigures] = field(default_factory=list)
 
     @property
     def callback_rate(self) -> float | None:
@@ -241,6 +243,7 @@ def build_dashboard(now: datetime, clock: WorkingClock) -> Dashboard:
         callbacks_due=(callbacks := callback_counts(start, now)).due,
         callbacks_done=callbacks.done,
         series=series,
+        by_department=department_figures(now),
     )
 
 

@@ -87,6 +87,9 @@ def present_application(app: Application, now: datetime, clock: WorkingClock, la
         "completed_at": local(app.completed_at),
         "paused": any(p.ended_at is None for p in app.pauses),
         "version": app.version_id,
+        # 客户代表 / 首问负责人 (services.owners); None for an application older than owners.
+        "owner": app.owner.username if app.owner else None,
+        "owner_name": app.owner.label if app.owner else None,
         "sla": timer_fields(app.timer, now, clock, timer_pauses(app, app.timer)),
     }
     if with_steps:

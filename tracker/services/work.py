@@ -18,6 +18,11 @@ starts, from the seeds:
 - 容缺 documents promised by a date: the department of the flow's first step, which took them in.
 The whole-application clock is no duty of its own (its steps are) and is left out.
 
+Two views of the same rows: "my department's" (the timers of a department, above) and
+"mine" (`_mine`: the duties given to me, `SlaTimer.assignee_id`, and those nobody has taken
+yet on the applications I own, `Application.owner_id`; services.owners sets both). Each row
+names the application's owner and the duty's assignee.
+
 The core knows its own duties (steps, 容缺 materials); a feature describes its timers through
 `signals.work_duties`, one query per kind for the whole page, so the number of queries does
 not grow with the list.
@@ -25,16 +30,26 @@ not grow with the list.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy.orm import aliased, lazyload
 
 from ..extensions import db
 from ..i18n import current_language, pick
-from ..models import Application, AppStatus, SlaTimer, StepRecord, SubjectType, TimerState
+from ..localtime import LOCAL
+from ..models import (
+    Application,
+    AppStatus,
+    SlaTimer,
+    StepRecord,
+    SubjectType,
+    TimerState,
+    User,
+)
 from ..models.applications import OPEN_STEP
 from ..signals import work_duties
 from .app_clock import app_clock, now
@@ -44,6 +59,25 @@ from .pause_scope import intervals_for, pauses_by_application
 from .timers import TimerView, describe
 
 OPEN_TIMER = SlaTimer.state.in_((TimerState.RUNNING, TimerState.PAUSED))
+DUE_FILTERS = ("today", "overdue")
+# A row names the application, its customer and owner; its step rows and pauses (loaded with
+# every application by default) are not read here: the pauses come in one query of their own.
+NO_HISTORY = (lazyload(Application.steps), lazyload(Application.pauses))
+
+
+def end_of_today(moment: datetime) -> datetime:
+    """00:00 Beijing time after `moment`'s day: what "due today" runs up to."""
+    day = moment.astimezone(LOCAL).date() + timedelta(days=1)
+    return datetime.combine(day, time(0), tzinfo=LOCAL)
+
+
+def due_predicate(due: str, moment: datetime):
+    """The duties due later today ("today") or past their deadline ("overdue"), running (a
+    paused duty is neither): My work's `due` filter and the dashboard's department figures."""
+    running = SlaTimer.state == TimerState.RUNNING
+    if due == "overdue":
+        return and_(running, SlaTimer.due_at <= moment)
+    return and_(running, SlaTimer.due_at > moment, SlaTimer.due_at < end_of_today(moment))
 
 
 @dataclass
@@ -60,6 +94,12 @@ class Duty:
     phone: str = ""
     department: str = ""
     state: TimerView | None = field(default=None)
+    # Filled in by my_work for every kind of duty (a feature's receiver leaves them empty):
+    duty_id: int | None = None  # the SlaTimer: what an assignment names (None: no clock yet)
+    version: int | None = None  # the timer's version, sent back with an assignment
+    owner: str = ""  # the application's owner (客户代表), shown by name
+    assignee: str = ""  # who has the duty; "" = the department's, nobody's yet
+    assignee_username: str = ""
 
     @property
     def tel(self) -> str:
@@ -101,72 +141,109 @@ def _core_duties(kind: str, pairs: list[tuple[SlaTimer, Application | None]]) ->
     return result
 
 
-def _ordered_timers(department: str | None, moment: datetime):
+def _ordered_timers(department: str | None, moment: datetime, person: int | None = None,
+                    due: str | None = None):
     where = [OPEN_TIMER, SlaTimer.subject_type != SubjectType.APPLICATION]
     if department:
         where.append(SlaTimer.department_code == department)
+    if due in DUE_FILTERS:
+        where.append(due_predicate(due, moment))
+    if person is not None:
+        where.append(_mine(person))
     overdue_first = case((((SlaTimer.state == TimerState.RUNNING) & (SlaTimer.due_at <= moment)),
                           0), else_=1)
     no_deadline_last = case((SlaTimer.due_at.is_(None), 1), else_=0)
-    query = (select(SlaTimer, Application)
+    assignee = aliased(User)
+    query = (select(SlaTimer, Application, assignee)
              .outerjoin(Application, Application.id == SlaTimer.application_id)
+             .outerjoin(assignee, assignee.id == SlaTimer.assignee_id)
+             .options(*NO_HISTORY)
              .where(*where)
              .order_by(overdue_first, no_deadline_last, SlaTimer.due_at.asc(), SlaTimer.id.asc()))
-    return query, where
+    count = select(func.count()).select_from(SlaTimer)
+    if person is not None:  # "mine" reads the application's owner
+        count = count.outerjoin(Application, Application.id == SlaTimer.application_id)
+    return query, count.where(*where)
 
 
-def _waiting_steps(department: str | None):
-    """Open steps with no clock yet (started by hand), after every duty with a deadline."""
+def _mine(person: int):
+    """"Mine": the duties given to me, and those nobody has taken yet on the applications I
+    own. Our reading of the 客户代表 (the Jiaozhou seed: "全業務、全流程幫辦代辦"): the owner
+    chases whatever on the application no one has picked up, whichever department's it is;
+    once someone has it, it is theirs (and no longer on the owner's list)."""
+    return or_(SlaTimer.assignee_id == person,
+               and_(SlaTimer.assignee_id.is_(None), Application.owner_id == person))
+
+
+def _waiting_steps(department: str | None, person: int | None = None):
+    """Open steps with no clock yet (started by hand), after every duty with a deadline; for
+    "mine", those of the applications I own (a step with no clock has no assignee yet)."""
     where = [OPEN_STEP, StepRecord.timer_id.is_(None), Application.status != AppStatus.CANCELLED]
     if department:
         where.append(StepRecord.department_code == department)
+    if person is not None:
+        where.append(Application.owner_id == person)
     query = (select(StepRecord, Application)
-             .join(Application, Application.id == StepRecord.application_id).where(*where)
+             .join(Application, Application.id == StepRecord.application_id)
+             .options(*NO_HISTORY).where(*where)
              .order_by(Application.accepted_at.asc(), StepRecord.id.asc()))
     count = (select(func.count()).select_from(StepRecord)
              .join(Application, Application.id == StepRecord.application_id).where(*where))
     return query, count
 
 
-def my_work(department: str | None, page: int = 1, per_page: int = 50) -> dict[str, Any]:
-    """One page of the open duties of `department` (every department for None):
+def my_work(department: str | None, page: int = 1, per_page: int = 50, *,
+            person: int | None = None, due: str | None = None) -> dict[str, Any]:
+    """One page of the open duties of `department` (every department for None), or, given
+    `person` (a user id), that person's own ("mine": see `_mine`); `due` ("today",
+    "overdue") keeps those only (a step with no clock is neither):
     {items: [Duty], total, page, per_page, pages}."""
     moment, clock = now(), app_clock()
-    timers_query, where = _ordered_timers(department, moment)
-    timed = db.session.scalar(select(func.count()).select_from(SlaTimer).where(*where)) or 0
-    steps_query, steps_count = _waiting_steps(department)
+    if person is not None:
+        department = None
+    timers_query, timers_count = _ordered_timers(department, moment, person, due)
+    timed = db.session.scalar(timers_count) or 0
+    steps_query, steps_count = _waiting_steps(department, person)
+    if due in DUE_FILTERS:  # asked all the same (LIMIT 0): the same queries for every page
+        steps_query, steps_count = steps_query.where(false()), steps_count.where(false())
     waiting = db.session.scalar(steps_count) or 0
     offset = (page - 1) * per_page
-    pairs = [tuple(row) for row in db.session.execute(
+    rows = [tuple(row) for row in db.session.execute(
         timers_query.limit(per_page).offset(offset))] if offset < timed else []
-    items = _describe(pairs, moment, clock)
+    items = _describe(rows, moment, clock)
     # Asked even when the page is full (LIMIT 0), so that a page costs the same queries always.
     for step, app in db.session.execute(
             steps_query.limit(per_page - len(items)).offset(max(0, offset - timed))):
-        items.append(replace(_step_duty(app, step.code, False), department=step.department_code))
+        items.append(replace(_step_duty(app, step.code, False), department=step.department_code,
+                             owner=app.owner.label if app.owner else ""))
     total = timed + waiting
     return {"items": items, "total": total, "page": page, "per_page": per_page,
             "pages": page_count(total, per_page)}
 
 
-def _describe(pairs: list[tuple[SlaTimer, Application | None]], moment: datetime,
+def _describe(rows: list[tuple[SlaTimer, Application | None, User | None]], moment: datetime,
               clock: Any) -> list[Duty]:
+    pairs = [(timer, app) for timer, app, _assignee in rows]
     by_kind: dict[str, list[tuple[SlaTimer, Application | None]]] = {}
     for timer, app in pairs:
         by_kind.setdefault(SubjectType(timer.subject_type).value, []).append((timer, app))
     known: dict[int, Duty] = {}
-    for kind, rows in by_kind.items():
-        known.update(_core_duties(kind, rows))
-        for _receiver, answer in work_duties.send(kind, timers=rows):
+    for kind, of_kind in by_kind.items():
+        known.update(_core_duties(kind, of_kind))
+        for _receiver, answer in work_duties.send(kind, timers=of_kind):
             known.update(answer or {})
     pauses = pauses_by_application({app.id for _t, app in pairs if app is not None})
     items = []
-    for timer, app in pairs:
+    for timer, app, assignee in rows:
         duty = known.get(timer.id) or application_duty(
             SubjectType(timer.subject_type).value, app, timer.label, "",
             url_for("application_pages.detail", number=app.number) if app else "")
         scoped = intervals_for(pauses.get(app.id, []), timer.subject_type,
                                timer.step_code) if app else []
         items.append(replace(duty, department=timer.department_code,
-                             state=describe(timer, moment, clock, scoped)))
+                             state=describe(timer, moment, clock, scoped), duty_id=timer.id,
+                             version=timer.version_id,
+                             owner=app.owner.label if app is not None and app.owner else "",
+                             assignee=assignee.label if assignee else "",
+                             assignee_username=assignee.username if assignee else ""))
     return items

@@ -31,7 +31,8 @@ from ..services.pagination import page_count
 from ..services.presenters import present_application
 from ..services.queries import ApplicationFilter, list_applications, open_duplicates
 from ..services.reference import departments, pause_reasons
-from .access import writer_required
+from ..services.staff import staff
+from .access import can_manage, writer_required
 from .event_log import application_events
 from .export import csv_response
 from .formatting import limit_text
@@ -39,6 +40,7 @@ from .forms import (
     CancelForm,
     CustomerForm,
     FilterForm,
+    OwnerForm,
     PauseForm,
     ResumeForm,
     SkipForm,
@@ -50,6 +52,7 @@ from .forms import (
     options,
     page_number,
 )
+from .owners import owner_choices
 
 bp = Blueprint("application_pages", __name__)
 PER_PAGE = 50
@@ -66,7 +69,9 @@ def _flows() -> list:
 def new() -> Any:
     lang = current_language()
     flows = _flows()
-    form = new_application_form(flows, lang)
+    form = new_application_form(flows, lang, owners=[
+        (u.username, f"{u.label} · {u.department.name(lang) if u.department else ''}")
+        for u in staff() if u.id != current_user.id])
     if request.method == "GET" and request.args.get("flow") in {f.code for f in flows}:
         form.flow.data = request.args["flow"]
     status, message, duplicates = 200, None, []
@@ -116,7 +121,8 @@ def _new_application(form: Form, flow: Any) -> service.NewApplication:
         channel=form.channel.data, accepted_at=given(form.accepted_at),
         requested_at=given(form.requested_at), attributes=attributes,
         missing_materials=[] if form.missing_materials.errors else form.materials(),
-        materials_promised_on=given(form.materials_promised_on), note=given(form.note, ""))
+        materials_promised_on=given(form.materials_promised_on), note=given(form.note, ""),
+        owner=given(form.owner, ""))
 
 
 # --- one application ----------------------------------------------------------------------
@@ -176,7 +182,16 @@ def render_detail(number: str, failed: dict[Any, Form] | None = None, status: in
         attribute_names=_attribute_names(flow, app.attributes, lang),
         steps={s.code: s for s in flow.steps},
         pause_scopes=_pause_scopes(view, flow, lang), why=explained["application"],
-        why_steps={s["code"]: s["explanation"] for s in explained["steps"]}), status
+        why_steps={s["code"]: s["explanation"] for s in explained["steps"]},
+        owner_form=_owner_form(app) if can_manage() else None), status
+
+
+def _owner_form(app: Any) -> OwnerForm:
+    """A team lead's form to hand the application to another owner (web.owners)."""
+    form = OwnerForm(formdata=None, version=app.version_id,
+                     owner=app.owner.username if app.owner else None)
+    form.owner.choices = owner_choices()
+    return form
 
 
 def _step_label(flow: Any, code: str, lang: str) -> str:

@@ -132,6 +132,12 @@ def describe(event: Event, flow: FlowDefinition, lang: str) -> str:
         parts.append(_("%(what)s: deadline %(old)s → %(new)s", what=what,
                        old=_instant(data.get("from")), new=_instant(data.get("to"))))
         parts.append(moved_cause(data.get("cause")))
+    elif action in ("application.owner_changed", "duty.assigned"):
+        if action == "duty.assigned":
+            parts.append(_step_name(flow, data.get("step"), lang) if data.get("step")
+                         else labels.label(labels.SUBJECTS, data.get("kind", "")))
+        parts.append(f"{data.get('before') or _('nobody')} → "
+                     f"{data.get('after') or _('the department')}")
     note = data.get("note")
     if note and action != "application.updated":
         parts.append(_("Note: %(note)s", note=note))

@@ -147,6 +147,9 @@ class NewApplicationForm(FlaskForm):
     materials_promised_on = DateField(_l("Materials promised on"),
                                       validators=[Optional(), in_clock_range])
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    owner = SelectField(_l("Owner (客户代表)"), choices=[], validators=[Optional()],
+                        description=_l("Who answers for the application from now to water on; "
+                                       "a team lead can hand it on later."))
     # Shown only when an open application of the same customer and address exists.
     create_anyway = BooleanField(_l("Register it anyway: this is not the same connection"))
 
@@ -162,8 +165,11 @@ def attribute_field_name(flow: str, code: str) -> str:
     return f"attr_{flow}_{code}"
 
 
-def new_application_form(flows: Iterable[Any], lang: str, **kwargs: Any) -> NewApplicationForm:
-    """The form with one choice per flow and a select per flow attribute (e.g. external works)."""
+def new_application_form(flows: Iterable[Any], lang: str,
+                         owners: Iterable[tuple[str, str]] = (),
+                         **kwargs: Any) -> NewApplicationForm:
+    """The form with one choice per flow, a select per flow attribute (e.g. external works)
+    and the owners to choose from (user name, label; blank: the registering clerk)."""
     flows = list(flows)
 
     class Form(NewApplicationForm):
@@ -180,6 +186,7 @@ def new_application_form(flows: Iterable[Any], lang: str, **kwargs: Any) -> NewA
     form = Form(**kwargs)
     form.flow.choices = options((f.code, f"{f.code} · {f.name_en if lang == 'en' else f.name_zh}")
                                 for f in flows)
+    form.owner.choices = options([("", _l("Me (who registers it)")), *owners])
     return form
 
 
@@ -190,6 +197,23 @@ def proxy_reason_field() -> StringField:
                        description=_l("Only a team lead or administrator acting for another "
                                       "department; leave blank for your own department's "
                                       "duty."))
+
+
+class OwnerForm(FlaskForm):
+    """A team lead hands an application to another owner (客户代表)."""
+
+    owner = SelectField(_l("New owner"), choices=[], validators=[InputRequired()])
+    version = version_field()
+
+
+class AssignForm(FlaskForm):
+    """Who has a duty of My work: a user name, or blank (back to the department)."""
+
+    assignee = SelectField(_l("Give to"), choices=[], validate_choice=False,
+                           validators=[Optional()])
+    version = version_field()
+    tab = HiddenField()
+    department = HiddenField()
 
 
 class StepActionForm(FlaskForm):

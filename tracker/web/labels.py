@@ -68,6 +68,8 @@ EVENTS: dict[str, Any] = {
     "sla.overdue": _l("Time limit passed (overdue)"),
     "calendar.schedule_changed": _l("Holiday schedule changed"),
     "user.locked": _l("Account locked"),
+    "application.owner_changed": _l("Owner changed"),
+    "duty.assigned": _l("Duty assigned"),
 }
 
 FIELDS = {

@@ -2,7 +2,7 @@
 answer timer (a new timer subject), and the levels a user opted out of
 
 Revision ID: 0011_escalation
-Revises: 0009_work
+Revises: 0010_owners
 Create Date: 2026-12-01 19:00:00
 
 `timer_subject` is an Enum stored as VARCHAR with a CHECK constraint (native_enum=False):
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 from tracker.models.base import UTCDateTime
 
 revision = '0011_escalation'
-down_revision = '0009_work'
+down_revision = '0010_owners'
 branch_labels = None
 depends_on = None
 
