@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from tests.escalation.helpers import issued_problem
 from tests.fixtures.app import local
 from tests.fixtures.jobs import all_at_once
 from tracker.escalation.models import EscalationMark, SupervisionNotice
@@ -43,7 +44,6 @@ def _no_lock(*_args, **_kwargs):
 
 
 def _setup(count: int) -> None:
-    from tracker.problems.commands import NewProblem, create_problem
 
     dept = db.session.scalar(select(Department).where(Department.code == "engineering"))
     people = []
@@ -59,8 +59,7 @@ def _setup(count: int) -> None:
     # working day), red Tue 13 Oct 09:00, supervision Tue 13 Oct 14:30.
     with time_machine.travel(local(2026, 9, 30, 9, 0), tick=False):
         for i in range(count):
-            create_problem(NewProblem(source="officer", description=f"问题{i}",
-                                      department="engineering"), people[0])
+            issued_problem(people[0], description=f"问题{i}")
 
 
 @pytest.mark.parametrize("locked", [True, False], ids=["advisory-lock", "no-lock"])

@@ -8,6 +8,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
+from tests.escalation.helpers import issued_problem
 from tests.fixtures.app import local
 from tracker.escalation import commands as escalation
 from tracker.escalation import recipients
@@ -57,11 +58,8 @@ def people(app, ctx):
 
 
 def _problem(actor: User, frozen, reported_at: datetime) -> SlaTimer:
-    from tracker.problems.commands import NewProblem, create_problem
-
     frozen(reported_at)
-    problem = create_problem(NewProblem(source="officer", description="营业厅排队过长",
-                                        department="engineering"), actor)
+    problem = issued_problem(actor)
     return db.session.get(SlaTimer, problem.timer_id)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from tests.escalation.helpers import issued_problem
 from tests.fixtures.app import local
 from tests.fixtures.web import form_post, page_text, version_in
 from tracker.escalation.models import EscalationOptOut, SupervisionNotice
@@ -21,14 +22,11 @@ def notice(app, make_user, frozen) -> str:
     """A 督办单 to engineering, issued Tue 13 Oct 2026 14:30, answer due Thu 15 Oct 14:30;
     the clock then stands at Wed 14 Oct 10:00."""
     from tracker.escalation.jobs import run_escalation
-    from tracker.problems.commands import NewProblem, create_problem
-
     reconfigure(app, TRACKER_ESCALATION_LEVELS=LEVELS, TRACKER_PROBLEM_VERIFY_DAYS=5.0)
     user_id, _ = make_user("engineer", "reporter", department="engineering")
     with app.app_context():
         frozen(local(2026, 9, 30, 9, 0))
-        create_problem(NewProblem(source="officer", description="营业厅排队过长",
-                                  department="engineering"), db.session.get(User, user_id))
+        issued_problem(db.session.get(User, user_id))
         run_escalation(local(2026, 10, 13, 14, 30))
         number = db.session.scalar(select(SupervisionNotice.number))
         db.session.remove()

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from ..api.auth import ASSESSORS, READERS, WRITERS, authenticate, require
+from ..api.idempotency import idempotent
 from ..api.preconditions import change_from, conflict_schema, documents_change, etag_header
 from ..api.schemas import Text
 from ..i18n import current_language
@@ -236,6 +237,7 @@ class Backdated(MethodView):
 @blp.route("/<string:month>/items")
 class Items(MethodView):
     @require(*ASSESSORS)
+    @idempotent
     @blp.arguments(AssessmentItemCreate)
     @blp.response(201, AssessmentReviewOut)
     @changes
@@ -251,6 +253,7 @@ class Items(MethodView):
 @blp.route("/<string:month>/issue")
 class Issue(MethodView):
     @require(*ASSESSORS)
+    @idempotent
     @blp.arguments(AssessmentVersioned)
     @blp.response(201, AssessmentIssuedOut)
     @changes
@@ -278,6 +281,7 @@ class Mine(MethodView):
 @blp.route("/<string:month>/appeals")
 class Appeals(MethodView):
     @require(*WRITERS)
+    @idempotent
     @blp.arguments(AssessmentAppealCreate)
     @blp.response(201, AssessmentAppealOut)
     @changes

@@ -9,13 +9,13 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from tests.escalation.helpers import issued_problem
 from tests.fixtures.browser import VIEWPORTS, log_in
 from tracker.escalation.jobs import run_escalation
 from tracker.escalation.models import SupervisionNotice
 from tracker.extensions import db
 from tracker.localtime import LOCAL
 from tracker.models import User
-from tracker.problems.commands import NewProblem, create_problem
 from tracker.settings import reconfigure
 from tracker.sla import default_clock
 
@@ -48,8 +48,7 @@ def test_the_department_answers_a_supervision_notice(app, live_server, open_page
             reported -= timedelta(days=1)
     with app.app_context():
         frozen(reported)
-        create_problem(NewProblem(source="officer", description="营业厅排队过长",
-                                  department="engineering"), db.session.get(User, user_id))
+        issued_problem(db.session.get(User, user_id))
         run_escalation(morning)
         number = db.session.scalar(select(SupervisionNotice.number))
         db.session.remove()
