@@ -5,31 +5,11 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 
-import sqlalchemy as sa
 from sqlalchemy import event
 
 from tests.fixtures.app import local
 from tests.fixtures.intake import project
-from tests.fixtures.web import form_post, page_text
-
-
-def rows_of(page: str) -> list[str]:
-    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in page else ""
-    return body.split("<tr")[1:]
-
-
-def step_done(app, number: str, code: str, skip: bool = False) -> None:
-    from tracker.extensions import db
-    from tracker.models import User
-    from tracker.services import applications as service
-
-    with app.app_context():
-        actor = db.session.scalar(sa.select(User).where(User.username == "clerk1"))
-        if skip:
-            service.skip_step(number, code, actor, note="无需")
-        else:
-            service.complete_step(number, code, actor)
-        db.session.remove()
+from tests.fixtures.web import form_post, page_text, rows_of, step_done
 
 
 def test_customer_service_sees_the_overdue_callback(client, web_login, water_on, frozen):

@@ -5,36 +5,15 @@ from __future__ import annotations
 
 import re
 
-import sqlalchemy as sa
-
 from tests.fixtures.app import local
-from tests.fixtures.web import csrf_token, form_post, login, page_text
-
-
-def rows_of(page: str) -> list[str]:
-    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in page else ""
-    return body.split("<tr")[1:]
-
-
-def _step(app, number: str, code: str, skip: bool = False) -> None:
-    from tracker.extensions import db
-    from tracker.models import User
-    from tracker.services import applications as service
-
-    with app.app_context():
-        actor = db.session.scalar(sa.select(User).where(User.username == "clerk1"))
-        if skip:
-            service.skip_step(number, code, actor, note="无需")
-        else:
-            service.complete_step(number, code, actor)
-        db.session.remove()
+from tests.fixtures.web import csrf_token, form_post, login, page_text, rows_of, step_done
 
 
 def _meter_install(app, new_application, make_user) -> str:
     make_user("clerk", "clerk1")
     number = new_application("201", by="clerk1", address="芜湖市弋江区花津南路 18 号")
-    _step(app, number, "survey")
-    _step(app, number, "municipal_approval", skip=True)
+    step_done(app, number, "survey")
+    step_done(app, number, "municipal_approval", skip=True)
     return number
 
 
@@ -56,8 +35,8 @@ def test_an_engineer_sees_a_201_meter_install_once_the_survey_is_done_with_its_o
     number = new_application("201", by="clerk1")
     web_login("engineer", "eng1", department="engineering")
     assert _row(client, number) is None
-    _step(app, number, "survey")
-    _step(app, number, "municipal_approval", skip=True)
+    step_done(app, number, "survey")
+    step_done(app, number, "municipal_approval", skip=True)
     row = _row(client, number)
     assert "负责人: clerk1" in row and "尚无人承办" in row and "我来办" in row
     client.get("/language/en")
