@@ -76,3 +76,26 @@ def test_a_completion_entered_long_after_is_marked_back_dated(
     data = compute_monthly_report(parse_month("2026-10"), as_of=AS_OF)
     # on time and never recorded late: not in the overdue list, charged to nobody
     assert not [o for o in data["overdue"] if o["number"] == number and o["step"] == "supply_plan"]
+
+
+def test_the_application_list_marks_an_application_with_a_back_dated_step(
+        app, actor, application_at, frozen, client, web_login):
+    """补录 shows in lists too: the list marks the application whose step was entered after the
+    fact, and not the one whose step was entered as it happened."""
+    from flask_babel import refresh
+
+    from tests.fixtures.web import rows_of
+
+    late = application_at(local(2026, 10, 12, 9, 0))
+    live = application_at(local(2026, 10, 12, 9, 30))
+    frozen(local(2026, 10, 13, 9, 30))
+    complete_step(late, "supply_plan", actor, at=local(2026, 10, 12, 16, 0))
+    complete_step(live, "supply_plan", actor)
+    web_login("clerk", "lister")
+    for lang, word in (("zh", "补录"), ("en", "Back-dated")):
+        refresh()  # the test's own app context would keep the first request's language
+        page = client.get(f"/applications?lang={lang}").get_data(as_text=True)
+        rows = {number: row for row in rows_of(page) for number in (late, live)
+                if f">{number}</a>" in row}
+        assert word in rows[late], (lang, late, rows[late])
+        assert word not in rows[live], (lang, live, rows[live])

@@ -174,3 +174,13 @@ def open_duplicates(customer_name: str, address: str, *,
         query = query.where(Application.id != exclude)
     return [app for app in db.session.scalars(query)
             if same_words(app.customer_name) == name and same_words(app.address) == place]
+
+
+def backdated_among(application_ids: list[int]) -> set[int]:
+    """The applications among these that have a step entered after the fact (补录): one query,
+    for a list page's marker."""
+    if not application_ids:
+        return set()
+    return set(db.session.scalars(
+        select(StepRecord.application_id).distinct()
+        .where(StepRecord.application_id.in_(application_ids), StepRecord.backdated.is_(True))))

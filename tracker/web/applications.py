@@ -29,7 +29,12 @@ from ..services.explanations import present_explanations
 from ..services.flows import current_versions, definition_of
 from ..services.pagination import page_count
 from ..services.presenters import present_application
-from ..services.queries import ApplicationFilter, list_applications, open_duplicates
+from ..services.queries import (
+    ApplicationFilter,
+    backdated_among,
+    list_applications,
+    open_duplicates,
+)
 from ..services.reference import departments, pause_reasons
 from ..services.staff import staff
 from .access import can_manage, writer_required
@@ -402,8 +407,10 @@ def index() -> Any:
     moment, clock, lang = now(), app_clock(), current_language()
     items, total = list_applications(_application_filter(form), moment, page, PER_PAGE)
     rows = []
+    backdated = backdated_among([app.id for app in items])  # 补录, marked in the list too
     for app in items:
         view = present_application(app, moment, clock, lang, with_steps=False)
+        view["backdated"] = app.id in backdated
         flow = service.flow_of(app)
         view["current_step_names"] = [
             pick(s.name_zh, s.name_en, lang) for s in flow.steps
