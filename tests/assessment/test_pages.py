@@ -118,3 +118,38 @@ def test_an_auditor_reads_and_cannot_post(app, client, make_user, month_played):
     assert "各部门扣分" in review
     assert client.post("/assessment/2026-10/issue",
                        data={"csrf_token": csrf_token(review)}).status_code == 403
+
+
+def test_the_review_names_steps_and_shows_each_share_as_its_sentence_does(
+        app, client, make_user, month_played):
+    """The subject column names the step as its flow does (never its code), and a split
+    charge's share reads the same in the points column and in its sentence."""
+    from tracker.problems.models import STAGES
+    from tracker.services.flows import current_versions, definition_of
+
+    make_user("assessor", "kaohe-names", department="human_resources")
+    assert login(client, "kaohe-names").status_code == 302
+    html = client.get("/assessment/2026-10").get_data(as_text=True)
+    with app.app_context():
+        names = {}
+        for row in current_versions().values():
+            for step in definition_of(row).steps:
+                names[step.code] = step.name_zh
+    names.update({code: zh for code, (zh, _en) in STAGES.items()})
+    rows = re.findall(r"<tr id=\"item-\d+\".*?</tr>", html, re.DOTALL)
+    subjects = [re.sub(r"<[^>]+>", "", re.findall(r"<td>(.*?)</td>", row, re.DOTALL)[2])
+                for row in rows]
+    named = [s for s in subjects if " · " in s]
+    assert named, subjects
+    for subject in named:
+        step = html_lib.unescape(subject.split(" · ", 1)[1]).strip()
+        assert step not in names, f"a step code shown: {subject}"
+        assert step in names.values(), subject
+    shares = 0
+    for row in rows:
+        share = re.search(r" × ([\d.]+%)", row)
+        if share:
+            shares += 1
+            sentence = html_lib.unescape(re.findall(r"<td>(.*?)</td>", row, re.DOTALL)[-1])
+            assert share.group(1) in sentence, (share.group(1), sentence)
+    assert shares, "the month holds a split whole-application charge"

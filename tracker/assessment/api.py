@@ -74,6 +74,7 @@ class AssessmentSubjectOut(Schema):
     kind = fields.String(allow_none=True)
     number = fields.String(allow_none=True)
     step = fields.String(allow_none=True)
+    step_name = fields.String(metadata={"description": "the step's name in the flow (else its code)"})
     id = fields.Raw(allow_none=True)
 
 

@@ -91,7 +91,10 @@ def _item(item: dict[str, Any], lang: str, appeals: list[dict[str, Any]]) -> dic
             "department_name": pick(item.get("department_zh", ""), item.get("department_en", ""),
                                     lang),
             "subject": {"kind": subject.get("kind"), "number": subject.get("number"),
-                        "step": subject.get("step"), "id": subject.get("id")},
+                        "step": subject.get("step"), "id": subject.get("id"),
+                        "step_name": pick(subject.get("step_name_zh", ""),
+                                          subject.get("step_name_en", ""), lang)
+                        or subject.get("step") or ""},
             "points": float(item["points"]),
             "proposed_points": float(item.get("proposed_points", item["points"])),
             "range": [float(v) for v in item.get("range", [0, 0])],

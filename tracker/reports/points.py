@@ -26,6 +26,7 @@ from sqlalchemy import select
 from ..aftercare.rates import bad_reviews, dissatisfied_callbacks
 from ..extensions import db
 from ..models import Application, Department, Pause, SlaTimer, StepRecord, SubjectType, User
+from ..problems.models import STAGES as PROBLEM_STAGES
 from ..services.pause_scope import ScopedPause, pauses_by_application
 from ..services.reference import departments
 from ..sla import WorkingClock, elapsed_budget
@@ -61,7 +62,10 @@ def item(rule: str, department: str, subject: dict[str, Any], why_zh: str, why_e
     zh, en = department_names(department)
     low, high = rule_range(rule)
     subject = {"kind": subject["kind"], "number": subject.get("number"),
-               "step": subject.get("step"), "id": subject.get("id")}
+               "step": subject.get("step"), "id": subject.get("id"),
+               # The step's name as its flow gives it, so a page need not show the code.
+               **({"step_name_zh": subject["step_name_zh"], "step_name_en": subject["step_name_en"]}
+                  if subject.get("step_name_zh") else {})}
     parts = [rule, department, subject["kind"], subject["number"], subject["step"]]
     if subject["id"] is not None:
         parts.append(subject["id"])
@@ -70,6 +74,12 @@ def item(rule: str, department: str, subject: dict[str, Any], why_zh: str, why_e
             "department_en": en, "subject": subject, "points": rule_default(rule),
             "range": [low, high], "share": share, "backdated": backdated,
             "referred": RULES[rule].referred, "why_zh": why_zh, "why_en": why_en}
+
+
+def share_text(share: float) -> str:
+    """A share as the pages show it (one decimal, as web.formatting.percent): 0.003 → "0.3%",
+    never "0%" beside a page that says 0.3%."""
+    return f"{share * 100:.1f}".rstrip("0").rstrip(".") + "%"
 
 
 def _days(seconds: float, day_seconds: float) -> str:
@@ -133,7 +143,8 @@ def _late_steps(overdue: list[dict[str, Any]], day_seconds: float) -> list[dict[
         over = sum(r["over_seconds"] for r in rows)
         # Charged on a lateness that a back-dated completion took away: the assessor decides.
         backdated = any(r.get("recorded_late") for r in rows)
-        subject = {"kind": "step", "number": number, "step": rows[0]["step"]}
+        subject = {"kind": "step", "number": number, "step": rows[0]["step"],
+                   "step_name_zh": rows[0]["step_name_zh"], "step_name_en": rows[0]["step_name_en"]}
         if backdated:
             why_zh = (f"申请 {number} 的环节{names_zh}：系统已记录超时，事后补录的完成时间在时限内，"
                       "待考核人确认或免除。")
@@ -224,8 +235,8 @@ def _late_applications(clock: WorkingClock, as_of: datetime, overdue: list[dict[
         else:
             shares = {row["department"]: 1.0}
             how_zh, how_en = "由整体时限的责任部门承担", "charged to the whole limit's department"
-        parts_zh = "、".join(f"{department_names(d)[0]} {s:.0%}" for d, s in shares.items())
-        parts_en = ", ".join(f"{department_names(d)[1]} {s:.0%}" for d, s in shares.items())
+        parts_zh = "、".join(f"{department_names(d)[0]} {share_text(s)}" for d, s in shares.items())
+        parts_en = ", ".join(f"{department_names(d)[1]} {share_text(s)}" for d, s in shares.items())
         over_days = _days(row["over_seconds"], day_seconds)
         for dept, share in shares.items():
             items.append(item(
@@ -318,13 +329,12 @@ def _problems(start: datetime, end: datetime, as_of: datetime) -> list[dict[str,
                t.due_at < min(end, as_of),
                (t.completed_at.is_(None)) | (t.completed_at > t.due_at))
         .order_by(t.due_at, t.id)).all()
-    return [item("problem_overdue", row.department_code,
-                 {"kind": "problem", "step": row.stage, "id": row.subject_id},
-                 f"问题 {row.subject_id} 的{_STAGES.get(row.stage, (row.stage,))[0]}阶段超过时限。",
-                 f"Problem {row.subject_id}: its {_STAGES.get(row.stage, ('', row.stage))[1]} "
-                 "stage ran past its limit.")
-            for row in rows]
-
-
-_STAGES = {"verify": ("核实", "verification"), "rectify": ("整改", "rectification"),
-           "recheck": ("复核", "re-check")}
+    items = []
+    for row in rows:
+        zh, en = PROBLEM_STAGES.get(row.stage, (row.stage, row.stage))
+        items.append(item("problem_overdue", row.department_code,
+                          {"kind": "problem", "step": row.stage, "id": row.subject_id,
+                           "step_name_zh": zh, "step_name_en": en},
+                          f"问题 {row.subject_id} 的{zh}阶段超过时限。",
+                          f"Problem {row.subject_id}: its {en.lower()} stage ran past its limit."))
+    return items
