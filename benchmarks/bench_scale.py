@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import threading
 import time
@@ -206,7 +205,8 @@ def measure(url: str, token: str, number: str, repeat: int, with_writes: bool,
             with app.app_context():
                 counter = bench_api.QueryCounter(db.engine)
             began = time.perf_counter()
-            queries, _ = counter.around(lambda w=who, p=path: _ok(fetcher.fetch(w, p), name))
+            queries, _ = counter.around(lambda f=fetcher, w=who, p=path, n=name:
+                                        _ok(f.fetch(w, p), n))
             first[name] = time.perf_counter() - began
             first_queries[name] = queries
         finally:
@@ -220,8 +220,8 @@ def measure(url: str, token: str, number: str, repeat: int, with_writes: bool,
         queries = {}
         for name, (who, path) in targets.items():
             _ok(fetcher.fetch(who, path), name)  # warmed
-            queries[name], _ = counter.around(lambda w=who, p=path: _ok(fetcher.fetch(w, p),
-                                                                         name))
+            queries[name], _ = counter.around(lambda w=who, p=path, n=name:
+                                              _ok(fetcher.fetch(w, p), n))
         warm, login = warm_medians(fetcher, anonymous, targets, repeat)
         result = {"first": first, "first_queries": first_queries, "warm": warm,
                   "login": login, "queries": queries}
@@ -288,6 +288,19 @@ def report(size: int, built: float, rows: int, r: dict[str, Any], previous: dict
             failures.append(f"{size:,}: {failed} writes failed")
 
 
+class Progress:
+    """Prints the rows inserted and the rate, every 15 s at most."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.last = size, 0.0
+
+    def __call__(self, rows: int, seconds: float) -> None:
+        if seconds - self.last >= 15:
+            self.last = seconds
+            print(f"  {self.size:,}: {rows:,} rows in {seconds:.0f} s "
+                  f"({rows / seconds:,.0f} rows/s)", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
@@ -304,15 +317,8 @@ def main() -> int:
         with bench_api.throwaway_postgres(args.postgres) as url:
             began = time.perf_counter()
             app = bench_api.build_app(url)
-            last = [0.0]
-
-            def progress(rows: int, seconds: float) -> None:
-                if seconds - last[0] >= 15:
-                    last[0] = seconds
-                    print(f"  {size:,}: {rows:,} rows in {seconds:.0f} s "
-                          f"({rows / seconds:,.0f} rows/s)", flush=True)
-
-            token = bench_api.populate(app, size, stuck_within=STUCK_WITHIN, report=progress)
+            token = bench_api.populate(app, size, stuck_within=STUCK_WITHIN,
+                                       report=Progress(size))
             number = add_staff_and_callbacks(app)
             built = time.perf_counter() - began
             with app.app_context():
