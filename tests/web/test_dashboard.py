@@ -385,3 +385,15 @@ def test_the_first_dashboard_runs_as_many_queries_at_30_as_at_300_applications(
     # The two data sets differ where the count grew: nothing completed this month, then some.
     assert done_small == 0 < done_large
     assert large == small
+
+
+def test_the_same_figures_in_either_language(app, client, web_login, scene):
+    """The rendered figures are kept per language: switching shows the other language's."""
+    web_login("team_lead", "lead2")
+    assert "超时申请" in page_text(client.get("/dashboard"))
+    client.get("/language/en")
+    english = page_text(client.get("/dashboard"))
+    assert "Overdue applications" in english and "超时申请" not in english
+    assert "Overdue applications" in page_text(client.get("/dashboard/fragment"))
+    client.get("/language/zh")
+    assert "超时申请" in page_text(client.get("/dashboard/fragment"))
