@@ -335,10 +335,7 @@ def main() -> int:
         print(f"  open applications: {open_apps:,}")
         previous = result
     print(f"\ntook {time.perf_counter() - started:.0f} s")
-    for failure in failures:
-        print("FAILED:", failure)
-    print("OK" if not failures else "TARGET MISSED")
-    return 1 if failures else 0
+    return bench_pages.verdict(failures)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.fixtures.app import local
+from tests.fixtures.app import local, statements_during
 from tests.fixtures.web import complete_all, page_text
 
 
@@ -28,6 +28,10 @@ def board(app):
         result = build_dashboard(now(), app_clock())
         db.session.remove()
         return result
+
+
+def dashboard_ok(client) -> None:
+    assert client.get("/dashboard").status_code == 200
 
 
 @pytest.fixture
@@ -196,16 +200,8 @@ def test_past_months_on_the_chart(app, make_user, new_application, frozen):
 
 def test_the_query_count_does_not_grow_with_the_data(app, client, web_login, make_user,
                                                     new_application, frozen):
-    from tracker.extensions import db
-
     clock = frozen(local(2026, 10, 12, 10, 0), tick=True)
     web_login("team_lead", "lead")
-    statements: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def seen(conn, cursor, statement, *args):
-        statements.append(statement)
 
     def add(n: int) -> None:
         for i in range(n):
@@ -218,13 +214,7 @@ def test_the_query_count_does_not_grow_with_the_data(app, client, web_login, mak
         new_application("211")  # a recorded change: the figures are recomputed
         complete_all(app, new_application("101", requested_at=local(2026, 10, 12, 9, 0)),
                      "lead")
-        statements.clear()
-        sa.event.listen(engine, "before_cursor_execute", seen)
-        try:
-            assert client.get("/dashboard").status_code == 200
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", seen)
-        return len(statements)
+        return len(statements_during(app, lambda: dashboard_ok(client)))
 
     add(3)
     client.get("/dashboard")  # the settled months are computed once
@@ -235,13 +225,8 @@ def test_the_query_count_does_not_grow_with_the_data(app, client, web_login, mak
     assert large == small
     assert small <= 23  # 20, the shared figures' lease and store (services/dashboard_store), and
     # the per-department figures (issue 13): one query
-    statements.clear()
-    sa.event.listen(engine, "before_cursor_execute", seen)
-    try:
-        client.get("/dashboard")  # nothing changed within the minute: the figures are kept
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", seen)
-    assert len(statements) <= 3
+    # nothing changed within the minute: the figures are kept
+    assert len(statements_during(app, lambda: dashboard_ok(client))) <= 3
 
 
 def _history(app, count: int, now, days: int = 400) -> None:
@@ -355,28 +340,14 @@ def test_the_first_dashboard_runs_as_many_queries_at_30_as_at_300_applications(
         app, client, web_login, frozen):
     """Issue 15: the first dashboard after a start asked for this month's working days only
     when something had been completed this month, so its query count grew with the data."""
-    from tracker.extensions import db
-
     now = local(2026, 10, 12, 10, 0)
     frozen(now)
     web_login("team_lead", "lead")
-    statements: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def seen(conn, cursor, statement, *args):
-        statements.append(statement)
 
     def first_dashboard() -> tuple[int, int]:
         _restarted(app)
-        statements.clear()
-        sa.event.listen(engine, "before_cursor_execute", seen)
-        try:
-            page = client.get("/dashboard")
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", seen)
-        assert page.status_code == 200
-        return len(statements), sum(f.completed for f in board(app).month_by_flow)
+        count = len(statements_during(app, lambda: dashboard_ok(client)))
+        return count, sum(f.completed for f in board(app).month_by_flow)
 
     _history(app, 30, now)
     small, done_small = first_dashboard()
