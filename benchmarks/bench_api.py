@@ -88,8 +88,16 @@ def build_app(url: str):
 
 # --- data ---------------------------------------------------------------------------------
 
-def populate(app, count: int, seed: int = 12) -> str:
-    """Insert `count` applications (see the module doc); returns a clerk's API token."""
+BATCH = 20_000  # applications built and inserted at a time: memory stays flat at 1M
+
+
+def populate(app, count: int, seed: int = 12, stuck_within: timedelta | None = None,
+             report=None) -> str:
+    """Insert `count` applications (see the module doc); returns a clerk's API token.
+
+    `stuck_within` keeps the stuck-open ones to those accepted in that span before now (an
+    office chases what is old: the open set then follows the daily intake, not the history);
+    `report(rows, seconds)` is told how many rows went in, BATCH applications at a time."""
     from tracker.extensions import db
     from tracker.models import (
         ApiToken,
@@ -135,6 +143,19 @@ def populate(app, count: int, seed: int = 12) -> str:
         pauses: list[dict[str, Any]] = []
         step_id = 0
         timer_id = count  # timers 1..count are the applications' own (timer id = app id)
+        inserted, began = 0, time.perf_counter()
+
+        def flush() -> None:
+            # applications first (their timer ids after), then the rows that point at them
+            nonlocal inserted
+            with db.engine.begin() as conn:
+                for table, rows in ((Application.__table__, apps), (SlaTimer.__table__, timers),
+                                    (StepRecord.__table__, steps), (Pause.__table__, pauses)):
+                    bulk_insert(conn, table, rows)
+                    inserted += len(rows)
+                    rows.clear()
+            if report is not None:
+                report(inserted, time.perf_counter() - began)
 
         def timer(tid, subject, subject_id, app_id, dept, flow, step, budget, start, due,
                   warn, state, completed=None, late=False):
@@ -156,7 +177,8 @@ def populate(app, count: int, seed: int = 12) -> str:
             accepted = (first + (now - first) * (i / count)).replace(microsecond=0)
             start = clock.next_working_instant(accepted)
             recent = accepted >= recent_from
-            stuck = not recent and rng.random() < 0.01
+            stuck = not recent and rng.random() < 0.01 and (
+                stuck_within is None or now - accepted < stuck_within)
             cancelled = not recent and not stuck and rng.random() < 0.02
             status = (AppStatus.OPEN if recent or stuck else
                       AppStatus.CANCELLED if cancelled else AppStatus.COMPLETED)
@@ -223,13 +245,12 @@ def populate(app, count: int, seed: int = 12) -> str:
                 "completed_at": completed if status is AppStatus.COMPLETED else None,
                 "timer_id": None, "created_by_id": user.id, "created_at": accepted,
                 "updated_at": completed or accepted, "version_id": 1})
+            if len(apps) >= BATCH:
+                flush()
 
+        flush()
         tables = db.metadata.tables
         with db.engine.begin() as conn:
-            # applications first (their timer ids after), then the rows that point at them
-            for table, rows in ((Application.__table__, apps), (SlaTimer.__table__, timers),
-                                (StepRecord.__table__, steps), (Pause.__table__, pauses)):
-                bulk_insert(conn, table, rows)
             conn.execute(sa.update(tables["applications"])
                          .values(timer_id=tables["applications"].c.id))
             if conn.dialect.name == "postgresql":

@@ -382,6 +382,11 @@ def main() -> int:
     if not args.keep:
         for r in results:
             (folder / f"pages-{r['count']}.db").unlink(missing_ok=True)
+    return verdict(failures)
+
+
+def verdict(failures: list[str]) -> int:
+    """Print the missed targets (or OK); the exit code."""
     for failure in failures:
         print("FAILED:", failure)
     print("OK" if not failures else "TARGET MISSED")

@@ -3,6 +3,8 @@ across all the workers (two apps on one database stand for two gunicorn workers)
 requests that come meanwhile get the figures before; then every worker shows the new ones."""
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from tests.fixtures.app import local
 from tests.fixtures.jobs import all_at_once, wait_for
 
@@ -47,3 +49,33 @@ def test_one_recompute_per_change_across_two_workers(app, other_app, new_applica
 
     assert [open_total(w) for w in workers] == [2] * len(workers)
     assert recomputes(second) == 2  # nothing changed: nothing recomputed
+
+
+def test_while_another_worker_recomputes_the_figures_before_are_served(
+        app, other_app, new_application, frozen):
+    """Stale while revalidate: a worker that finds the lease taken (another worker is
+    computing the figures for the newest change) answers at once with the stored figures,
+    without computing them itself, on a fresh worker too; once the lease is free the next
+    request computes the new ones."""
+    from tracker.extensions import db
+    from tracker.models import DashboardSnapshot
+    from tracker.models.base import now_utc
+    from tracker.services.dashboard_store import LEASE
+
+    frozen(local(2026, 10, 13, 10, 0))
+    new_application("201")
+    assert open_total(app) == 1 and recomputes(app) == 1
+    new_application("201")  # a change: the stored figures are for the key before
+
+    def lease(until) -> None:
+        with app.app_context():
+            db.session.execute(sa.update(DashboardSnapshot).values(lease_until=until))
+            db.session.commit()
+            db.session.remove()
+
+    lease(now_utc() + LEASE)  # as a worker does when it starts recomputing
+    assert open_total(app) == 1
+    assert open_total(other_app()) == 1  # a worker just started: the stored figures too
+    assert recomputes(app) == 1  # neither computed them
+    lease(None)  # the recomputing worker is done (or gave up)
+    assert open_total(app) == 2 and recomputes(app) == 2

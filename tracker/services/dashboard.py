@@ -394,29 +394,30 @@ def _worked_days(rows: list, since: datetime, clock: WorkingClock) -> dict[int, 
 
     A completed application's span and pauses never change (a completed application cannot be
     paused), so each is computed once per process and clock; after the first request of a
-    month only the new completions are read. Two queries at most either way."""
+    month only the new completions are read. Two queries either way, even when none is new."""
     store = current_app.extensions.setdefault("tracker_dashboard_worked", {})
     if store.get("clock") is not clock:  # closures changed: working time is measured anew
         store.clear()
         store["clock"] = clock
     known: dict[int, float] = store.setdefault("days", {})
     new = [r for r in rows if r.id not in known]
-    if new:
-        if len(new) <= 500:
-            which = SlaTimer.id.in_([r.id for r in new])
-            apps: Any = [r.application_id for r in new]
-        else:  # the month's first request: all of them, selected as the rows were
-            which = and_(SlaTimer.completed_at >= since, SlaTimer.state == TimerState.DONE,
-                         SlaTimer.subject_type == SubjectType.APPLICATION)
-            apps = select(SlaTimer.application_id).where(which)
-        spans = db.session.execute(
-            select(SlaTimer.id, SlaTimer.application_id, SlaTimer.started_at,
-                   SlaTimer.completed_at, SlaTimer.round_the_clock).where(which)).all()
-        pauses = pauses_by_application(apps)
-        for r in spans:
-            known[r.id] = used_days(clock, r.started_at, r.completed_at, r.round_the_clock,
-                                    intervals_for(pauses.get(r.application_id, []),
-                                                  SubjectType.APPLICATION, None))
+    # Asked even when nothing is new (an empty IN): whether this month has completions yet
+    # must not change the number of statements (issue 15: 21 at 1k, 23 at 5k applications).
+    if len(new) <= 500:
+        which = SlaTimer.id.in_([r.id for r in new])
+        apps: Any = [r.application_id for r in new]
+    else:  # the month's first request: all of them, selected as the rows were
+        which = and_(SlaTimer.completed_at >= since, SlaTimer.state == TimerState.DONE,
+                     SlaTimer.subject_type == SubjectType.APPLICATION)
+        apps = select(SlaTimer.application_id).where(which)
+    spans = db.session.execute(
+        select(SlaTimer.id, SlaTimer.application_id, SlaTimer.started_at,
+               SlaTimer.completed_at, SlaTimer.round_the_clock).where(which)).all()
+    pauses = pauses_by_application(apps)
+    for r in spans:
+        known[r.id] = used_days(clock, r.started_at, r.completed_at, r.round_the_clock,
+                                intervals_for(pauses.get(r.application_id, []),
+                                              SubjectType.APPLICATION, None))
     current = {r.id for r in rows}
     for stale in [k for k in known if k not in current]:  # keep only this month's
         del known[stale]

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, make_response, render_template
+import threading
+
+from flask import Blueprint, current_app, make_response, render_template
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from ..i18n import current_language, pick
 from ..services.app_clock import app_clock, now
@@ -41,11 +44,31 @@ def _chart(board: Dashboard) -> Any:
                         target_label=_("Target %(rate)s", rate=percent(target)))
 
 
-def _context() -> dict[str, Any]:
+_body_lock = threading.Lock()
+
+
+def _body(board: Dashboard) -> Markup:
+    """The figures rendered, once per set of figures and language: the body shows the figures
+    and nothing of the user or the request, and rendering it (a few hundred translated words
+    and links) was most of a kept dashboard's time. Only the current figures' are kept."""
     lang = current_language()
+    store = current_app.extensions.setdefault("tracker_dashboard_html", {})
+    kept = store.get(lang)
+    if kept is not None and kept[0] is board:
+        return kept[1]
+    html = Markup(render_template(
+        "dashboard/_body.html", board=board, names=_names(board, lang), chart=_chart(board),
+        dept=lambda code: department_name(code, lang)))
+    with _body_lock:
+        if any(other is not board for other, _html in store.values()):
+            store.clear()  # new figures: the other languages' bodies are stale
+        store[lang] = (board, html)
+    return html
+
+
+def _context() -> dict[str, Any]:
     board = current_dashboard(now(), app_clock)
-    return {"board": board, "names": _names(board, lang), "chart": _chart(board),
-            "dept": lambda code: department_name(code, lang), "refresh": REFRESH_SECONDS}
+    return {"board": board, "body": _body(board), "refresh": REFRESH_SECONDS}
 
 
 @bp.route("/dashboard")
@@ -56,6 +79,6 @@ def index() -> Any:
 @bp.route("/dashboard/fragment")
 def fragment() -> Any:
     """The dashboard's body alone, for the page's 60-second refresh."""
-    response = make_response(render_template("dashboard/_body.html", **_context()))
+    response = make_response(_context()["body"])
     response.headers["Cache-Control"] = "no-store"
     return response
