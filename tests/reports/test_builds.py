@@ -333,3 +333,32 @@ def test_two_schedulers_never_build_the_same_one(app, ctx, other_app, pg_only, m
     rows = list(db.session.scalars(select(ReportBuild)))
     assert {(r.state, r.attempts, r.progress) for r in rows} == {(BuildState.DONE, 1, 100)}
     assert len({r.claimed_by for r in rows}) == 8
+
+
+@pytest.mark.postgres
+def test_a_build_another_scheduler_is_claiming_is_skipped_not_waited_for(app, ctx, other_app,
+                                                                         pg_only):
+    """While another host holds the first queued build's row (mid-claim), a claim takes the
+    next one at once (FOR UPDATE SKIP LOCKED); without SKIP LOCKED it would wait on the lock."""
+    first, _new = builds.request_build(builds.wanted("2026-01", "xlsx"), None)
+    second, _new = builds.request_build(builds.wanted("2026-02", "xlsx"), None)
+    ids = (first.id, second.id)
+    db.session.remove()
+    other = other_app()
+
+    def claim():
+        with app.app_context():
+            taken = builds.claim_next()
+            db.session.remove()
+        return taken
+
+    with other.app_context():
+        held = db.session.scalar(select(ReportBuild.id).where(ReportBuild.id == ids[0])
+                                 .with_for_update())
+        assert held == ids[0]
+        [taken] = all_at_once(claim, timeout=30)
+        db.session.rollback()
+        db.session.remove()
+    assert taken is not None and taken[0] == ids[1]
+    row = db.session.get(ReportBuild, ids[0])
+    assert row.state is BuildState.QUEUED  # left to whoever holds it
