@@ -299,6 +299,21 @@ def test_a_build_whose_job_died_is_taken_again_then_given_up(app, ctx, frozen):
     assert lost.state is BuildState.FAILED and "stopped 3 times" in lost.error
 
 
+def test_finished_builds_are_pruned_after_a_week(app, ctx, frozen):
+    traveller = frozen(now_utc())
+    old_id = builds.request_build(builds.wanted(MONTH, "csv", table="flows"), None)[0].id
+    assert builds.run_builds().done == 1
+    kept_id = builds.request_build(builds.wanted(MONTH, "json"), None)[0].id
+    traveller.shift(builds.KEEP - timedelta(minutes=1))
+    assert builds.run_builds() == builds.BuildRun(done=1)  # the first is not a week old yet
+    traveller.shift(timedelta(minutes=2))
+    assert builds.run_builds().pruned == 1
+    db.session.expire_all()
+    assert db.session.get(ReportBuild, old_id) is None
+    assert db.session.get(ReportBuild, kept_id).state is BuildState.DONE
+    assert set(db.session.scalars(select(ReportBuildChunk.build_id))) == {kept_id}
+
+
 @pytest.fixture
 def pg_only(backend):
     if backend != "postgresql":

@@ -9,7 +9,8 @@ LIVE_REUSE). The job (`run_builds`, every BUILD_SECONDS) claims queued builds on
 one), writes its progress as it goes (per stage, and every ROWS_PER_TICK rows), and stores the
 file in chunks together with `done` in one transaction; an exception marks the build failed
 with its error. A build whose job died (no progress written for STALE) is claimed again, at
-most MAX_ATTEMPTS times in all.
+most MAX_ATTEMPTS times in all. Builds finished more than KEEP ago are deleted with their
+chunks (they are copies of what the report computes, not records).
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from typing import IO, Any
 
 from flask import Response, stream_with_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -51,6 +52,7 @@ LIVE_REUSE = timedelta(minutes=10)  # live figures grow older even when nothing 
 ROWS_PER_TICK = 1000  # progress is written every this many rows
 MAX_PER_RUN = 20  # builds one run of the job makes before it lets the scheduler breathe
 ERROR_MAX = 2000
+KEEP = timedelta(days=7)  # a finished build (done or failed) is kept this long
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONTENT_TYPES = {BuildKind.XLSX: XLSX, BuildKind.CSV: "text/csv; charset=utf-8",
@@ -240,12 +242,14 @@ def build_fields(row: ReportBuild) -> dict[str, Any]:
 class BuildRun:
     done: int = 0
     failed: int = 0
+    pruned: int = 0
 
 
 def run_builds() -> BuildRun:
     """The scheduler's job (inside an app context): build queued builds until none is left
     (or MAX_PER_RUN are made); safe in any number of schedulers at once."""
     result = BuildRun()
+    result.pruned = _prune()
     result.failed += _give_up_on_lost()
     for _round in range(MAX_PER_RUN):
         claimed = claim_next()
@@ -264,6 +268,18 @@ def _claimable(now: Any) -> Any:
     lost = and_(ReportBuild.state == BuildState.RUNNING, ReportBuild.heartbeat_at < now - STALE,
                 ReportBuild.attempts < MAX_ATTEMPTS)
     return or_(ReportBuild.state == BuildState.QUEUED, lost)
+
+
+def _prune() -> int:
+    """Delete the builds finished more than KEEP ago, and their files."""
+    old = select(ReportBuild.id).where(ReportBuild.state.in_((BuildState.DONE,
+                                                              BuildState.FAILED)),
+                                       ReportBuild.finished_at < now_utc() - KEEP)
+    db.session.execute(delete(ReportBuildChunk).where(ReportBuildChunk.build_id.in_(old)))
+    count = db.session.execute(delete(ReportBuild).where(ReportBuild.id.in_(old))
+                               .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return count
 
 
 def _give_up_on_lost() -> int:
