@@ -53,7 +53,8 @@ CASES = [  # (what the form asks for, the direct download, the language)
 
 
 def test_the_job_builds_the_same_file_as_the_direct_download(app, client, make_user, october):
-    """Byte for byte, with the same name and type (one generated month for the four cases)."""
+    """Byte for byte, with the same name and type; the JSON build holds what the API answers
+    (one generated month for every case)."""
     make_user("clerk", "build-clerk")
     assert login(client, "build-clerk").status_code == 302
     for what, direct, lang in CASES:
@@ -68,10 +69,10 @@ def test_the_job_builds_the_same_file_as_the_direct_download(app, client, make_u
         assert built.headers["Content-Disposition"] == inline.headers["Content-Disposition"]
         assert built.mimetype == inline.mimetype
         assert int(built.headers["Content-Length"]) == len(inline.get_data())
+    _json_build_is_the_api_answer(app, client, make_user("clerk", "json-clerk")[1])
 
 
-def test_the_json_build_holds_what_the_api_answers(app, client, make_user, october):
-    _uid, token = make_user("clerk", "json-clerk")
+def _json_build_is_the_api_answer(app, client, token: str) -> None:
     direct = client.get(f"/api/v1/reports/monthly/{MONTH}", headers=_bearer(token))
     queued = client.post(f"/api/v1/reports/{MONTH}/builds", json={"kind": "json"},
                          headers=_bearer(token))
@@ -125,7 +126,7 @@ def test_progress_advances_as_another_session_sees_it_and_reaches_100(
             select(ReportBuildChunk.data).where(ReportBuildChunk.build_id == build_id)))
 
 
-def test_a_failure_is_recorded_and_shown(app, client, make_user, october, monkeypatch):
+def test_a_failure_is_recorded_and_shown(app, client, make_user, monkeypatch):
     _uid, token = make_user("clerk", "fail-clerk")
     assert login(client, "fail-clerk").status_code == 302
 
@@ -156,8 +157,7 @@ def test_a_failure_is_recorded_and_shown(app, client, make_user, october, monkey
     assert _run_job(app).done == 1
 
 
-def test_before_it_is_done_the_file_is_a_409_in_the_users_language(app, client, make_user,
-                                                                   october):
+def test_before_it_is_done_the_file_is_a_409_in_the_users_language(app, client, make_user):
     _uid, token = make_user("clerk", "wait-clerk")
     body = client.post(f"/api/v1/reports/{MONTH}/builds", json={"kind": "csv"},
                        headers=_bearer(token)).get_json()
@@ -175,7 +175,7 @@ def test_before_it_is_done_the_file_is_a_409_in_the_users_language(app, client, 
     assert client.get(f"/reports/monthly/2026-09/builds/{body['id']}").status_code == 404
 
 
-def test_the_same_request_shares_one_build(app, client, make_user, october):
+def test_the_same_request_shares_one_build(app, client, make_user):
     _a, first = make_user("clerk", "share-one")
     _b, second = make_user("team_lead", "share-two")
     url = f"/api/v1/reports/{MONTH}/builds"
@@ -207,7 +207,7 @@ def test_the_same_request_shares_one_build(app, client, make_user, october):
     assert newer["id"] != one.get_json()["id"] and newer["state"] == "queued"
 
 
-def test_two_clerks_at_the_same_moment_start_one_build(app, make_user, october):
+def test_two_clerks_at_the_same_moment_start_one_build(app, make_user):
     tokens = [make_user("clerk", f"moment-{i}")[1] for i in range(2)]
     clients = [app.test_client() for _ in tokens]
 
@@ -249,7 +249,7 @@ def test_a_big_month_goes_through_the_job_a_small_one_stays_inline(app, client, 
     assert client.get(f"/reports/monthly/{MONTH}.xlsx").status_code == 200
 
 
-def test_the_build_page_in_both_languages(app, client, make_user, october):
+def test_the_build_page_in_both_languages(app, client, make_user):
     make_user("auditor", "page-auditor")  # a read-only role may prepare a download too
     assert login(client, "page-auditor").status_code == 302
     report = page_text(client.get(f"/reports/monthly?month={MONTH}"))
