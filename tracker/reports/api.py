@@ -14,16 +14,16 @@ from marshmallow import Schema, fields, validate
 
 from ..api.auth import authenticate, require
 from ..api.idempotency import idempotent
+from ..api.schemas import ErrorOut
 from ..extensions import db
 from ..i18n import current_language
 from ..models import Role, User
-from ..api.schemas import ErrorOut
 from ..services.errors import ValidationFailed
 from ..services.months import parse_month
 from .builds import (
     build_fields,
-    get_build,
     file_response,
+    get_build,
     ready_file,
     request_build,
     through_job,

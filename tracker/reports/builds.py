@@ -434,7 +434,7 @@ def build_one(build_id: int, token: str) -> bool:
         db.session.rollback()
         log.warning("report build %s: taken over by another job; left to it", build_id)
         return False
-    except Exception as exc:  # noqa: BLE001  (recorded on the build, which the user sees)
+    except Exception as exc:
         db.session.rollback()
         log.exception("report build %s failed", build_id)
         text = f"{type(exc).__name__}: {exc}"[:ERROR_MAX]
