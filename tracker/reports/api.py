@@ -22,6 +22,7 @@ from ..services.errors import ValidationFailed
 from ..services.months import parse_month
 from .builds import (
     build_fields,
+    download_name,
     file_response,
     get_build,
     ready_file,
@@ -154,8 +155,7 @@ class MonthlyWorkbook(MethodView):
         version, live = args.get("version"), args["live"]
         lang = current_language()
         stored = None if live else get_issued(parsed, version)
-        suffix = f"-v{stored.version}" if stored is not None else "-live"
-        name = f"monthly-report-{parsed.label}{suffix}.xlsx"
+        name = download_name(parsed, "xlsx", "", stored.version if stored else None)
         if stored is not None and stored.xlsx and lang == "zh":
             return send_file(io.BytesIO(stored.xlsx), mimetype=XLSX, as_attachment=True,
                              download_name=name)  # exactly what was issued

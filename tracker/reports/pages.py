@@ -37,6 +37,7 @@ from ..web.forms import PostForm
 from ..web.nav import NavItem
 from .builds import (
     build_fields,
+    download_name,
     file_response,
     get_build,
     ready_file,
@@ -106,8 +107,7 @@ def monthly_xlsx(month: str) -> Any:
     live = request.args.get("live") in ("1", "true", "yes")
     lang = current_language()
     stored = None if live else get_issued(parsed, version)
-    suffix = f"-v{stored.version}" if stored is not None else "-live"
-    name = f"monthly-report-{parsed.label}{suffix}.xlsx"
+    name = download_name(parsed, "xlsx", "", stored.version if stored else None)
     mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     if stored is not None and stored.xlsx and lang == "zh":
         # exactly the workbook that was issued
@@ -134,7 +134,7 @@ def monthly_csv(month: str) -> Any:
     data = report_data(parsed, version=version, live=live)
     # Streamed: rows are made as the client reads them (stream_with_context keeps the
     # request's language for the generator).
-    name = f"monthly-report-{parsed.label}-{table}.csv"
+    name = download_name(parsed, "csv", table, None)
     return Response(stream_with_context(iter_csv(data, table, current_language())),
                     mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename={name}"})
