@@ -193,6 +193,11 @@ class Config:
     # Government platform → URL that takes the status of its projects back (101).
     TRACKER_PLATFORM_CALLBACKS = _env("PLATFORM_CALLBACKS", {})
 
+    # The monthly report (tracker/reports): a month with more applications accepted than this
+    # is downloaded through a build made by the job (progress shown, fetched when ready), not
+    # inside the request; 0 sends every computed download through the job.
+    TRACKER_REPORT_INLINE_LIMIT = _env("REPORT_INLINE_LIMIT", 5000)
+
 
 class DevelopmentConfig(Config):
     SECRET_KEY = Config.SECRET_KEY or "dev-only-secret-change-me"

@@ -118,6 +118,8 @@ class Settings:
     # The assessment's review and appeals (tracker/assessment)
     assessment_appeal_days: int
     assessment_department: str
+    # The monthly report's downloads through the job above this many applications a month
+    report_inline_limit: int
     # Derived when built: the parsed forms of the two texts above.
     periods: OfficeHours = ()
     closures: tuple[Closure, ...] = ()
@@ -220,6 +222,8 @@ def _check(values: dict[str, Any]) -> None:
                  "public_rate_per_number"):
         if values[name] < 1:
             refuse(name, "must be at least 1")
+    if values["report_inline_limit"] < 0:
+        refuse("report_inline_limit", "must not be negative")
     if values["assessment_appeal_days"] < 1:
         refuse("assessment_appeal_days", "must be at least 1 working day")
     values["scheduler"] = values["scheduler"].strip().lower()

@@ -1,14 +1,16 @@
 """The monthly overdue report: compute (monthly), store (issuance), render (xlsx, csv, html).
 The factory registers `api.blp`, `pages.bp` (with `pages.NAV`), `cli.report_cli` and `JOBS`
-(the scheduler's monthly issue and its catch-up)."""
+(the scheduler's monthly issue and its catch-up, and the builds of long downloads: builds)."""
 from __future__ import annotations
 
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from ..jobs.scheduler import Job
 from ..localtime import LOCAL
 from ..services.months import Month, parse_month
 from . import api, cli, pages
+from .builds import BUILD_SECONDS, run_builds
 from .issuance import issue_monthly_report, issue_previous_month
 from .monthly import compute_monthly_report
 
@@ -20,7 +22,10 @@ JOBS = [
     # (a no-op when any version of last month exists).
     Job("monthly_report_catch_up", "issue last month's report if missing", issue_previous_month,
         at_start=True),
+    # Downloads too long for a request (builds.py); any number of schedulers share the work.
+    Job("report_builds", "build the report downloads that were asked for", run_builds,
+        IntervalTrigger(seconds=BUILD_SECONDS), options={"misfire_grace_time": 60}),
 ]
 
 __all__ = ["JOBS", "Month", "api", "cli", "compute_monthly_report", "issue_monthly_report",
-           "issue_previous_month", "pages", "parse_month"]
+           "issue_previous_month", "pages", "parse_month", "run_builds"]

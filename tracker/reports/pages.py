@@ -1,5 +1,7 @@
 """The monthly report page: figures, charts, issued versions, downloads; and, for leads and
-administrators, the notifications that could not be delivered."""
+administrators, the notifications that could not be delivered. A download of a month above
+TRACKER_REPORT_INLINE_LIMIT applications goes to its build page (builds.py): the progress,
+then the link."""
 from __future__ import annotations
 
 import io
@@ -9,6 +11,7 @@ from flask import (
     Blueprint,
     Response,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -27,11 +30,21 @@ from ..i18n import current_language
 from ..models import Role, User
 from ..services import notifications
 from ..services.app_clock import now
-from ..services.errors import DomainError, ValidationFailed
+from ..services.errors import Conflict, DomainError, ValidationFailed
 from ..services.months import Month, parse_month
 from ..web.access import can_assess, can_manage, may_post
 from ..web.forms import PostForm
 from ..web.nav import NavItem
+from .builds import (
+    build_fields,
+    download_name,
+    file_response,
+    get_build,
+    ready_file,
+    request_build,
+    through_job,
+    wanted,
+)
 from .csvfile import TABLES, iter_csv
 from .html import report_context
 from .issuance import get_issued, issue_monthly_report, list_issued, report_data
@@ -39,9 +52,12 @@ from .xlsx import file_chunks, xlsx_file
 
 bp = may_post(Blueprint("report_pages", __name__, template_folder="templates",
                         static_folder="static", static_url_path="/reports/static"),
-              Role.ASSESSOR)  # the assessment office issues reports; completes no step
+              Role.ASSESSOR, Role.AUDITOR)  # the assessment office issues reports; an
+# auditor only prepares downloads (a read): every POST view here checks its own role
 NAV = [NavItem("report_pages.monthly", _l("Monthly report"), 80)]
 PAGE_ROWS = 500  # overdue rows shown on the page; the downloads hold every row
+TABLE_NAMES = {"overdue": _l("Overdue list"), "flows": _l("Applications by flow"),
+               "steps": _l("On-time rate by step"), "points": _l("Points deducted")}
 
 
 def _wanted() -> tuple[Month, int | None, bool]:
@@ -63,7 +79,7 @@ def _page(month: Month, version: int | None, live: bool, status: int = 200,
         versions=_versions(month), can_issue=manager or can_assess(), form=PostForm(formdata=None),
         month_ended=now() >= month.end, outbox=notifications.outbox_counts() if manager else None,
         failed=notifications.list_outbox("failed", 50) if manager else [],
-        csv_tables=TABLES, **report_context(data, lang, overdue_limit=PAGE_ROWS)), status
+        csv_tables=TABLES, table_names=TABLE_NAMES, **report_context(data, lang, overdue_limit=PAGE_ROWS)), status
 
 
 def _versions(month: Month) -> list[dict[str, Any]]:
@@ -91,13 +107,14 @@ def monthly_xlsx(month: str) -> Any:
     live = request.args.get("live") in ("1", "true", "yes")
     lang = current_language()
     stored = None if live else get_issued(parsed, version)
-    suffix = f"-v{stored.version}" if stored is not None else "-live"
-    name = f"monthly-report-{parsed.label}{suffix}.xlsx"
+    name = download_name(parsed, "xlsx", "", stored.version if stored else None)
     mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     if stored is not None and stored.xlsx and lang == "zh":
         # exactly the workbook that was issued
         return send_file(io.BytesIO(stored.xlsx), as_attachment=True, mimetype=mimetype,
                          download_name=name)
+    if through_job(parsed):
+        return _to_build(parsed, "xlsx", "overdue", version, live)
     # Built in a temporary file in constant memory, streamed from there.
     content = xlsx_file(report_data(parsed, version=version, live=live), lang)
     return Response(file_chunks(content), mimetype=mimetype,
@@ -110,14 +127,74 @@ def monthly_csv(month: str) -> Any:
     table = request.args.get("table", "overdue")
     if table not in TABLES:
         raise ValidationFailed("Unknown table.", fields={"table": ["Unknown table."]})
-    data = report_data(parsed, version=request.args.get("version", type=int),
-                       live=request.args.get("live") in ("1", "true", "yes"))
+    version = request.args.get("version", type=int)
+    live = request.args.get("live") in ("1", "true", "yes")
+    if through_job(parsed):
+        return _to_build(parsed, "csv", table, version, live)
+    data = report_data(parsed, version=version, live=live)
     # Streamed: rows are made as the client reads them (stream_with_context keeps the
     # request's language for the generator).
-    name = f"monthly-report-{parsed.label}-{table}.csv"
+    name = download_name(parsed, "csv", table, None)
     return Response(stream_with_context(iter_csv(data, table, current_language())),
                     mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+def _to_build(month: Month, kind: str, table: str, version: int | None, live: bool) -> Any:
+    """A download too big for a request: the build that makes it (queued now, or reused)."""
+    row, _new = request_build(wanted(month, kind, table=table, lang=current_language(),
+                                     version=version, live=live), current_user)
+    return redirect(url_for(".build", month=row.month, build_id=row.id), 303)
+
+
+@bp.route("/reports/monthly/<month>/builds", methods=["POST"])
+def prepare(month: str) -> Any:
+    """"Prepare the download": have the job build the file, then show its progress."""
+    parsed = parse_month(month)
+    if not PostForm().validate_on_submit():
+        flash(_("The form has expired; reload and try again."), "error")
+        return redirect(url_for(".monthly", month=parsed.label), 303)
+    kind, _sep, table = request.form.get("what", "xlsx").partition(":")
+    try:
+        return _to_build(parsed, kind, table or "overdue",
+                         request.form.get("version", type=int),
+                         request.form.get("live") in ("1", "true", "yes"))
+    except DomainError as exc:
+        flash(translate(exc.message, exc.params), "error")
+        return redirect(url_for(".monthly", month=parsed.label), 303)
+
+
+def _build_page(month: str, build_id: int, status: int = 200, message: str | None = None
+                ) -> Any:
+    row = get_build(month, build_id)
+    item = build_fields(row)
+    what = f"csv:{item['table']}" if item["kind"] == "csv" else item["kind"]
+    return render_template(
+        "reports/build.html", build=item, what=what,
+        message=message, form=PostForm(formdata=None), table_names=TABLE_NAMES,
+        status_url=url_for(".build_json", month=row.month, build_id=row.id),
+        file_url=url_for(".build_file", month=row.month, build_id=row.id)), status
+
+
+@bp.route("/reports/monthly/<month>/builds/<int:build_id>")
+def build(month: str, build_id: int) -> Any:
+    """A build's progress, and its link once done (build.js keeps it current)."""
+    return _build_page(month, build_id)
+
+
+@bp.route("/reports/monthly/<month>/builds/<int:build_id>.json")
+def build_json(month: str, build_id: int) -> Any:
+    """What build.js polls: the build as the API gives it (state, progress, stage)."""
+    return jsonify(build_fields(get_build(month, build_id)))
+
+
+@bp.route("/reports/monthly/<month>/builds/<int:build_id>/file")
+def build_file(month: str, build_id: int) -> Any:
+    try:
+        row = ready_file(get_build(month, build_id))
+    except Conflict as exc:
+        return _build_page(month, build_id, 409, translate(exc.message, exc.params))
+    return file_response(row)
 
 
 @bp.route("/reports/monthly/<month>/issue", methods=["POST"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import tempfile
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import lru_cache
 from typing import IO, Any
@@ -112,10 +112,13 @@ def file_chunks(out: IO[bytes], size: int = 64 * 1024) -> Iterator[bytes]:
         out.close()
 
 
-def write_xlsx(data: dict[str, Any], lang: str, out: IO[bytes]) -> None:
+def write_xlsx(data: dict[str, Any], lang: str, out: IO[bytes],
+               on_row: Callable[[], None] | None = None) -> None:
     """Write the workbook to `out`. XlsxWriter's constant_memory mode flushes each row to a
     temporary file as soon as the next row starts (every sheet here is written in row
-    order), so memory does not grow with the overdue list."""
+    order), so memory does not grow with the overdue list. `on_row` is called after each row
+    of the four tables (a report build counts them for its progress)."""
+    on_row = on_row or _nothing
     with force_locale(lang):
         book = xlsxwriter.Workbook(out, {"constant_memory": True})
         formats = {
@@ -130,10 +133,10 @@ def write_xlsx(data: dict[str, Any], lang: str, out: IO[bytes]) -> None:
             "bold_number": book.add_format({"bold": True, "num_format": "0.00"}),
             "note": book.add_format({"italic": True, "font_color": "#666666"}),
         }
-        _summary(book, formats, data, lang)
-        _overdue(book, formats, data, lang)
-        _steps(book, formats, data, lang)
-        _points(book, formats, data, lang)
+        _summary(book, formats, data, lang, on_row)
+        _overdue(book, formats, data, lang, on_row)
+        _steps(book, formats, data, lang, on_row)
+        _points(book, formats, data, lang, on_row)
         book.set_properties({"title": labels.title(data["month"]), "author": "用水报装跟踪"})
         book.close()
 
@@ -150,7 +153,11 @@ def _subtitle(data: dict[str, Any]) -> str:
     return text
 
 
-def _summary(book, formats, data, lang) -> None:
+def _nothing() -> None:
+    return None
+
+
+def _summary(book, formats, data, lang, on_row) -> None:
     sheet = _Sheet(book, _("Report summary"), formats)
     sheet.write(0, 0, labels.title(data["month"]), "title", measure=False)
     sheet.write(1, 0, _subtitle(data), "note", measure=False)
@@ -160,6 +167,7 @@ def _summary(book, formats, data, lang) -> None:
     row = 4
     for flow in data["flows"]:
         _flow_row(sheet, row, flow, columns, lang, bold=False)
+        on_row()
         row += 1
     totals = dict(data["totals"], flow=_("Grand total"), flow_name_zh="", flow_name_en="")
     _flow_row(sheet, row, totals, columns, lang, bold=True)
@@ -196,7 +204,7 @@ def _flow_row(sheet: _Sheet, row: int, flow: dict, columns, lang: str, bold: boo
         sheet.write(row, col, value, fmt)
 
 
-def _overdue(book, formats, data, lang) -> None:
+def _overdue(book, formats, data, lang, on_row) -> None:
     sheet = _Sheet(book, _("Overdue list"), formats)
     columns = labels.overdue_columns()
     sheet.header(0, [header for _key, header in columns])
@@ -209,12 +217,13 @@ def _overdue(book, formats, data, lang) -> None:
         for col, (key, _header) in enumerate(columns):
             fmt = "number" if key.startswith("over_") else None
             sheet.write(index, col, cells[key], fmt)
+        on_row()
     if data["overdue"]:
         sheet.ws.autofilter(0, 0, len(data["overdue"]), len(columns) - 1)
     sheet.fit()
 
 
-def _steps(book, formats, data, lang) -> None:
+def _steps(book, formats, data, lang, on_row) -> None:
     sheet = _Sheet(book, _("Step on-time rates"), formats)
     columns = labels.step_columns()
     sheet.header(0, [header for _key, header in columns])
@@ -223,10 +232,11 @@ def _steps(book, formats, data, lang) -> None:
         for col, (key, _header) in enumerate(columns):
             value = name(step, key, lang) if key.endswith("_name") else step.get(key)
             sheet.write(row, col, value, "rate" if key == "on_time_rate" else None)
+        on_row()
     sheet.fit()
 
 
-def _points(book, formats, data, lang) -> None:
+def _points(book, formats, data, lang, on_row) -> None:
     sheet = _Sheet(book, _("Assessment points"), formats)
     columns = labels.points_columns()
     sheet.header(0, [header for _key, header in columns])
@@ -237,6 +247,7 @@ def _points(book, formats, data, lang) -> None:
         for col, (key, _header) in enumerate(columns):
             sheet.write(row, col, cells[key], "number" if key == "share" else None,
                         measure=key != "why")
+        on_row()
         row += 1
     deduction = [key for key, _header in columns].index("points")
     sheet.write(row, 0, _("Grand total"), "bold")

@@ -1,9 +1,8 @@
 """The connection team's dashboard (营商报装专班) and the fragment its page polls."""
 from __future__ import annotations
 
-from typing import Any
-
 import threading
+from typing import Any
 
 from flask import Blueprint, current_app, make_response, render_template
 from flask_babel import gettext as _
