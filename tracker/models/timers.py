@@ -31,6 +31,7 @@ class SubjectType(str, enum.Enum):
     MATERIALS = "materials"  # 容缺受理: the customer's promised date for the missing documents
     APPOINTMENT = "appointment"  # 网上预约: answered by the connection team (tracker.customer)
     SUPERVISION = "supervision"  # 督办单: answered in writing by the department (tracker.escalation)
+    APPEAL = "appeal"  # an assessment appeal, decided by the assessment office (tracker.assessment)
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:

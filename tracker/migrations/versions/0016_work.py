@@ -1,0 +1,51 @@
+"""assessment appeals as duties: the `appeal` timer subject (decided by the assessment office)
+
+Revision ID: 0016_work
+Revises: 0015_perf
+Create Date: 2026-12-01 22:00:00
+
+`timer_subject` is an Enum stored as VARCHAR with a CHECK constraint (native_enum=False):
+Alembic does not see the new member, so the constraint is replaced here by hand (batch mode on
+SQLite, which rebuilds the table). An appeal's timer starts when it is filed; appeals filed
+before this revision have none (the assessment came in the same round, none is in use).
+Downgrading removes the appeals' timers (the appeals keep their rows; the code before has no
+use for the timers and the old constraint refuses them).
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0016_work'
+down_revision = '0015_perf'
+branch_labels = None
+depends_on = None
+
+OLD_SUBJECTS = ('application', 'step', 'screening', 'callback', 'followup', 'problem',
+                'materials', 'appointment', 'supervision')
+NEW_SUBJECTS = OLD_SUBJECTS + ('appeal',)
+
+
+def _subject_check(values):
+    return "subject_type IN ({})".format(", ".join(f"'{v}'" for v in values))
+
+
+def _replace_subject_check(values):
+    # SQLite rebuilds sla_timers in batch mode; applications point at it, so the copy must not
+    # trip their foreign keys (as in 0005).
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    if sqlite:
+        op.execute("PRAGMA foreign_keys=OFF")
+    with op.batch_alter_table('sla_timers', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_sla_timers_timer_subject'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_sla_timers_timer_subject'),
+                                         sa.text(_subject_check(values)))
+    if sqlite:
+        op.execute("PRAGMA foreign_keys=ON")
+
+
+def upgrade():
+    _replace_subject_check(NEW_SUBJECTS)
+
+
+def downgrade():
+    op.execute("DELETE FROM sla_timers WHERE subject_type = 'appeal'")
+    _replace_subject_check(OLD_SUBJECTS)
