@@ -1,4 +1,5 @@
-"""assessment appeals as duties: the `appeal` timer subject (decided by the assessment office)
+"""assessment appeals as duties: the `appeal` timer subject (decided by the assessment office);
+steps shared by departments until one takes them: step_records.shared_with
 
 Revision ID: 0016_work
 Revises: 0015_perf
@@ -8,6 +9,11 @@ Create Date: 2026-12-01 22:00:00
 Alembic does not see the new member, so the constraint is replaced here by hand (batch mode on
 SQLite, which rebuilds the table). An appeal's timer starts when it is filed; appeals filed
 before this revision have none (the assessment came in the same round, none is in use).
+`step_records.shared_with` (",code,code,") names the other departments that may take a step
+until one of them starts it (the flow file's `shared_with`): the meter entry of flow 201,
+procurement's and the meter verification station's (003 五（六）3). The steps of that kind not
+started yet are given it here, as the flow file now says.
+
 Downgrading removes the appeals' timers (the appeals keep their rows; the code before has no
 use for the timers and the old constraint refuses them).
 """
@@ -44,8 +50,22 @@ def _replace_subject_check(values):
 
 def upgrade():
     _replace_subject_check(NEW_SUBJECTS)
+    with op.batch_alter_table('step_records', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('shared_with', sa.String(length=200), nullable=False,
+                                      server_default=''))
+    op.execute("UPDATE step_records SET shared_with = ',meter_station,' "
+               "WHERE code = 'meter_stock_entry' AND department_code = 'procurement' "
+               "AND status IN ('waiting', 'ready') AND timer_id IS NULL")
 
 
 def downgrade():
+    # SQLite rebuilds step_records to drop the column; nothing must trip over the copy.
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    if sqlite:
+        op.execute("PRAGMA foreign_keys=OFF")
+    with op.batch_alter_table('step_records', schema=None) as batch_op:
+        batch_op.drop_column('shared_with')
+    if sqlite:
+        op.execute("PRAGMA foreign_keys=ON")
     op.execute("DELETE FROM sla_timers WHERE subject_type = 'appeal'")
     _replace_subject_check(OLD_SUBJECTS)
