@@ -38,7 +38,7 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import and_, case, false, func, literal_column, or_, select
 from sqlalchemy.orm import aliased, lazyload
 
 from ..extensions import db
@@ -61,7 +61,9 @@ from .pagination import page_count
 from .pause_scope import intervals_for, pauses_by_application
 from .timers import TimerView, describe
 
-OPEN_TIMER = SlaTimer.state.in_((TimerState.RUNNING, TimerState.PAUSED))
+# Running or paused, with literals: the predicate of the partial index ix_sla_timers_open (a
+# bound parameter does not let SQLite, nor a generic plan on PostgreSQL, use it).
+OPEN_TIMER = SlaTimer.state.in_([literal_column("'running'"), literal_column("'paused'")])
 DUE_FILTERS = ("today", "overdue")
 # A row names the application, its customer and owner; its step rows and pauses (loaded with
 # every application by default) are not read here: the pauses come in one query of their own.
