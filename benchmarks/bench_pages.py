@@ -12,8 +12,9 @@ and has a third of the open callbacks assigned to her, so "mine" has rows of bot
 The data are bulk-inserted with SQL (no services, no events): five years of applications
 (60 % flow 201, 30 % 211, 10 % 101) ending now; those of the last three days still open with
 their first step's clock running, 0.5 % older ones stuck open and overdue, 3 % of the completed
-ones done late, 3 % paused once; every step record, every step and application timer, and a
-callback (with its timer) per completed application. Both pages are fetched through the Flask
+ones done late, 3 % paused once; every step record, every step and application timer, a
+callback (with its timer) per completed application, and a home-visit follow-up (上门回访, with
+its timer, mostly closed) for 3 % of the callbacks done. Both pages are fetched through the Flask
 test client (no network), in turns, each timed as the median of 40 requests after a warm-up.
 
 The dashboard's figures are kept for up to a minute and recomputed as soon as any change is
@@ -59,7 +60,7 @@ def build_app(path: Path):
 
 def populate(app, count: int, seed: int = 4) -> None:
     """`count` applications with their steps, timers, pauses and callbacks (see the module doc)."""
-    from tracker.aftercare.models import Callback
+    from tracker.aftercare.models import Callback, FollowUp
     from tracker.extensions import db
     from tracker.models import (
         Application,
@@ -101,7 +102,7 @@ def populate(app, count: int, seed: int = 4) -> None:
         codes = [code for code, _ in FLOW_MIX]
         weights = [w for _, w in FLOW_MIX]
 
-        apps, steps, timers, pauses, callbacks = [], [], [], [], []
+        apps, steps, timers, pauses, callbacks, follow_ups = [], [], [], [], [], []
         timer_id = step_id = 0
         for i in range(1, count + 1):
             code = rng.choices(codes, weights)[0]
@@ -167,6 +168,20 @@ def populate(app, count: int, seed: int = 4) -> None:
                                   "status": "done" if callback_done and cb_due < now else "open",
                                   "timer_id": timer_id, "comment": "", "created_at": completed,
                                   "version_id": 1})
+                if callback_done and cb_due < now and rng.random() < 0.03:
+                    # Not satisfied: a home visit (上门回访) within 3 working days, mostly closed.
+                    timer_id += 1
+                    fu_due = clock.add_working_time(cb_due, day * 3)
+                    closed = fu_due if fu_due < now and rng.random() < 0.9 else None
+                    timers.append(_timer(timer_id, SubjectType.FOLLOWUP, len(follow_ups) + 1, i,
+                                         "customer_service", code, None, day * 3, cb_due,
+                                         fu_due, closed, False, SlaTimer))
+                    follow_ups.append({"id": len(follow_ups) + 1, "application_id": i,
+                                       "origin": "callback", "callback_id": i,
+                                       "status": "closed" if closed else "open",
+                                       "action_taken": "", "evidence": "", "closed_at": closed,
+                                       "timer_id": timer_id, "created_at": cb_due,
+                                       "version_id": 1})
             apps.append({
                 "id": i, "number": f"{code}-{accepted.year}-{i:06d}", "flow_code": code,
                 "flow_version_id": versions[code].id, "customer_type": CustomerType.COMPANY,
@@ -184,7 +199,8 @@ def populate(app, count: int, seed: int = 4) -> None:
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
             for table, rows in ((Application.__table__, apps), (StepRecord.__table__, steps),
                                 (SlaTimer.__table__, timers), (Pause.__table__, pauses),
-                                (Callback.__table__, callbacks)):
+                                (Callback.__table__, callbacks),
+                                (FollowUp.__table__, follow_ups)):
                 for chunk in range(0, len(rows), 20000):
                     conn.execute(table.insert(), [{k: v for k, v in r.items() if k != "_timer"}
                                                   for r in rows[chunk:chunk + 20000]])
@@ -302,7 +318,8 @@ def measure(path: Path, count: int, keep: bool) -> dict[str, Any]:
     work = measure_work(app, counter, anonymous)
     with app.app_context():
         rows = {name: db.session.scalar(sa.text(f"SELECT count(*) FROM {name}"))
-                for name in ("applications", "step_records", "sla_timers", "callbacks", "pauses")}
+                for name in ("applications", "step_records", "sla_timers", "callbacks",
+                             "follow_ups", "pauses")}
         open_apps = db.session.scalar(sa.text(
             "SELECT count(*) FROM applications WHERE status = 'open'"))
     return {"count": count, "built": built, "login": timed["login"],

@@ -131,6 +131,10 @@ class Config:
     # after the issue (holiday calendar); the appeals are decided by the assessment office,
     # whose My work lists them (action plan 五（六）: 责任部门：人力资源中心).
     TRACKER_ASSESSMENT_APPEAL_DAYS = _env("ASSESSMENT_APPEAL_DAYS", 5)
+    # The assessment office decides an appeal within this many working days of its filing
+    # (a duty on its My work). The seeds set no deadline for deciding: this is our reading,
+    # the same span the department had to appeal.
+    TRACKER_ASSESSMENT_APPEAL_DECISION_DAYS = _env("ASSESSMENT_APPEAL_DECISION_DAYS", 5)
     TRACKER_ASSESSMENT_DEPARTMENT = _env("ASSESSMENT_DEPARTMENT", "human_resources")
     TRACKER_CALLBACK_LIMIT_DAYS = _env("CALLBACK_LIMIT_DAYS", 3.0)
     TRACKER_CALLBACK_DEPARTMENT = _env("CALLBACK_DEPARTMENT", "customer_service")

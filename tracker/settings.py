@@ -117,6 +117,7 @@ class Settings:
     platform_callbacks: dict[str, str]
     # The assessment's review and appeals (tracker/assessment)
     assessment_appeal_days: int
+    assessment_appeal_decision_days: int
     assessment_department: str
     # The monthly report's downloads through the job above this many applications a month
     report_inline_limit: int
@@ -224,8 +225,9 @@ def _check(values: dict[str, Any]) -> None:
             refuse(name, "must be at least 1")
     if values["report_inline_limit"] < 0:
         refuse("report_inline_limit", "must not be negative")
-    if values["assessment_appeal_days"] < 1:
-        refuse("assessment_appeal_days", "must be at least 1 working day")
+    for name in ("assessment_appeal_days", "assessment_appeal_decision_days"):
+        if values[name] < 1:
+            refuse(name, "must be at least 1 working day")
     values["scheduler"] = values["scheduler"].strip().lower()
     if values["scheduler"] not in ("auto", "off"):
         refuse("scheduler", "must be 'auto' or 'off'")

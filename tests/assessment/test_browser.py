@@ -115,9 +115,11 @@ def _scenario(new_page, base: str, month: str, screenshots: Path) -> None:
     _shoot(department, screenshots, "work-department", "zh")
 
     assessor.goto(f"{base}/work")
-    expect(assessor.locator("#work-appeals")).to_contain_text("工程部")
+    appeal = assessor.locator("table.work tr.duty-appeal")  # a duty with its deadline
+    expect(appeal).to_contain_text("工程部")
+    expect(appeal).to_contain_text("裁决申诉")
     _shoot(assessor, screenshots, "work-assessor", "zh")
-    assessor.locator("#work-appeals a").first.click()
+    appeal.locator("a").first.click()
     expect(assessor.locator("#decision-form")).to_be_visible()
     assessor.check("input[name=outcome][value=upheld]")
     assessor.fill("#decision-form textarea[name=reason]", "审批回执属实，撤销该项")

@@ -84,7 +84,7 @@ def test_review_issue_appeal_decide_on_the_pages(app, client, make_user, month_p
     assert filed.status_code == 302
     assert "申诉已提交" in page_text(department.get(filed.headers["Location"]))
     assert "本部门待裁决的考核申诉" in page_text(department.get("/work"))
-    assert "待裁决的考核申诉" in page_text(client.get("/work"))
+    assert "裁决申诉：维持或驳回，并写明理由" in page_text(client.get("/work"))
 
     appealed = html_lib.unescape(appeal_key.group(1))
     item = page_text(client.get(f"/assessment/2026-10/item?key={quote(appealed)}"))

@@ -39,18 +39,29 @@ EVENT_WORDS = {
 }
 PER_PAGE = 50
 
-CALLBACK_STATUSES = {"open": _l("To call"), "done": _l("Done")}
+CALLBACK_STATUSES = {"open": _l("To call"), "done": _l("Done"), "all": _l("All")}
 FOLLOW_UP_STATUSES = {"open": _l("Open"), "closed": _l("Closed")}
 ORIGINS = {"callback": _l("Callback"), "evaluation": _l("好差评 evaluation")}
 YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
 
 
-def _month() -> tuple[int, int]:
-    """?month=2026-10, or the current month in local time."""
+def _water_on() -> Month | None:
+    """?water_on=2026-10: the callbacks of the applications whose water went on that month
+    (the dashboard's callback-rate tile links here); None for every callback."""
     try:
-        chosen = parse_month(request.args["month"])
+        return parse_month(request.args["water_on"])
     except (KeyError, ValidationFailed):
-        chosen = Month.containing(now())
+        return None
+
+
+def _month() -> tuple[int, int]:
+    """?month=2026-10 (or the list's ?water_on=), or the current month in local time."""
+    chosen = _water_on()
+    if chosen is None:
+        try:
+            chosen = parse_month(request.args["month"])
+        except (KeyError, ValidationFailed):
+            chosen = Month.containing(now())
     return chosen.year, chosen.month
 
 
@@ -79,7 +90,10 @@ def render_callbacks(failed: dict[int, CallbackResultForm] | None = None,
     if shown not in CALLBACK_STATUSES:
         shown = "open"
     page = page_number()
-    items, total = queries.list_callbacks(status=shown, page=page, per_page=PER_PAGE)
+    water_on = _water_on()
+    items, total = queries.list_callbacks(status=None if shown == "all" else shown, page=page,
+                                          per_page=PER_PAGE,
+                                          water_on=water_on.bounds if water_on else None)
     rows = presenters.present_callbacks(items, current_language())
     forms = _open_row_forms(rows, CallbackResultForm, "cb", failed, status)
     lang = current_language()
@@ -98,7 +112,9 @@ def render_callbacks(failed: dict[int, CallbackResultForm] | None = None,
         "aftercare/callbacks.html", rows=rows, forms=forms, assign_forms=assign_forms,
         total=total, shown=shown,
         statuses=CALLBACK_STATUSES, page=page, pages=page_count(total, PER_PAGE),
-        args={"status": shown}, rates=month_rates, month=f"{year}-{month:02d}",
+        args={"status": shown, **({"water_on": water_on.label} if water_on else {})},
+        water_on=water_on.label if water_on else None, rates=month_rates,
+        month=f"{year}-{month:02d}",
         import_form=import_form or ImportForm(formdata=None), report=report,
         message=message), status
 

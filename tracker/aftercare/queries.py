@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Event, SlaTimer
+from ..models import Event, SlaTimer, SubjectType, TimerState
 from ..services.errors import NotFound
 from ..services.pagination import paginate
 from .models import Callback, FollowUp
@@ -31,10 +33,20 @@ def latest_follow_up(application_id: int) -> FollowUp | None:
                              .order_by(FollowUp.id.desc()).limit(1))
 
 
-def list_callbacks(*, status: str | None = None, page: int = 1,
-                   per_page: int = 50) -> tuple[list[Callback], int]:
-    """Callbacks, the open ones by deadline first."""
-    return _open_first(Callback, status, page, per_page)
+def list_callbacks(*, status: str | None = None, page: int = 1, per_page: int = 50,
+                   water_on: tuple[datetime, datetime] | None = None
+                   ) -> tuple[list[Callback], int]:
+    """Callbacks, the open ones by deadline first; with `water_on` ([start, end)), those of
+    the applications whose water went on then: the callbacks the callback rate of that month
+    counts as due (services.figures.callback_counts)."""
+    where = []
+    if water_on is not None:
+        whole = aliased(SlaTimer)
+        where.append(Callback.application_id.in_(
+            select(whole.application_id).where(
+                whole.subject_type == SubjectType.APPLICATION, whole.state == TimerState.DONE,
+                whole.completed_at >= water_on[0], whole.completed_at < water_on[1])))
+    return _open_first(Callback, status, page, per_page, where)
 
 
 def attempts_of(callback_ids: Iterable[int]) -> dict[int, int]:
@@ -63,10 +75,11 @@ def list_follow_ups(*, status: str | None = None, page: int = 1,
 
 
 def _open_first(model: type[Callback | FollowUp], status: str | None, page: int,
-                per_page: int) -> tuple[list[Any], int]:
+                per_page: int, where: Iterable[Any] = ()) -> tuple[list[Any], int]:
     """A page of callbacks or follow-ups (of one status, if given): open ones first by their
     deadline, then the newest."""
-    query = select(model).join(SlaTimer, SlaTimer.id == model.timer_id, isouter=True)
+    query = select(model).join(SlaTimer, SlaTimer.id == model.timer_id, isouter=True) \
+        .where(*where)
     if status:
         query = query.where(model.status == status)
     return paginate(query.order_by(case((model.status == "open", 0), else_=1),

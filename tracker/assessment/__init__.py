@@ -6,10 +6,11 @@ working days, decided, issued again. The factory registers `api.blp`, `pages.bp`
 from __future__ import annotations
 
 from ..reports.issuance import issuing
-from ..signals import template_hook
+from ..signals import template_hook, work_duties
 from . import api, commands, models, pages
 
 issuing.connect(commands.on_issuing)
 template_hook.connect(pages.work_extra)
+work_duties.connect(pages.work_duties)
 
 __all__ = ["api", "commands", "models", "pages"]

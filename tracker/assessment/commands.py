@@ -18,15 +18,17 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..localtime import LOCAL
-from ..models import WRITER_ROLES, User
+from ..models import WRITER_ROLES, SlaTimer, SubjectType, User
 from ..reports.issuance import issue_monthly_report
-from ..services import events
+from ..services import events, timers
+from ..services.app_clock import app_clock
 from ..services.app_clock import now as clock_now
 from ..services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..services.months import Month
 from ..services.reference import departments
 from ..services.transaction import check_version, transactional
 from ..settings import settings
+from ..sla import Limit, LimitKind
 from ..text import unstorable
 from .models import (
     CONFIRMED,
@@ -42,7 +44,14 @@ from .models import (
     ManualItem,
 )
 from .outcome import MANUAL_PREFIX, manual_key, rule_range
-from .queries import appeal_deadline, draft_points, get_review, issued_points, outcome_of
+from .queries import (
+    appeal_deadline,
+    appeal_timer,
+    draft_points,
+    get_review,
+    issued_points,
+    outcome_of,
+)
 
 CHANGED = "The assessment was changed meanwhile (now version %(version)s); reload and try again."
 STALE = "Someone changed the assessment at the same moment; reload and try again."
@@ -286,10 +295,23 @@ def file_appeal(month: Month, key: str, reason: str, actor: User | None, *,
                     filed_by_id=actor.id, filed_at=moment, deadline=deadline)
     db.session.add(appeal)
     db.session.flush()
+    db.session.add(_decision_timer(appeal, month, moment))
     _touch(review, changes_figures=False)
     _record("assessment.appealed", review, actor, appeal=appeal.id, key=key,
             department=item["department"], version=version, reason=text)
     return appeal
+
+
+def _decision_timer(appeal: Appeal, month: Month, at: datetime) -> SlaTimer:
+    """The assessment office's duty to decide the appeal, a timer like any other duty's (My
+    work, the watcher, the dashboard's department figures read it). Its limit,
+    TRACKER_ASSESSMENT_APPEAL_DECISION_DAYS working days from the filing, is our reading: the
+    seeds set no deadline for deciding an appeal."""
+    return timers.new_timer(
+        subject_type=SubjectType.APPEAL, subject_id=appeal.id, start=at,
+        limit=Limit(LimitKind.WORKING_DAYS, settings().assessment_appeal_decision_days),
+        department=settings().assessment_department, clock=app_clock(),
+        label=f"{month.label} 考核申诉 {appeal.department_code}", stage="decide")
 
 
 @transactional(stale=STALE)
@@ -312,6 +334,9 @@ def decide_appeal(month: Month, appeal_id: int, upheld: bool, reason: str, actor
     appeal.state = UPHELD if upheld else REJECTED
     appeal.outcome_points, appeal.decision_reason = outcome, text
     appeal.decided_by_id, appeal.decided_at = actor.id, clock_now()
+    timer = appeal_timer(appeal.id)
+    if timer is not None:  # appeals filed before migration 0016 have none
+        timers.finish(timer, appeal.decided_at, app_clock(), ())
     _touch(review, changes_figures=upheld)
     _record("assessment.appeal_upheld" if upheld else "assessment.appeal_rejected", review,
             actor, appeal=appeal.id, key=appeal.item_key, department=appeal.department_code,

@@ -14,11 +14,12 @@ from markupsafe import Markup
 
 from ..errors import translate
 from ..i18n import current_language, pick
-from ..models import Role
+from ..models import Role, SubjectType
 from ..services.app_clock import now
 from ..services.errors import Conflict, DomainError, NotFound
 from ..services.months import Month, parse_month
 from ..services.reference import departments
+from ..services.work import Duty
 from ..web.access import can_assess, may_post
 from ..web.forms import attach_errors, options
 from ..web.nav import NavItem
@@ -278,21 +279,42 @@ def decide(month: str, appeal_id: int) -> Any:
 
 # --- My work ----------------------------------------------------------------------------------
 
+def work_duties(kind: str, timers: list) -> dict[int, Duty] | None:
+    """Receiver of `signals.work_duties`: the appeals the assessment office must decide (its
+    timers, `SubjectType.APPEAL`), one query a page; My work and /api/v1/me/work list them
+    with their deadline like any duty."""
+    if kind != SubjectType.APPEAL.value:
+        return None
+    found = queries.appeals_by_timer([timer.id for timer, _app in timers])
+    lang = current_language()
+    result = {}
+    for timer_id, (appeal, month) in found.items():
+        zh, en = queries.department_names(appeal.department_code)
+        result[timer_id] = Duty(
+            kind=kind, number=month,
+            title=_("Appeal of %(department)s against %(key)s", department=pick(zh, en, lang),
+                    key=appeal.item_key),
+            next_action=_("Decide the appeal: uphold or reject it, with the reason"),
+            url=url_for("assessment_pages.item", month=month, key=appeal.item_key))
+    return result
+
+
 def work_extra(name: str, **kwargs: Any) -> Markup | None:
-    """Receiver of `signals.template_hook`: on My work, the open appeals: all of them for the
-    assessment office (it decides them), the department's own for everyone else."""
+    """Receiver of `signals.template_hook`: on My work, a department's own open appeals (the
+    appealing department waits for the decision; the assessment office's duty to decide
+    them is a duty of its own, `work_duties`)."""
     if name != "work-extra" or not getattr(current_user, "is_authenticated", False):
         return None
     if can_assess():
-        rows, title = queries.open_appeals(), _("Appeals to decide")
-    else:
-        department = kwargs.get("department")
-        if department in (None, "", "all"):
-            department = _own_department()
-        if not department:
-            return None
-        rows, title = queries.open_appeals(department), _("Our open appeals")
+        return None
+    department = kwargs.get("department")
+    if department in (None, "", "all"):
+        department = _own_department()
+    if not department:
+        return None
+    rows = queries.open_appeals(department)
     appeals = [presenters.present_appeal(a, queries.month_of(a.review_id) or "", {})
                for a in rows]
-    return Markup(render_template("assessment/_work_appeals.html", appeals=appeals, title=title,
-                                  lang=current_language(), assessor=can_assess()))
+    return Markup(render_template("assessment/_work_appeals.html", appeals=appeals,
+                                  title=_("Our open appeals"), lang=current_language(),
+                                  assessor=False))

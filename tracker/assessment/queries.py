@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..localtime import LOCAL
-from ..models import User
+from ..models import SlaTimer, SubjectType, User
 from ..reports.issuance import get_issued
 from ..reports.monthly import compute_monthly_report
 from ..services.app_clock import app_clock
@@ -101,6 +101,24 @@ def open_appeals(department: str | None = None) -> list[Appeal]:
     if department:
         query = query.where(Appeal.department_code == department)
     return list(db.session.scalars(query))
+
+
+def appeal_timer(appeal_id: int) -> SlaTimer | None:
+    """The timer of the assessment office's duty to decide an appeal (None before 0016)."""
+    return db.session.scalar(select(SlaTimer).where(SlaTimer.subject_type == SubjectType.APPEAL,
+                                                    SlaTimer.subject_id == appeal_id))
+
+
+def appeals_by_timer(timer_ids: list[int]) -> dict[int, tuple[Appeal, str]]:
+    """{timer id: (the appeal, its month)} for the appeals' timers (one query: My work)."""
+    if not timer_ids:
+        return {}
+    rows = db.session.execute(
+        select(SlaTimer.id, Appeal, AssessmentReview.month)
+        .join(Appeal, Appeal.id == SlaTimer.subject_id)
+        .join(AssessmentReview, AssessmentReview.id == Appeal.review_id)
+        .where(SlaTimer.subject_type == SubjectType.APPEAL, SlaTimer.id.in_(timer_ids)))
+    return {timer_id: (appeal, month) for timer_id, appeal, month in rows}
 
 
 def month_of(review_id: int) -> str | None:

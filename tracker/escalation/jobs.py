@@ -36,7 +36,7 @@ from ..services.pause_scope import intervals_for, pauses_by_application
 from ..settings import settings
 from . import messages, recipients
 from .commands import issue_notice
-from .levels import Level, levels_for
+from .levels import NOT_ESCALATED, Level, levels_for
 from .models import LEVELS, EscalationMark
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def _candidates(level: str, now: datetime) -> list[SlaTimer]:
     marked = exists().where(EscalationMark.timer_id == SlaTimer.id, EscalationMark.level == level)
     return list(db.session.scalars(
         select(SlaTimer).where(SlaTimer.state == TimerState.RUNNING,
-                               SlaTimer.subject_type != SubjectType.SUPERVISION,
+                               SlaTimer.subject_type.not_in(NOT_ESCALATED),
                                SlaTimer.due_at.is_not(None), bound <= now, ~marked)
         .order_by(bound, SlaTimer.id).limit(BATCH)))
 

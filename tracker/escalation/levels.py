@@ -66,9 +66,17 @@ def config_key(timer: SlaTimer) -> str:
     return "*"
 
 
+# Duties that never escalate: a 督办单's own answer timer (it is the last level already), and
+# an assessment appeal's decision. The appeal's deadline is our reading (the seeds set none for
+# deciding), and its recipients would be the assessment office judging itself (its team lead,
+# its head, a 督办单 to itself); the watcher still warns and flags it, My work lists it overdue
+# first. Excluded, rather than given recipients the seeds never name.
+NOT_ESCALATED = (SubjectType.SUPERVISION, SubjectType.APPEAL)
+
+
 def levels_for(timer: SlaTimer) -> dict[str, Level]:
-    """The levels configured for a duty, by name (a 督办单's own timer escalates no further)."""
-    if SubjectType(timer.subject_type) == SubjectType.SUPERVISION:
+    """The levels configured for a duty, by name (none for the kinds in NOT_ESCALATED)."""
+    if SubjectType(timer.subject_type) in NOT_ESCALATED:
         return {}
     items = settings().escalation_levels.get(config_key(timer), [])
     return {item["level"]: Level(name=item["level"], share=item.get("share"),

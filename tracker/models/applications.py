@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -108,6 +109,17 @@ class Application(db.Model):
 OPEN_STEP_SQL = "status IN ('ready', 'started')"
 
 
+def shared_text(codes: Iterable[str]) -> str:
+    """StepRecord.shared_with for a list of department codes (",a,b," or "")."""
+    codes = [c for c in codes if c]
+    return f",{','.join(codes)}," if codes else ""
+
+
+def shared_codes(text: str) -> list[str]:
+    """The department codes of a StepRecord.shared_with."""
+    return [c for c in (text or "").split(",") if c]
+
+
 class StepRecord(db.Model):
     __tablename__ = "step_records"
     __table_args__ = (
@@ -132,6 +144,9 @@ class StepRecord(db.Model):
     # 补录: the completion was entered after the fact (its time earlier than the entry by more
     # than TRACKER_BACKDATE_MARGIN_MINUTES, or before a lateness the watcher had recorded).
     backdated: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # The other departments that may take the step until one of them starts it (the flow
+    # file's `shared_with`), as ",code,code,"; "" = the step's department alone, or taken.
+    shared_with: Mapped[str] = mapped_column(String(200), default="", server_default="")
     timer_id: Mapped[int | None] = mapped_column(ForeignKey("sla_timers.id"))
     version_id: Mapped[int] = mapped_column(default=1)
 

@@ -31,11 +31,16 @@ class SubjectType(str, enum.Enum):
     MATERIALS = "materials"  # 容缺受理: the customer's promised date for the missing documents
     APPOINTMENT = "appointment"  # 网上预约: answered by the connection team (tracker.customer)
     SUPERVISION = "supervision"  # 督办单: answered in writing by the department (tracker.escalation)
+    APPEAL = "appeal"  # an assessment appeal, decided by the assessment office (tracker.assessment)
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
     return Enum(cls, name=name, native_enum=False, create_constraint=True, length=20,
                 values_callable=lambda e: [m.value for m in e])
+
+
+# Running or paused: the predicate of ix_sla_timers_open (services.work.OPEN_TIMER).
+OPEN_TIMER_SQL = "state IN ('running', 'paused')"
 
 
 class SlaTimer(db.Model):
@@ -61,6 +66,11 @@ class SlaTimer(db.Model):
         # The monthly report's overdue list: the duties of some kinds due within one month
         # (the state is not asked, so the kind-state-due index above cannot serve it).
         Index("ix_sla_timers_kind_due", "subject_type", "due_at"),
+        # My work and the department figures: a department's open duties, a few rows however
+        # many finished callbacks the department has (OPEN_TIMER_SQL, written out literally so
+        # that SQLite matches a query to the index).
+        Index("ix_sla_timers_open", "department_code", "due_at",
+              postgresql_where=text(OPEN_TIMER_SQL), sqlite_where=text(OPEN_TIMER_SQL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -25,6 +25,7 @@ from ..models import (
     TimerState,
     User,
 )
+from ..models.applications import shared_codes, shared_text
 from ..settings import settings
 from ..signals import (
     application_cancelled,
@@ -238,7 +239,9 @@ def create_application(data: NewApplication, actor: User | None, *,
     db.session.add(app)
     for position, step in enumerate(flow.steps):
         app.steps.append(StepRecord(code=step.code, position=position,
-                                    department_code=step.department, status=StepStatus.WAITING))
+                                    department_code=step.department,
+                                    shared_with=shared_text(step.shared_with),
+                                    status=StepStatus.WAITING))
     db.session.flush()
     whole_start = app.requested_at if flow.whole_clock_starts == "requested" else accepted_at
     whole_limit = flow.whole_limit.resolve(attributes)
@@ -358,7 +361,7 @@ def _step_timer(app: Application, record: StepRecord, flow: FlowDefinition,
                 step: StepDefinition, start: datetime, clock: WorkingClock):
     return timers.new_timer(
         subject_type=SubjectType.STEP, subject_id=record.id, start=start,
-        limit=step.limit.resolve(app.attributes), department=step.department, clock=clock,
+        limit=step.limit.resolve(app.attributes), department=record.department_code, clock=clock,
         pauses=step_pauses(app, step.code), application_id=app.id, flow_code=flow.code,
         step_code=step.code, label=f"{app.number} {step.name_zh}", stage=step.code)
 
@@ -424,9 +427,10 @@ def start_step(number: str, code: str, actor: User, *, at: datetime | None = Non
     """Record that work on a step began (e.g. engineering received the task); starts its clock."""
     app = _for_change(number, expected_version)
     record, definition = _step_for_action(app, code)
-    _step_duty(app, record, actor, proxy_reason, "step.started")
     if record.status is StepStatus.STARTED:
         raise Conflict("Step %(step)s is already started.", params={"step": code})
+    _take_shared(record, actor)
+    _step_duty(app, record, actor, proxy_reason, "step.started")
     now, clock = clock_now(), app_clock()
     at = _checked_instant(at, now, clock, "at", _earliest(app, record, definition))
     record.status = StepStatus.STARTED
@@ -497,6 +501,15 @@ def skip_step(number: str, code: str, actor: User, *, note: str,
     events.record("step.skipped", actor=actor, subject_type="step", subject_id=record.id,
                   application_id=app.id, step=code, note=note)
     return app
+
+
+def _take_shared(record: StepRecord, actor: User) -> None:
+    """A step shared with other departments (the flow file's `shared_with`) belongs, once
+    started, to the one of them whose staff started it: its clock and My work follow it."""
+    own = duties.department_of(actor)
+    if own and own in shared_codes(record.shared_with):
+        record.department_code = own
+    record.shared_with = ""
 
 
 def _step_duty(app: Application, record: StepRecord, actor: User, proxy_reason: str | None,

@@ -44,6 +44,7 @@ from .department_figures import DepartmentFigures, department_figures
 from .figures import CallbackCounts, FlowFigures, callback_counts, day_unit, used_days
 from .flows import current_versions, definition_of
 from .pause_scope import ScopedPause, intervals_for, pauses_by_application
+from .work import due_predicate
 
 OPEN_STATES = (TimerState.RUNNING, TimerState.PAUSED)
 DUTY_SUBJECTS = (SubjectType.APPLICATION, SubjectType.STEP)
@@ -155,6 +156,7 @@ class Dashboard:
     callbacks_done: int
     series: list[MonthPoint]
     by_department: list[DepartmentFigures] = field(default_factory=list)
+    due_today_applications: int = 0  # applications with a deadline later today: the tile
 
     @property
     def callback_rate(self) -> float | None:
@@ -228,7 +230,7 @@ def build_dashboard(now: datetime, clock: WorkingClock) -> Dashboard:
     open_by_flow = _open_by_flow(now, end_today)
     open_by_step = _open_by_step(now, end_today, flows)
     overdue = _overdue(now, clock)
-    due_today_total, due_today = _due_today(now, end_today, clock)
+    due_today_total, due_today_applications, due_today = _due_today(now, clock)
     series, month_rows = _series(now, start, clock)
     return Dashboard(
         now=now, month=start.strftime("%Y-%m"), flows=flows,
@@ -244,6 +246,7 @@ def build_dashboard(now: datetime, clock: WorkingClock) -> Dashboard:
         callbacks_done=callbacks.done,
         series=series,
         by_department=department_figures(now),
+        due_today_applications=due_today_applications,
     )
 
 
@@ -362,18 +365,20 @@ def _overdue_applications(now: datetime) -> int:
     return len(ids)
 
 
-def _due_today(now: datetime, end_today: datetime, clock: WorkingClock) -> tuple[int, list[Duty]]:
-    where = and_(SlaTimer.state == TimerState.RUNNING, SlaTimer.due_at > now,
-                 SlaTimer.due_at < end_today)
-    total = db.session.scalar(select(func.count()).select_from(SlaTimer).where(
-        where, SlaTimer.subject_type.in_(DUTY_SUBJECTS))) or 0
+def _due_today(now: datetime, clock: WorkingClock) -> tuple[int, int, list[Duty]]:
+    """The deadlines of applications and steps later today: how many, of how many
+    applications (the tile, and the application list's due=today), and the soonest."""
+    where = due_predicate("today", now)
+    total, apps = db.session.execute(
+        select(func.count(), func.count(func.distinct(SlaTimer.application_id)))
+        .select_from(SlaTimer).where(where, SlaTimer.subject_type.in_(DUTY_SUBJECTS))).one()
     duties = []
     for r in _duty_rows(where, LIST_LIMIT):
         left = int(clock.working_time_between(now, r.due_at).total_seconds())
         duties.append(Duty(r.application_id, r.number, r.flow_code, r.customer_name,
                            None if r.subject_type is SubjectType.APPLICATION else r.step_code,
                            r.department_code, r.due_at, remaining_seconds=max(0, left)))
-    return int(total), duties
+    return int(total or 0), int(apps or 0), duties
 
 
 def _done_app_timers(live: list[datetime]):

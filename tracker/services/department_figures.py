@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Any
 
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
 
 from ..extensions import db
 from ..localtime import LOCAL
 from ..models import Application, AppStatus, SlaTimer, StepRecord, SubjectType, TimerState
-from ..models.applications import OPEN_STEP
+from ..models.applications import OPEN_STEP, shared_codes
 from .figures import ratio
 from .reference import departments
 from .work import OPEN_TIMER, due_predicate
@@ -61,17 +62,24 @@ def department_figures(moment: datetime) -> list[DepartmentFigures]:
                or_(OPEN_TIMER, and_(SlaTimer.completed_at >= start,
                                     SlaTimer.completed_at <= moment)))
         .group_by(SlaTimer.department_code))
-    waiting = (  # steps with no clock yet: open, never due or overdue
-        select(StepRecord.department_code, func.count(), *[literal(0)] * 4)
-        .join(Application, Application.id == StepRecord.application_id)
-        .where(OPEN_STEP, StepRecord.timer_id.is_(None),
-               Application.status != AppStatus.CANCELLED)
-        .group_by(StepRecord.department_code))
+    not_started = (OPEN_STEP, StepRecord.timer_id.is_(None),
+                   Application.status != AppStatus.CANCELLED)
+
+    def waiting(column: Any) -> Any:  # steps with no clock yet: open, never due or overdue
+        return (select(column, func.count(), *[literal(0)] * 4)
+                .join(Application, Application.id == StepRecord.application_id)
+                .where(*not_started).group_by(column))
+
+    # The steps shared with other departments count for each of them too (My work lists
+    # them on each: work.waits_for), grouped by the stored ",a,b," and split here.
+    shared = waiting(StepRecord.shared_with).where(StepRecord.shared_with != "")
     totals: dict[str, list[int]] = {}
-    for code, *values in db.session.execute(union_all(timers, waiting)):
-        sums = totals.setdefault(code, [0] * 5)
-        for i, value in enumerate(values):
-            sums[i] += int(value or 0)
+    for code, *values in db.session.execute(union_all(
+            timers, waiting(StepRecord.department_code), shared)):
+        for one in shared_codes(code) if code and code.startswith(",") else [code]:
+            sums = totals.setdefault(one, [0] * 5)
+            for i, value in enumerate(values):
+                sums[i] += int(value or 0)
     known = list(departments())
     return [DepartmentFigures(code, *totals.get(code, [0] * 5))
             for code in [*known, *sorted(set(totals) - set(known))]]

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import Application, AppStatus, Pause, SlaTimer, StepRecord, SubjectType, TimerState
 from ..models.applications import OPEN_STEP  # the predicate of ix_step_records_open
 from .search import contains_text
+from .work import due_predicate
 
 
 @dataclass
@@ -23,6 +24,11 @@ class ApplicationFilter:
     department: str | None = None
     step: str | None = None
     text: str | None = None
+    # The dashboard's tiles: an application with a deadline (its own or a step's) later today,
+    # and its own clock finished within [completed_from, completed_until) (a month).
+    due_today: bool = False
+    completed_from: datetime | None = None
+    completed_until: datetime | None = None
 
 
 @dataclass
@@ -53,6 +59,12 @@ def _filtered(f: ApplicationFilter, now: datetime) -> _Query:
     if f.due_before:
         timer_conditions += [timer.due_at < f.due_before,
                              timer.state.in_([TimerState.RUNNING, TimerState.PAUSED])]
+    if f.completed_from or f.completed_until:
+        timer_conditions.append(timer.state == TimerState.DONE)
+        if f.completed_from:
+            timer_conditions.append(timer.completed_at >= f.completed_from)
+        if f.completed_until:
+            timer_conditions.append(timer.completed_at < f.completed_until)
 
     app_conditions: list = []
     if f.flow:
@@ -69,6 +81,9 @@ def _filtered(f: ApplicationFilter, now: datetime) -> _Query:
         if f.step:
             active = active.where(StepRecord.code == f.step)
         app_conditions.append(exists(active))
+    if f.due_today:
+        app_conditions.append(exists(due_today_timers(now).where(
+            SlaTimer.application_id == Application.id)))
     matches = contains_text(f.text, Application.number, Application.customer_name,
                             Application.contact_name, Application.contact_phone,
                             Application.address)
@@ -91,6 +106,14 @@ def _filtered(f: ApplicationFilter, now: datetime) -> _Query:
     else:
         count = query.with_only_columns(func.count(Application.id))
     return _Query(query, timer, count, by_deadline=bool(f.overdue or f.due_before))
+
+
+def due_today_timers(moment: datetime) -> Select:
+    """The running deadlines of applications and their steps later today: the list behind
+    the dashboard's "due today" tile (services.dashboard._due_today counts the same)."""
+    return select(SlaTimer.id).where(
+        SlaTimer.subject_type.in_((SubjectType.APPLICATION, SubjectType.STEP)),
+        due_predicate("today", moment))
 
 
 # A list row shows the application's own deadline and its current steps: load each page's

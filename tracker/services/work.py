@@ -15,7 +15,10 @@ starts, from the seeds:
 - problem stages: the department the problem is charged to for verification and rectification,
   the inspection office for the re-check (the Xiamen "service experience officer" plan 六 2–4:
   "问题清单下达各责任单位/部门开展核查…营商办…组织专项体验，进一步核实");
-- 容缺 documents promised by a date: the department of the flow's first step, which took them in.
+- 容缺 documents promised by a date: the department of the flow's first step, which took them in;
+- a step shared with other departments (`shared_with`; the meter entry, 003 五（六）3
+  "采购中心、水表检定站…出库材料（水表）需次日（含）前录入系统"): waiting, on each of their lists;
+  once started, the starter's department's (services.applications._take_shared).
 The whole-application clock is no duty of its own (its steps are) and is left out.
 
 Two views of the same rows: "my department's" (the timers of a department, above) and
@@ -35,7 +38,7 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import and_, case, false, func, literal_column, or_, select
 from sqlalchemy.orm import aliased, lazyload
 
 from ..extensions import db
@@ -58,7 +61,9 @@ from .pagination import page_count
 from .pause_scope import intervals_for, pauses_by_application
 from .timers import TimerView, describe
 
-OPEN_TIMER = SlaTimer.state.in_((TimerState.RUNNING, TimerState.PAUSED))
+# Running or paused, with literals: the predicate of the partial index ix_sla_timers_open (a
+# bound parameter does not let SQLite, nor a generic plan on PostgreSQL, use it).
+OPEN_TIMER = SlaTimer.state.in_([literal_column("'running'"), literal_column("'paused'")])
 DUE_FILTERS = ("today", "overdue")
 # A row names the application, its customer and owner; its step rows and pauses (loaded with
 # every application by default) are not read here: the pauses come in one query of their own.
@@ -175,12 +180,19 @@ def _mine(person: int):
                and_(SlaTimer.assignee_id.is_(None), Application.owner_id == person))
 
 
+def waits_for(department: str):
+    """A step not yet started that `department` may take: its own, or one shared with it
+    (the flow file's `shared_with`: the meter entry, 采购中心 or 水表检定站) until one starts it."""
+    return or_(StepRecord.department_code == department,
+               StepRecord.shared_with.contains(f",{department},", autoescape=True))
+
+
 def _waiting_steps(department: str | None, person: int | None = None):
     """Open steps with no clock yet (started by hand), after every duty with a deadline; for
     "mine", those of the applications I own (a step with no clock has no assignee yet)."""
     where = [OPEN_STEP, StepRecord.timer_id.is_(None), Application.status != AppStatus.CANCELLED]
     if department:
-        where.append(StepRecord.department_code == department)
+        where.append(waits_for(department))
     if person is not None:
         where.append(Application.owner_id == person)
     query = (select(StepRecord, Application)

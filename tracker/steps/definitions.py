@@ -216,6 +216,8 @@ class StepDefinition:
     done_at_acceptance: bool = False
     # Closes the project file (资料归档): refused while 容缺 materials are still missing.
     closes_file: bool = False
+    # Other departments that may take the step until one of them starts it.
+    shared_with: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.clock_starts not in STEP_CLOCK_STARTS:
@@ -242,6 +244,7 @@ class StepDefinition:
             waits_on=list(self.waits_on),
             done_at_acceptance=self.done_at_acceptance,
             closes_file=self.closes_file,
+            shared_with=list(self.shared_with),
         )
 
     @classmethod
@@ -263,6 +266,7 @@ class StepDefinition:
             waits_on=tuple(data.get("waits_on", ())),
             done_at_acceptance=bool(data.get("done_at_acceptance", False)),
             closes_file=bool(data.get("closes_file", False)),
+            shared_with=tuple(data.get("shared_with", ())),
         )
 
 

@@ -222,6 +222,9 @@ class StepSchema(_Strict):
     name_zh = _text()
     name_en = _text()
     department = _code()
+    # Other departments that may take the step until one of them starts it (both stock
+    # keepers enter an issued meter: 003 五（六）3); the one that starts it has it.
+    shared_with = fields.List(_code(), load_default=list)
     limit = LimitRuleField(required=True)
     clock_starts = fields.String(
         load_default=CLOCK_PREVIOUS, validate=_one_of(STEP_CLOCK_STARTS, "clock start")
@@ -357,6 +360,12 @@ class FlowSchema(_Strict):
                         ("steps", index, "department"),
                         f"unknown department {step['department']!r} (departments.yaml has {known})",
                     )
+                for other in step.get("shared_with", []):
+                    if other not in self.departments:
+                        yield (
+                            ("steps", index, "shared_with"),
+                            f"unknown department {other!r} (departments.yaml has {known})",
+                        )
 
         prerequisites = _prerequisites(steps)
         for index, (step, after) in enumerate(zip(steps, prerequisites, strict=True)):

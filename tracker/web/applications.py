@@ -27,6 +27,7 @@ from ..services.app_clock import app_clock, now
 from ..services.errors import Conflict, Forbidden, ValidationFailed
 from ..services.explanations import present_explanations
 from ..services.flows import current_versions, definition_of
+from ..services.months import parse_month
 from ..services.pagination import page_count
 from ..services.presenters import present_application
 from ..services.queries import (
@@ -390,11 +391,14 @@ def _application_filter(form: FilterForm) -> ApplicationFilter:
     if form.due_before.data:
         due_before = datetime.combine(form.due_before.data, time(0), tzinfo=LOCAL)
     overdue = {"yes": True, "no": False}.get(form.overdue.data or "")
+    completed = parse_month(form.completed.data).bounds if form.completed.data else (None, None)
     return ApplicationFilter(flow=form.flow.data or None, status=form.status.data or None,
                              overdue=overdue, due_before=due_before,
                              department=form.department.data or None,
                              step=(form.step.data or "").strip() or None,
-                             text=(form.text.data or "").strip() or None)
+                             text=(form.text.data or "").strip() or None,
+                             due_today=form.due.data == "today",
+                             completed_from=completed[0], completed_until=completed[1])
 
 
 @bp.route("/applications")

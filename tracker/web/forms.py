@@ -28,6 +28,8 @@ from ..errors import translate
 from ..i18n import pick
 from ..localtime import LOCAL
 from ..phone import LONGEST, phone_error
+from ..services.errors import ValidationFailed
+from ..services.months import parse_month
 from ..sla import FIRST_YEAR, LAST_YEAR
 from . import labels
 
@@ -45,6 +47,14 @@ def in_clock_range(form: Any, field: Any) -> None:
     value = field.data
     if isinstance(value, (date, datetime)) and not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise ValidationError(_l("Date out of range (2000–2099)."))
+
+
+def a_month(form: Any, field: Any) -> None:
+    """A month as YYYY-MM (services.months.parse_month's rule)."""
+    try:
+        parse_month(field.data)
+    except ValidationFailed as refused:
+        raise ValidationError(translate(refused.message, refused.params)) from None
 
 
 def phone_number(form: Any, field: Any) -> None:
@@ -296,6 +306,10 @@ class FilterForm(FlaskForm):
     department = SelectField(_l("Department with an open step"), choices=[],
                              validators=[Optional()])
     step = StringField(_l("Open step (code)"), validators=[Optional(), Length(max=40)])
+    due = SelectField(_l("Deadline"), validators=[Optional()],
+                      choices=options([("", _l("Any")), ("today", _l("Due later today"))]))
+    completed = StringField(_l("Completed in (month)"), validators=[Optional(), a_month],
+                            render_kw={"placeholder": "2026-10"})
     text = StringField(_l("Search"), validators=[Optional(), Length(max=100)],
                        render_kw={"placeholder": _l("Number, customer, phone, address")})
 

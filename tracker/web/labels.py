@@ -46,7 +46,8 @@ SUBJECTS = {"application": _l("Whole application"), "step": _l("Step"),
             "followup": _l("Home-visit follow-up"), "problem": _l("Problem"),
             "materials": _l("Documents promised (容缺受理)"),
             "appointment": _l("Online appointment"),
-            "supervision": _l("Supervision notice (督办单)")}
+            "supervision": _l("Supervision notice (督办单)"),
+            "appeal": _l("Assessment appeal")}
 
 # The core's events; each feature's pages module adds the words of its own (EVENT_WORDS,
 # joined by the factory through register_event_words).

@@ -1,8 +1,8 @@
 """report builds: a long download of the monthly report built by the job, with its progress,
 its file kept in chunks
 
-Revision ID: 0016_reportjob
-Revises: 0015_perf
+Revision ID: 0017_reportjob
+Revises: 0016_work
 Create Date: 2026-12-01 22:00:00
 
 `report_builds.state` and `.kind` are Enums stored as VARCHAR with CHECK constraints
@@ -14,8 +14,8 @@ from alembic import op
 
 from tracker.models.base import UTCDateTime
 
-revision = '0016_reportjob'
-down_revision = '0015_perf'
+revision = '0017_reportjob'
+down_revision = '0016_work'
 branch_labels = None
 depends_on = None
 
