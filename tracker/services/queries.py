@@ -143,10 +143,17 @@ def _filtered(f: ApplicationFilter) -> _Query:
     # The page's keys first (filtered, ordered, cut to the page), then what its rows show:
     # joined after the cut, the flow versions, owners and 补录 are read for 50 rows, not for
     # every matching one (PostgreSQL sorts all overdue rows before it takes the first 50).
-    keys = (query.with_only_columns(Application.id.label("app_id"), timer.id.label("timer_id"),
-                                    maintain_column_froms=True)
-            .order_by(*order).limit(bindparam("limit")).offset(bindparam("offset"))
-            .subquery("page_keys"))
+    if timer_conditions and not app_conditions and by_deadline:
+        # Only the timers decide and order: their index alone, no application looked up
+        # before the page is cut (the timer's application_id is the application's id).
+        keys = (select(timer.application_id.label("app_id"), timer.id.label("timer_id"))
+                .where(timer.subject_type == SubjectType.APPLICATION, *timer_conditions)
+                .order_by(timer.due_at.asc(), timer.application_id.asc()))
+    else:
+        keys = query.with_only_columns(Application.id.label("app_id"),
+                                       timer.id.label("timer_id"),
+                                       maintain_column_froms=True).order_by(*order)
+    keys = keys.limit(bindparam("limit")).offset(bindparam("offset")).subquery("page_keys")
     return _Query(query, timer, count, _listed(keys, timer).order_by(*order), by_deadline)
 
 
