@@ -46,13 +46,14 @@ def varied(app, api, api_as, frozen):
     api.step(made[4], "supply_plan")  # on time
     api.step(made[5], "survey", at="2026-10-12T10:00:00+08:00")  # 补录
     clock.move_to(local(2026, 10, 13, 16, 0))
-    for number in made[6:8]:  # completed, one of them late
-        api.step(number, "supply_plan")
-        api.step(number, "water_on") if number == made[6] else None
+    api.step(made[6], "supply_plan")  # completed late
+    api.step(made[6], "water_on")
+    api.step(made[7], "supply_plan")  # its next step open and overdue
     clock.move_to(local(2026, 10, 14, 15, 0))
     with app.app_context(), db.engine.begin() as conn:  # registered before owners existed
         conn.execute(sa.text("UPDATE applications SET owner_id = NULL WHERE number = :n"),
                      {"n": made[9]})
+        conn.execute(sa.text("UPDATE users SET display_name = '王工' WHERE username = 'wang'"))
     return made
 
 
@@ -95,6 +96,7 @@ def test_every_kind_of_row_is_in_the_data_and_compared(api, varied):
     assert {"paused", "overdue", "cancelled", "done_on_time", "done_late"} <= states
     assert any(item["paused"] for item in body["items"])
     assert {item["owner"] for item in body["items"]} >= {None, "wang", "clerk1"}
+    assert {item["owner_name"] for item in body["items"]} >= {None, "王工", "clerk1"}
     assert any(item["missing_materials"] for item in body["items"])
     assert any(item["current_steps"] for item in body["items"])
 
