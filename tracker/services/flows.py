@@ -96,6 +96,15 @@ def definition_of(row: FlowVersion) -> FlowDefinition:
     return found
 
 
+def definition_by_id(version_id: int, content_hash: str) -> FlowDefinition:
+    """The definition of the flow version `version_id` (a list row's), parsed once per
+    process: its stored JSON is read only the first time."""
+    found = _DEFS.get((version_id, content_hash))
+    if found is None:
+        found = definition_of(db.session.get(FlowVersion, version_id))
+    return found
+
+
 def sync_at_start(app: Flask) -> None:
     """Store the flow files when a server process starts (wsgi.py). A database not yet
     migrated is said so in the log, and the process still starts: `flask db upgrade` first."""

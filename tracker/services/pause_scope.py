@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..extensions import db
 from ..models import Pause, SubjectType, pause_concerns
@@ -48,13 +48,23 @@ def scoped(pause: Pause, *, labelled: bool = False) -> ScopedPause:
                        pause_label(pause) if labelled else "")
 
 
+def _pauses_where(condition: Any) -> Any:
+    return (select(Pause.application_id, Pause.started_at, Pause.ended_at,
+                   Pause.stops_application, Pause.stopped_steps, Pause.reason_code)
+            .where(condition).order_by(Pause.started_at, Pause.id))
+
+
+_PAUSES_OF = _pauses_where(Pause.application_id.in_(bindparam("ids", expanding=True)))
+
+
 def pauses_by_application(app_ids: Any) -> dict[int, list[ScopedPause]]:
     """The pauses of the applications in `app_ids` (ids or a subquery), in one query."""
     found: dict[int, list[ScopedPause]] = defaultdict(list)
-    for row in db.session.execute(
-            select(Pause.application_id, Pause.started_at, Pause.ended_at,
-                   Pause.stops_application, Pause.stopped_steps, Pause.reason_code)
-            .where(Pause.application_id.in_(app_ids)).order_by(Pause.started_at, Pause.id)):
+    if isinstance(app_ids, (list, tuple, set, frozenset)):  # a statement built once
+        rows = db.session.execute(_PAUSES_OF, {"ids": list(app_ids)})
+    else:
+        rows = db.session.execute(_pauses_where(Pause.application_id.in_(app_ids)))
+    for row in rows:
         found[row.application_id].append(ScopedPause(
             row.started_at, row.ended_at, bool(row.stops_application),
             tuple(row.stopped_steps or ()), row.reason_code))

@@ -13,6 +13,9 @@ from ..models import Application, Event, Pause, SlaTimer, StepRecord, SubjectTyp
 from ..sla import WorkingClock
 from .applications import flow_of, timer_pauses
 from .duties import present_proxies, proxies_of
+from .flows import definition_by_id
+from .pause_scope import intervals_for
+from .queries import ListedApplication
 from .reference import pause_reasons
 from .sla_fields import department_name, timer_fields
 
@@ -59,14 +62,15 @@ def present_pause(pause: Pause, lang: str) -> dict[str, Any]:
             "started_by": _user(pause.started_by), "ended_by": _user(pause.ended_by)}
 
 
-def present_application(app: Application, now: datetime, clock: WorkingClock, lang: str,
-                        *, with_steps: bool = True) -> dict[str, Any]:
-    flow = flow_of(app)
-    data: dict[str, Any] = {
+def _summary(app: Any, *, flow_version: int, flow_name: str, owner_username: str | None,
+             owner_name: str | None, paused: bool, sla: dict[str, Any]) -> dict[str, Any]:
+    """The fields every view of an application shows; `app` is an Application or a list row
+    (queries.ListedApplication.row), whose columns carry the same names."""
+    return {
         "number": app.number,
         "flow": app.flow_code,
-        "flow_version": app.flow_version.version,
-        "flow_name": pick(flow.name_zh, flow.name_en, lang),
+        "flow_version": flow_version,
+        "flow_name": flow_name,
         "customer_type": app.customer_type.value,
         "customer_name": app.customer_name,
         "contact_name": app.contact_name,
@@ -85,13 +89,42 @@ def present_application(app: Application, now: datetime, clock: WorkingClock, la
         "cancelled_at": local(app.cancelled_at),
         "water_on_at": local(app.water_on_at),
         "completed_at": local(app.completed_at),
-        "paused": any(p.ended_at is None for p in app.pauses),
+        "paused": paused,
         "version": app.version_id,
         # 客户代表 / 首问负责人 (services.owners); None for an application older than owners.
-        "owner": app.owner.username if app.owner else None,
-        "owner_name": app.owner.label if app.owner else None,
-        "sla": timer_fields(app.timer, now, clock, timer_pauses(app, app.timer)),
+        "owner": owner_username,
+        "owner_name": owner_name,
+        "sla": sla,
     }
+
+
+def present_listed(item: ListedApplication, now: datetime, clock: WorkingClock,
+                   lang: str) -> dict[str, Any]:
+    """A list row as data: what present_application(with_steps=False) gives for the same
+    application, from plain rows (services.queries.list_applications)."""
+    row, timer = item.row, item.timer
+    flow = definition_by_id(row.flow_version_id, row.content_hash)
+    pauses = [] if timer is None else intervals_for(item.pauses, timer.subject_type,
+                                                     timer.step_code)
+    data = _summary(row, flow_version=row.flow_version,
+                    flow_name=pick(flow.name_zh, flow.name_en, lang),
+                    owner_username=row.owner_username,
+                    owner_name=row.owner_display or row.owner_username,
+                    paused=any(p.end is None for p in item.pauses),
+                    sla=timer_fields(timer, now, clock, pauses))
+    data["current_steps"] = list(item.current_steps)
+    return data
+
+
+def present_application(app: Application, now: datetime, clock: WorkingClock, lang: str,
+                        *, with_steps: bool = True) -> dict[str, Any]:
+    flow = flow_of(app)
+    data = _summary(app, flow_version=app.flow_version.version,
+                    flow_name=pick(flow.name_zh, flow.name_en, lang),
+                    owner_username=app.owner.username if app.owner else None,
+                    owner_name=app.owner.label if app.owner else None,
+                    paused=any(p.ended_at is None for p in app.pauses),
+                    sla=timer_fields(app.timer, now, clock, timer_pauses(app, app.timer)))
     if with_steps:
         data["steps"] = [present_step(app, s, now, clock, lang) for s in app.steps]
         acts = proxies_of("step", [s.id for s in app.steps])  # 代办, one query

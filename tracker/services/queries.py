@@ -3,16 +3,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, literal_column, or_, select
-from sqlalchemy.orm import aliased, contains_eager, lazyload, load_only, selectinload
+from sqlalchemy import Select, and_, bindparam, exists, func, literal_column, or_, select
+from sqlalchemy.orm import Bundle, aliased, contains_eager, lazyload
 
 from ..extensions import db
-from ..models import Application, AppStatus, Pause, SlaTimer, StepRecord, SubjectType, TimerState
+from ..models import (
+    Application,
+    AppStatus,
+    FlowVersion,
+    SlaTimer,
+    StepRecord,
+    SubjectType,
+    TimerState,
+    User,
+)
 from ..models.applications import OPEN_STEP  # the predicate of ix_step_records_open
+from .pause_scope import ScopedPause, pauses_by_application
 from .search import contains_text
-from .work import due_predicate
+from .work import end_of_today
 
 
 @dataclass
@@ -38,6 +49,7 @@ class _Query:
     select: Select
     timer: Any
     count: Select
+    page: Select  # what a list row shows, ordered, with :limit and :offset
     by_deadline: bool = False
 
 
@@ -47,42 +59,81 @@ def _running_or_late(timer: Any):
     return or_(timer.state == literal_column("'running'"), timer.late.is_(True))
 
 
-def _filtered(f: ApplicationFilter, now: datetime) -> _Query:
-    timer = aliased(SlaTimer)
+# The application's own timer and its owner, aliased once: an alias made per request costs
+# more than the list's SQL (each column is adapted again, and the statement's cache key too).
+OWN_TIMER = aliased(SlaTimer, name="own_timer")
+OWNER = aliased(User, name="owner")
+
+
+def _params(f: ApplicationFilter, now: datetime) -> dict[str, Any]:
+    """The values of a filter's bound parameters (the statement names them, _filtered)."""
+    return {"now": now, "due_before": f.due_before, "flow": f.flow, "department": f.department,
+            "step": f.step, "status": AppStatus(f.status) if f.status else None,
+            "today_end": end_of_today(now), "completed_from": f.completed_from,
+            "completed_until": f.completed_until}
+
+
+def _query(f: ApplicationFilter) -> _Query:
+    """The statements of a filter. Its values are bound parameters, so the statements of a
+    shape of filter (which fields are given) are built once per process and then reused with
+    their compiled form and cache key: building them took as long as running them. A text
+    search is built each time (its escaped pattern is part of the statement)."""
+    if f.text:
+        return _filtered(f)
+    return _shaped(f.overdue, *(bool(value) for value in (
+        f.flow, f.status, f.due_before, f.department, f.step, f.due_today, f.completed_from,
+        f.completed_until)))
+
+
+@lru_cache(maxsize=64)
+def _shaped(overdue: bool | None, flow: bool, status: bool, due_before: bool, department: bool,
+            step: bool, due_today: bool = False, completed_from: bool = False,
+            completed_until: bool = False) -> _Query:
+    given: Any = "given"  # a stand-in: _filtered only asks whether a value is there
+    return _filtered(ApplicationFilter(
+        flow=given if flow else None, status=given if status else None, overdue=overdue,
+        due_before=given if due_before else None, department=given if department else None,
+        step=given if step else None, due_today=due_today,
+        completed_from=given if completed_from else None,
+        completed_until=given if completed_until else None))
+
+
+def _filtered(f: ApplicationFilter) -> _Query:
+    timer = OWN_TIMER
     timer_conditions: list = []
     if f.overdue is not None:
-        is_overdue = or_(and_(timer.state == TimerState.RUNNING, timer.due_at <= now),
+        is_overdue = or_(and_(timer.state == TimerState.RUNNING, timer.due_at <= bindparam("now")),
                          and_(timer.state == TimerState.DONE, timer.late.is_(True)))
         # Overdue: the running or late application timers, a few rows however long the
         # history, read from their index in deadline order.
         timer_conditions += [_running_or_late(timer), is_overdue] if f.overdue else [~is_overdue]
     if f.due_before:
-        timer_conditions += [timer.due_at < f.due_before,
+        timer_conditions += [timer.due_at < bindparam("due_before"),
                              timer.state.in_([TimerState.RUNNING, TimerState.PAUSED])]
     if f.completed_from or f.completed_until:
         timer_conditions.append(timer.state == TimerState.DONE)
         if f.completed_from:
-            timer_conditions.append(timer.completed_at >= f.completed_from)
+            timer_conditions.append(timer.completed_at >= bindparam("completed_from"))
         if f.completed_until:
-            timer_conditions.append(timer.completed_at < f.completed_until)
+            timer_conditions.append(timer.completed_at < bindparam("completed_until"))
 
     app_conditions: list = []
     if f.flow:
-        app_conditions.append(Application.flow_code == f.flow)
+        app_conditions.append(Application.flow_code == bindparam("flow"))
     if f.status:
-        app_conditions.append(Application.status == AppStatus(f.status))
+        app_conditions.append(Application.status == bindparam("status"))
     if f.department or f.step:
         # A cancelled application has no current step, whatever its step rows still say.
         app_conditions.append(Application.status != AppStatus.CANCELLED)
         active = select(StepRecord.id).where(StepRecord.application_id == Application.id,
                                              OPEN_STEP)
         if f.department:
-            active = active.where(StepRecord.department_code == f.department)
+            active = active.where(StepRecord.department_code == bindparam("department"))
         if f.step:
-            active = active.where(StepRecord.code == f.step)
+            active = active.where(StepRecord.code == bindparam("step"))
         app_conditions.append(exists(active))
     if f.due_today:
-        app_conditions.append(exists(due_today_timers(now).where(
+        app_conditions.append(exists(due_today_timers().where(
             SlaTimer.application_id == Application.id)))
     matches = contains_text(f.text, Application.number, Application.customer_name,
                             Application.contact_name, Application.contact_phone,
@@ -105,60 +156,140 @@ def _filtered(f: ApplicationFilter, now: datetime) -> _Query:
             timer.subject_type == SubjectType.APPLICATION, *timer_conditions)
     else:
         count = query.with_only_columns(func.count(Application.id))
-    return _Query(query, timer, count, by_deadline=bool(f.overdue or f.due_before))
+    by_deadline = bool(f.overdue or f.due_before)
+    if by_deadline:
+        order = (timer.due_at.asc(), Application.id.asc())
+    else:
+        order = (Application.accepted_at.desc(), Application.id.desc())
+    # The page's keys first (filtered, ordered, cut to the page), then what its rows show:
+    # joined after the cut, the flow versions, owners and 补录 are read for 50 rows, not for
+    # every matching one (PostgreSQL sorts all overdue rows before it takes the first 50).
+    if timer_conditions and not app_conditions and by_deadline:
+        # Only the timers decide and order: their index alone, no application looked up
+        # before the page is cut (the timer's application_id is the application's id).
+        keys = (select(timer.application_id.label("app_id"), timer.id.label("timer_id"))
+                .where(timer.subject_type == SubjectType.APPLICATION, *timer_conditions)
+                .order_by(timer.due_at.asc(), timer.application_id.asc()))
+    else:
+        keys = query.with_only_columns(Application.id.label("app_id"),
+                                       timer.id.label("timer_id"),
+                                       maintain_column_froms=True).order_by(*order)
+    keys = keys.limit(bindparam("limit")).offset(bindparam("offset")).subquery("page_keys")
+    return _Query(query, timer, count, _listed(keys, timer).order_by(*order), by_deadline)
 
 
-def due_today_timers(moment: datetime) -> Select:
-    """The running deadlines of applications and their steps later today: the list behind
-    the dashboard's "due today" tile (services.dashboard._due_today counts the same)."""
+def due_today_timers() -> Select:
+    """The running deadlines of applications and their steps later today (:now up to
+    :today_end, as services.work.due_predicate("today") reads them): the list behind the
+    dashboard's "due today" tile (services.dashboard._due_today counts the same)."""
     return select(SlaTimer.id).where(
         SlaTimer.subject_type.in_((SubjectType.APPLICATION, SubjectType.STEP)),
-        due_predicate("today", moment))
+        SlaTimer.state == TimerState.RUNNING, SlaTimer.due_at > bindparam("now"),
+        SlaTimer.due_at < bindparam("today_end"))
 
 
-# A list row shows the application's own deadline and its current steps: load each page's
-# steps (code and status) and pauses in one query apiece, without their timers and people (a
-# list never shows them; joining them made every page load a user row per step), and the flow
-# versions once each (joined, every row decoded the whole flow definition again).
-LIST_LOADING = (
-    selectinload(Application.flow_version),
-    selectinload(Application.steps).options(load_only(StepRecord.code, StepRecord.status,
-                                                      StepRecord.position),
-                                            lazyload(StepRecord.timer),
-                                            lazyload(StepRecord.started_by),
-                                            lazyload(StepRecord.completed_by)),
-    selectinload(Application.pauses).options(lazyload(Pause.started_by),
-                                             lazyload(Pause.ended_by)),
+# What a list row shows, read as plain rows (no ORM objects): the application's columns, its
+# flow version, its owner, whether a step was entered after the fact (补录), and its own timer;
+# then the page's pauses and current steps, one query apiece. Hydrating applications with
+# their steps, pauses and flow versions cost 16-17x a plain SELECT of the same rows
+# (benchmarks/bench_api.py); these rows cost a small multiple of it.
+LISTED_COLUMNS = (
+    Application.id, Application.number, Application.flow_code, Application.flow_version_id,
+    Application.customer_type, Application.customer_name, Application.contact_name,
+    Application.contact_phone, Application.address, Application.channel,
+    Application.attributes, Application.accepted_at, Application.requested_at,
+    Application.missing_materials, Application.materials_promised_on,
+    Application.materials_supplied_at, Application.note, Application.status,
+    Application.cancel_reason, Application.cancelled_at, Application.water_on_at,
+    Application.completed_at, Application.version_id,
 )
+# The timer's fields its description needs (services.timers.describe, sla_fields.timer_fields).
+TIMER_COLUMNS = ("id", "subject_type", "step_code", "limit", "round_the_clock", "started_at",
+                 "budget_seconds", "due_at", "warn_at", "provisional", "state", "completed_at",
+                 "late")
+
+
+@dataclass(slots=True)
+class ListedApplication:
+    """One row of an application list: its columns (`row`, named as Application's, plus
+    `flow_version`, `content_hash`, `owner_username`, `owner_display`, `backdated`), its own
+    timer's columns (None when it has none), its pauses and its current steps' codes."""
+
+    row: Any
+    timer: Any
+    pauses: list[ScopedPause]
+    current_steps: list[str]
+
+    @property
+    def id(self) -> int:
+        return self.row.id
+
+    @property
+    def number(self) -> str:
+        return self.row.number
+
+
+def _listed(keys: Any, timer: Any) -> Select:
+    """What a list row shows, for the applications and timers named by `keys`."""
+    owner = OWNER
+    backdated = exists(select(StepRecord.id).where(StepRecord.application_id == Application.id,
+                                                   StepRecord.backdated.is_(True)))
+    return (select(Bundle("app", *LISTED_COLUMNS, FlowVersion.version.label("flow_version"),
+                          FlowVersion.content_hash, owner.username.label("owner_username"),
+                          owner.display_name.label("owner_display"),
+                          backdated.label("backdated")),
+                   Bundle("timer", *(getattr(timer, name) for name in TIMER_COLUMNS)))
+            .select_from(keys)
+            .join(Application, Application.id == keys.c.app_id)
+            .outerjoin(timer, timer.id == keys.c.timer_id)
+            .join(FlowVersion, FlowVersion.id == Application.flow_version_id)
+            .outerjoin(owner, owner.id == Application.owner_id))
+
+
+def current_steps_of(application_ids: list[int]) -> dict[int, list[str]]:
+    """The codes of the ready or started steps of these applications, in flow order (one
+    query; a cancelled application's steps are closed with it)."""
+    found: dict[int, list[str]] = {}
+    if application_ids:
+        for app_id, code in db.session.execute(_CURRENT_STEPS, {"ids": application_ids}):
+            found.setdefault(app_id, []).append(code)
+    return found
+
+
+_CURRENT_STEPS = (select(StepRecord.application_id, StepRecord.code)
+                  .where(StepRecord.application_id.in_(bindparam("ids", expanding=True)),
+                         OPEN_STEP)
+                  .order_by(StepRecord.application_id, StepRecord.position))
 
 
 def list_applications(f: ApplicationFilter, now: datetime, page: int, per_page: int
-                      ) -> tuple[list[Application], int]:
+                      ) -> tuple[list[ListedApplication], int]:
     """One page of applications (soonest deadline first when filtering overdue/due) and the total.
 
-    The number of statements does not depend on per_page (benchmarks/bench_api.py checks it).
+    The number of statements does not depend on per_page (benchmarks/bench_api.py checks it):
+    the count, the page's rows, their pauses and their current steps.
     """
-    q = _filtered(f, now)
-    total = db.session.scalar(q.count)
-    if q.by_deadline:
-        order = (q.timer.due_at.asc(), Application.id.asc())
-    else:
-        order = (Application.accepted_at.desc(), Application.id.desc())
-    # The timer joined for the filter is the one loaded (one join, not two).
-    loading = (contains_eager(Application.timer.of_type(q.timer)), *LIST_LOADING)
-    items = db.session.scalars(q.select.options(*loading).order_by(*order)
-                               .offset((page - 1) * per_page).limit(per_page)).unique().all()
-    return list(items), int(total or 0)
+    q, params = _query(f), _params(f, now)
+    total = db.session.scalar(q.count, params)
+    rows = db.session.execute(q.page, {**params, "limit": per_page,
+                                       "offset": (page - 1) * per_page}).all()
+    ids = [app.id for app, _timer in rows]
+    pauses = pauses_by_application(ids) if ids else {}
+    steps = current_steps_of(ids)
+    items = [ListedApplication(app, None if timer.id is None else timer, pauses.get(app.id, []),
+                               [] if app.status is AppStatus.CANCELLED else steps.get(app.id, []))
+             for app, timer in rows]
+    return items, int(total or 0)
 
 
 def iter_applications(f: ApplicationFilter, now: datetime, batch: int = 500):
     """All matching applications in batches (CSV export without loading everything)."""
-    q = _filtered(f, now)
+    q, params = _query(f), _params(f, now)
     query = q.select.options(contains_eager(Application.timer.of_type(q.timer))).order_by(
         Application.accepted_at.desc(), Application.id.desc())
     offset = 0
     while True:
-        rows = db.session.scalars(query.offset(offset).limit(batch)).unique().all()
+        rows = db.session.scalars(query.offset(offset).limit(batch), params).unique().all()
         if not rows:
             return
         yield from rows
@@ -197,13 +328,3 @@ def open_duplicates(customer_name: str, address: str, *,
         query = query.where(Application.id != exclude)
     return [app for app in db.session.scalars(query)
             if same_words(app.customer_name) == name and same_words(app.address) == place]
-
-
-def backdated_among(application_ids: list[int]) -> set[int]:
-    """The applications among these that have a step entered after the fact (补录): one query,
-    for a list page's marker."""
-    if not application_ids:
-        return set()
-    return set(db.session.scalars(
-        select(StepRecord.application_id).distinct()
-        .where(StepRecord.application_id.in_(application_ids), StepRecord.backdated.is_(True))))

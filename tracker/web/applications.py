@@ -26,13 +26,12 @@ from ..services import applications as service
 from ..services.app_clock import app_clock, now
 from ..services.errors import Conflict, Forbidden, ValidationFailed
 from ..services.explanations import present_explanations
-from ..services.flows import current_versions, definition_of
+from ..services.flows import current_versions, definition_by_id, definition_of
 from ..services.months import parse_month
 from ..services.pagination import page_count
-from ..services.presenters import present_application
+from ..services.presenters import present_application, present_listed
 from ..services.queries import (
     ApplicationFilter,
-    backdated_among,
     list_applications,
     open_duplicates,
 )
@@ -411,11 +410,10 @@ def index() -> Any:
     moment, clock, lang = now(), app_clock(), current_language()
     items, total = list_applications(_application_filter(form), moment, page, PER_PAGE)
     rows = []
-    backdated = backdated_among([app.id for app in items])  # 补录, marked in the list too
-    for app in items:
-        view = present_application(app, moment, clock, lang, with_steps=False)
-        view["backdated"] = app.id in backdated
-        flow = service.flow_of(app)
+    for item in items:
+        view = present_listed(item, moment, clock, lang)
+        view["backdated"] = item.row.backdated  # 补录, marked in the list too
+        flow = definition_by_id(item.row.flow_version_id, item.row.content_hash)
         view["current_step_names"] = [
             pick(s.name_zh, s.name_en, lang) for s in flow.steps
             if s.code in view["current_steps"]]
