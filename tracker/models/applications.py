@@ -132,7 +132,8 @@ class StepRecord(db.Model):
     # 补录: the completion was entered after the fact (its time earlier than the entry by more
     # than TRACKER_BACKDATE_MARGIN_MINUTES, or before a lateness the watcher had recorded).
     backdated: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
-    timer_id: Mapped[int | None] = mapped_column(ForeignKey("sla_timers.id"))
+    # Indexed: the monthly report reads the step records of the month's overdue step timers.
+    timer_id: Mapped[int | None] = mapped_column(ForeignKey("sla_timers.id"), index=True)
     version_id: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version_id}
@@ -164,7 +165,8 @@ class Pause(db.Model):
     stops_application: Mapped[bool] = mapped_column(default=True)
     stopped_steps: Mapped[list[str]] = mapped_column(JSONType, default=list)
     note: Mapped[str] = mapped_column(Text, default="")
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Indexed: the assessment reads the pauses begun in a month (materials out of stock).
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
