@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -88,8 +88,12 @@ def build_app(url: str):
 
 # --- data ---------------------------------------------------------------------------------
 
-def populate(app, count: int, seed: int = 12) -> str:
-    """Insert `count` applications (see the module doc); returns a clerk's API token."""
+def populate(app, count: int, seed: int = 12,
+             accepted_at: Sequence[datetime] | None = None) -> str:
+    """Insert `count` applications (see the module doc); returns a clerk's API token.
+
+    `accepted_at` (one instant per application, in order, all before now) replaces the even
+    spread over YEARS: benchmarks/bench_report.py packs one month with many more."""
     from tracker.extensions import db
     from tracker.models import (
         ApiToken,
@@ -153,7 +157,8 @@ def populate(app, count: int, seed: int = 12) -> str:
         for i in range(1, count + 1):
             code = rng.choices(codes, weights)[0]
             flow = flows[code]
-            accepted = (first + (now - first) * (i / count)).replace(microsecond=0)
+            accepted = (first + (now - first) * (i / count) if accepted_at is None
+                        else accepted_at[i - 1]).replace(microsecond=0)
             start = clock.next_working_instant(accepted)
             recent = accepted >= recent_from
             stuck = not recent and rng.random() < 0.01
