@@ -106,7 +106,9 @@ class Statements:
 def _scans(plan: dict[str, Any], found: dict[str, list[str]]) -> None:
     relation = plan.get("Relation Name")
     if relation:
-        rows = int(plan.get("Actual Rows", 0) * plan.get("Actual Loops", 1))
+        # rows read: those the node gave and those its filter removed, in all its loops
+        rows = int((plan.get("Actual Rows", 0) + plan.get("Rows Removed by Filter", 0))
+                   * plan.get("Actual Loops", 1))
         found.setdefault(relation, []).append(f"{plan['Node Type']} {rows:,}")
     for child in plan.get("Plans", []):
         _scans(child, found)

@@ -1,0 +1,202 @@
+"""Issue 15: the monthly report reads only the month's rows (the duties due and the completions
+of the month, then what belongs to them by key), and nothing in its answers changes.
+
+The reference is the code before that change, kept here as it was: the completions joined to
+their timers, the overdue duties joined to their applications and step records, the pauses of
+both through a subquery. On three months of work played through the services (deadlines
+across month ends, pauses, late and on-time steps, cancellations before and after deadlines,
+callbacks, 国庆节 with its make-up Saturday 10 October), every figure of the report, the
+overdue list and the draft assessment are the same at the end of each month and in its middle.
+"""
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.fixtures.app import local
+from tests.reports import generator
+from tracker.reports import compute_monthly_report, monthly, parse_month
+
+AS_OF = local(2026, 12, 4, 12, 0)
+MIDDLES = {"2026-09": local(2026, 9, 16, 15, 0), "2026-10": local(2026, 10, 12, 9, 30),
+           "2026-11": local(2026, 11, 18, 11, 0)}
+
+
+# --- the code before: monthly._flows and monthly._overdue as they were ----------------------
+
+def old_flows(scope, day_seconds: float):
+    from tracker.extensions import db
+    from tracker.models import Application, AppStatus, SlaTimer
+    from tracker.services.figures import FlowFigures, day_unit, total_of, used_days
+    from tracker.services.pause_scope import pauses_by_application
+
+    accepted: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for flow, status, count in db.session.execute(
+            select(Application.flow_code, Application.status, func.count())
+            .where(scope.within(Application.accepted_at))
+            .group_by(Application.flow_code, Application.status)):
+        accepted[flow][getattr(status, "value", status)] += count
+    timer = SlaTimer
+    rows = db.session.execute(
+        select(Application.id, Application.flow_code, timer.started_at, timer.completed_at,
+               timer.late, timer.budget_seconds, timer.round_the_clock)
+        .join(timer, timer.id == Application.timer_id)
+        .where(Application.status == AppStatus.COMPLETED, scope.within(Application.completed_at))
+    ).all()
+    pauses = pauses_by_application(select(Application.id).where(
+        Application.status == AppStatus.COMPLETED, scope.within(Application.completed_at)))
+    figures: dict[str, FlowFigures] = {}
+    for row in rows:
+        item = figures.setdefault(row.flow_code, FlowFigures(row.flow_code))
+        item.add(used_days(scope.clock, row.started_at, row.completed_at, row.round_the_clock,
+                           monthly._intervals(pauses.get(row.id, ()))),
+                 row.budget_seconds / day_unit(scope.clock, row.round_the_clock), row.late)
+    codes = sorted(set(scope.names.current) | set(accepted) | set(figures))
+    flows = []
+    for code in codes:
+        item = figures.get(code) or FlowFigures(code)
+        flows.append({
+            "flow": code, **scope.names.flow(code),
+            "accepted": sum(accepted[code].values()),
+            "accepted_cancelled": accepted[code].get("cancelled", 0),
+            **monthly._completions(item),
+            "limit_working_days_min": monthly._round(item.min_limit_days),
+            "limit_working_days_max": monthly._round(item.max_limit_days),
+        })
+    totals = {
+        "accepted": sum(f["accepted"] for f in flows),
+        "accepted_cancelled": sum(f["accepted_cancelled"] for f in flows),
+        **monthly._completions(total_of(figures.values())),
+    }
+    return flows, totals
+
+
+def old_overdue(scope) -> list[dict[str, Any]]:
+    from tracker.extensions import db
+    from tracker.models import Application, SlaTimer, StepRecord, SubjectType
+    from tracker.reports.points import span
+    from tracker.services.explanations import explain_duty
+    from tracker.services.pause_scope import pauses_by_application
+    from tracker.services.reference import pause_reasons
+    from tracker.sla import ClockPause
+
+    t, a = SlaTimer, Application
+    condition = monthly._overdue_condition(scope, (SubjectType.APPLICATION, SubjectType.STEP))
+    rows = db.session.execute(
+        select(t.id, t.subject_type, t.step_code, t.department_code, t.started_at, t.due_at,
+               t.completed_at, t.state, t.round_the_clock, t.application_id, t.limit, a.number,
+               t.overdue_at, StepRecord.backdated,
+               a.customer_name, a.flow_code, a.status.label("app_status"))
+        .join(a, a.id == t.application_id)
+        .outerjoin(StepRecord, StepRecord.timer_id == t.id).where(condition)
+        .order_by(t.due_at, a.number, t.id)).all()
+    pauses = pauses_by_application(select(t.application_id).where(condition))
+    reasons = pause_reasons()
+    day_seconds = scope.clock.working_day_length.total_seconds()
+    items, explained = [], []
+    iso = monthly._iso
+    for row in rows:
+        kind = getattr(row.subject_type, "value", row.subject_type)
+        state = getattr(row.state, "value", row.state)
+        end = row.completed_at if row.completed_at is not None else scope.as_of
+        app_pauses = [p for p in pauses.get(row.application_id, [])
+                      if p.concerns(row.subject_type, row.step_code)]
+        over = span(scope.clock, row.due_at, end, row.round_the_clock, app_pauses)
+        codes: list[str] = []
+        for pause in app_pauses:
+            if pause.start < end and (pause.end is None or pause.end > row.started_at) \
+                    and pause.reason not in codes:
+                codes.append(pause.reason)
+        items.append({
+            "kind": kind, "number": row.number, "customer": row.customer_name,
+            "flow": row.flow_code, **scope.names.flow(row.flow_code),
+            "step": row.step_code if kind == "step" else None,
+            **scope.names.step(row.flow_code, row.step_code, kind),
+            "department": row.department_code, **scope.names.department(row.department_code),
+            "due_at": iso(row.due_at),
+            "completed_at": iso(row.completed_at) if state == "done" else None,
+            "cancelled_at": iso(row.completed_at) if state == "cancelled" else None,
+            "state": state,
+            "backdated": bool(row.backdated),
+            "recorded_late": row.overdue_at is not None and state == "done"
+            and row.completed_at is not None and row.completed_at <= row.due_at,
+            "round_the_clock": bool(row.round_the_clock),
+            "over_seconds": over,
+            "over_hours": round(over / 3600, 2),
+            "over_days": round(over / (86400 if row.round_the_clock else day_seconds), 2),
+            "pause_reasons": [{"code": c, "name_zh": reasons[c].name_zh if c in reasons else c,
+                               "name_en": reasons[c].name_en if c in reasons else c}
+                              for c in codes],
+        })
+        explained.append((kind, explain_duty(
+            scope.clock, row.started_at, row.limit,
+            [ClockPause(p.start, p.end, p.reason) for p in app_pauses],
+            row.completed_at if state == "done" else None)))
+    monthly._word_explanations(items, explained, reasons)
+    return items
+
+
+# --- the data -------------------------------------------------------------------------------
+
+@pytest.fixture
+def quarter(app, make_user, frozen):
+    """September to November 2026 played through the services (time frozen at each action),
+    then time frozen at AS_OF."""
+    from tracker.extensions import db
+    from tracker.models import User
+
+    rng = random.Random(20260915)
+    records = (generator.plan_211(rng, 45, date(2026, 8, 31), date(2026, 11, 27), "q")
+               + generator.plan_201())
+    completed = [r for r in records if r.water_on is not None]
+    evaluations = [("E1", completed[0].key, local(2026, 10, 20, 10, 0), False),
+                   ("E2", completed[1].key, local(2026, 10, 22, 10, 0), False)]
+    for i, rec in enumerate(r for r in records if r.callback and not r.callback[1]):
+        rec.assigned_to = (None, "business_hall")[i % 2]
+    user_id, _token = make_user("clerk", "quarter-clerk")
+    coordinates = frozen(local(2026, 8, 31, 8, 0))
+    with app.app_context():
+        generator.run(records, db.session.get(User, user_id), coordinates.move_to, evaluations,
+                      generator.surveys(completed))
+        db.session.remove()
+    coordinates.move_to(AS_OF)
+    return records
+
+
+def old_report(month, as_of, monkeypatch) -> dict[str, Any]:
+    with monkeypatch.context() as patch:
+        patch.setattr(monthly, "_flows", old_flows)
+        patch.setattr(monthly, "_overdue", old_overdue)
+        return compute_monthly_report(month, as_of=as_of)
+
+
+def test_the_month_queries_give_the_figures_of_the_joins_they_replaced(app, quarter, ctx,
+                                                                       monkeypatch):
+    accepted = {r.number: r.accepted.astimezone(generator.LOCAL) for r in quarter}
+    seen: dict[str, int] = defaultdict(int)
+    for label in ("2026-09", "2026-10", "2026-11"):
+        month = parse_month(label)
+        for as_of in (AS_OF, MIDDLES[label]):
+            expected = old_report(month, as_of, monkeypatch)
+            assert compute_monthly_report(month, as_of=as_of) == expected, (label, as_of)
+            overdue = expected["overdue"]
+            seen["completed"] += expected["totals"]["completed"]
+            seen["completed late"] += expected["totals"]["completed_late"]
+            seen["callbacks done"] += expected["aftercare"]["callbacks_done"]
+            seen["points"] += len(expected["points"]["items"])
+            for item in overdue:
+                seen[f"{item['kind']} {item['state']}"] += 1
+                seen["paused"] += bool(item["pause_reasons"])
+                seen["from an earlier month"] += accepted[item["number"]].month != month.month
+    # The months hold what could go wrong: completions late and on time, overdue duties of
+    # both kinds finished late, still open or cancelled, paused ones, duties accepted in one
+    # month and due in the next, callbacks, charges of the assessment.
+    for what in ("completed", "completed late", "callbacks done", "points", "application done",
+                 "step done", "application running", "application cancelled", "paused",
+                 "from an earlier month"):
+        assert seen[what], (what, dict(seen))
