@@ -11,16 +11,16 @@ stream in constant memory: the peak (tracemalloc) while writing the 50,000-appli
 is within MEMORY_RATIO_MAX of the peak for a 5,000-application month.
 
 The data (benchmarks/bench_api.py's rows and bulk inserts, with these acceptance instants):
---history applications spread evenly over --years years, then the month before last with
---small-count and last month with --month-count, evenly spread over each; the last five
-working days still open (some already overdue), 1 % of the older ones stuck open, 2 %
-cancelled, 5 % of the completed ones late, 3 % paused once. "Quiet" is a month of the
-history (a year before the big one). For each backend (SQLite in a temporary file; the
+--history applications spread evenly over --years years, then a month with --small-count
+(the memory baseline) and the month before last (the big month) with --month-count, each
+evenly spread; 1 % of them stuck open, 2 % cancelled, 5 % of the completed ones late, 3 %
+paused once (the big month is a finished one, as a month is reported). "Quiet" is a month of
+the history, a year before the big one. For each backend (SQLite in a temporary file; the
 PostgreSQL server at --postgres, or 127.0.0.1:5432 when reachable, in a throwaway database
 dropped afterwards) it prints how long the data took to build, the report's compute time for
-each month (median of --repeat after a warm-up), and the memory peaks; with --explain (on
-PostgreSQL) every query the big month's report runs, with its time and the rows each table
-gave it (EXPLAIN ANALYZE).
+each month (median of --repeat after a warm-up) with the part spent in SQL, and the memory
+peaks; with --explain (PostgreSQL) every query of the big month's report with its time and
+the rows it read from each table (EXPLAIN ANALYZE).
 """
 from __future__ import annotations
 
@@ -61,14 +61,17 @@ def instants(history: int, years: int, small: int, big: int, small_month, big_mo
             + spread(big_month.start, big_month.end, big))
 
 
-def median_seconds(fn, repeat: int) -> float:
-    fn()  # warm-up: names, calendars, the statement cache
-    samples = []
+def timed(fn, repeat: int, counter) -> tuple[float, float, int, Any]:
+    """(median seconds, median seconds in SQL, statements, the result) of `repeat` calls after
+    a warm-up (names, calendars, the statement cache)."""
+    result = fn()
+    samples, in_sql = [], []
     for _ in range(repeat):
         started = time.perf_counter()
-        fn()
+        statements, sql_seconds = counter.around(fn)
         samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+        in_sql.append(sql_seconds)
+    return statistics.median(samples), statistics.median(in_sql), statements, result
 
 
 def stream_peak(data: dict[str, Any]) -> dict[str, int]:
@@ -140,7 +143,9 @@ def measure(backend: str, url: str, args) -> dict[str, Any]:
     from tracker.services.months import Month
 
     now = datetime.now().astimezone()
-    big = Month.containing(now).previous()
+    # The month before last: the data's last five working days are its open set (bench_api),
+    # so the measured month is a finished one, as a month is reported.
+    big = Month.containing(now).previous().previous()
     small = big.previous()
     quiet = Month(big.year - 1, big.month)
     app = bench_api.build_app(url)
@@ -153,10 +158,11 @@ def measure(backend: str, url: str, args) -> dict[str, Any]:
     with app.app_context():
         as_of = now
         reports = {}
+        counter = bench_api.QueryCounter(db.engine)
         for key, month in (("big", big), ("small", small), ("quiet", quiet)):
-            result[f"{key}_s"] = median_seconds(
-                lambda m=month: compute_monthly_report(m, as_of=as_of), args.repeat)
-            reports[key] = compute_monthly_report(month, as_of=as_of)
+            (result[f"{key}_s"], result[f"{key}_sql_s"], result[f"{key}_queries"],
+             reports[key]) = timed(lambda m=month: compute_monthly_report(m, as_of=as_of),
+                                   args.repeat, counter)
             result[f"{key}_completed"] = reports[key]["totals"]["completed"]
             result[f"{key}_overdue"] = len(reports[key]["overdue"])
             result[f"{key}_label"] = month.label
@@ -184,7 +190,8 @@ def report(r: dict[str, Any]) -> list[str]:
     print(f"\n{r['backend']}: data built in {r['build_s']:.1f} s")
     for key in ("big", "small", "quiet"):
         print(f"  report {r[f'{key}_label']} ({key}): {r[f'{key}_completed']:>7,} completed, "
-              f"{r[f'{key}_overdue']:>6,} overdue items, computed in {r[f'{key}_s']:.3f} s")
+              f"{r[f'{key}_overdue']:>6,} overdue items, computed in {r[f'{key}_s']:.3f} s "
+              f"({r[f'{key}_sql_s']:.3f} s in {r[f'{key}_queries']} SQL statements)")
     quiet_ratio = r["quiet_s"] / r["big_s"]
     print(f"  quiet month / big month: {quiet_ratio:.2f}")
     if r["big_s"] > MONTH_SECONDS_MAX:
@@ -213,14 +220,15 @@ def main() -> int:
     parser.add_argument("--postgres", help="admin URL of a PostgreSQL server (a throwaway "
                         f"database is created there); default {bench_api.DEFAULT_POSTGRES} "
                         "if reachable")
-    parser.add_argument("--history", type=int, default=150_000,
+    parser.add_argument("--history", type=int, default=50_000,
                         help="applications before the two measured months")
-    parser.add_argument("--years", type=int, default=4, help="years the history spans")
+    parser.add_argument("--years", type=int, default=3, help="years the history spans")
     parser.add_argument("--month-count", type=int, default=50_000,
                         help="applications accepted last month (the big month)")
     parser.add_argument("--small-count", type=int, default=5_000,
                         help="applications accepted the month before (memory baseline)")
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs per month (median)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="timed runs per month after a warm-up (median)")
     parser.add_argument("--explain", action="store_true",
                         help="PostgreSQL: EXPLAIN ANALYZE every query of the big month")
     parser.add_argument("--skip-sqlite", action="store_true")

@@ -3,7 +3,7 @@ of the month, then what belongs to them by key), and nothing in its answers chan
 
 The reference is the code before that change, kept here as it was: the completions joined to
 their timers, the overdue duties joined to their applications and step records, the pauses of
-both through a subquery. On three months of work played through the services (deadlines
+both through a subquery, the steps of late applications joined to them by number. On three months of work played through the services (deadlines
 across month ends, pauses, late and on-time steps, cancellations before and after deadlines,
 callbacks, 国庆节 with its make-up Saturday 10 October), every figure of the report, the
 overdue list and the draft assessment are the same at the end of each month and in its middle.
@@ -20,14 +20,14 @@ from sqlalchemy import func, select
 
 from tests.fixtures.app import local
 from tests.reports import generator
-from tracker.reports import compute_monthly_report, monthly, parse_month
+from tracker.reports import compute_monthly_report, monthly, parse_month, points
 
 AS_OF = local(2026, 12, 4, 12, 0)
 MIDDLES = {"2026-09": local(2026, 9, 16, 15, 0), "2026-10": local(2026, 10, 12, 9, 30),
            "2026-11": local(2026, 11, 18, 11, 0)}
 
 
-# --- the code before: monthly._flows and monthly._overdue as they were ----------------------
+# --- the code before: monthly._flows, monthly._overdue, points.step_timers_of as they were ----------------------
 
 def old_flows(scope, day_seconds: float):
     from tracker.extensions import db
@@ -141,6 +141,21 @@ def old_overdue(scope) -> list[dict[str, Any]]:
     return items
 
 
+def old_step_timers_of(numbers: list[str]) -> list[tuple[str, Any]]:
+    """points.step_timers_of as it was: one join, found by number."""
+    from tracker.extensions import db
+    from tracker.models import Application, SlaTimer, SubjectType
+
+    t, a = SlaTimer, Application
+    return [(row.number, row) for row in db.session.execute(
+        select(a.number, a.id.label("app_id"), t.step_code, t.department_code, t.due_at,
+               t.completed_at, t.round_the_clock)
+        .join(a, a.id == t.application_id)
+        .where(a.number.in_(numbers), t.subject_type == SubjectType.STEP,
+               t.due_at.is_not(None))
+        .order_by(t.id)).all()]
+
+
 # --- the data -------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -172,6 +187,7 @@ def old_report(month, as_of, monkeypatch) -> dict[str, Any]:
     with monkeypatch.context() as patch:
         patch.setattr(monthly, "_flows", old_flows)
         patch.setattr(monthly, "_overdue", old_overdue)
+        patch.setattr(points, "step_timers_of", old_step_timers_of)
         return compute_monthly_report(month, as_of=as_of)
 
 
@@ -188,15 +204,17 @@ def test_the_month_queries_give_the_figures_of_the_joins_they_replaced(app, quar
             seen["completed"] += expected["totals"]["completed"]
             seen["completed late"] += expected["totals"]["completed_late"]
             seen["callbacks done"] += expected["aftercare"]["callbacks_done"]
-            seen["points"] += len(expected["points"]["items"])
+            for charge in expected["points"]["items"]:
+                seen[charge["rule"]] += 1
             for item in overdue:
                 seen[f"{item['kind']} {item['state']}"] += 1
                 seen["paused"] += bool(item["pause_reasons"])
                 seen["from an earlier month"] += accepted[item["number"]].month != month.month
     # The months hold what could go wrong: completions late and on time, overdue duties of
     # both kinds finished late, still open or cancelled, paused ones, duties accepted in one
-    # month and due in the next, callbacks, charges of the assessment.
-    for what in ("completed", "completed late", "callbacks done", "points", "application done",
+    # month and due in the next, callbacks, the charges of late steps and late applications.
+    for what in ("completed", "completed late", "callbacks done", "step_overdue",
+                 "overdue_serious", "application done",
                  "step done", "application running", "application cancelled", "paused",
                  "from an earlier month"):
         assert seen[what], (what, dict(seen))

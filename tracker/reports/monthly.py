@@ -51,6 +51,7 @@ from ..services.pause_scope import ScopedPause, pauses_by_application
 from ..services.reference import departments, pause_reasons
 from ..sla import ClockPause, WorkingClock
 from ..web.formatting import limit_text
+from .keys import by_keys, chunks
 from .points import draft_points, span
 
 SCHEMA_VERSION = 1
@@ -157,7 +158,7 @@ def _flows(scope: _Scope, day_seconds: float) -> tuple[list[dict], dict]:
                Application.timer_id.is_not(None))
         .order_by(Application.id)).all()
     t = SlaTimer
-    timers = {row.id: row for row in _by_keys(
+    timers = {row.id: row for row in by_keys(
         select(t.id, t.started_at, t.completed_at, t.late, t.budget_seconds, t.round_the_clock),
         t.id, [row.timer_id for row in completed])}
     pauses = _pause_rows([row.id for row in completed])
@@ -207,30 +208,11 @@ def _round(value: float | None) -> float | None:
 _PauseRow = ScopedPause
 
 
-# Keys per query when rows are read by key: few enough that PostgreSQL probes the index for
-# them (with 10,000 ids among 200,000 timers it chose to scan the table) and far under the
-# bound-parameter limits (SQLite 32,766, PostgreSQL 65,535).
-KEYS_PER_QUERY = 1_000
-
-
-def _chunks(keys: list[Any]) -> Iterable[list[Any]]:
-    for first in range(0, len(keys), KEYS_PER_QUERY):
-        yield keys[first:first + KEYS_PER_QUERY]
-
-
-def _by_keys(query: Any, column: Any, keys: Iterable[Any]) -> list[Any]:
-    """The rows of `query` whose `column` is one of `keys` (an indexed column), read by key."""
-    rows: list[Any] = []
-    for chunk in _chunks(sorted(set(keys))):
-        rows += db.session.execute(query.where(column.in_(chunk))).all()
-    return rows
-
-
 def _pause_rows(app_ids: list[int]) -> dict[int, list[_PauseRow]]:
     """Pauses of the applications `app_ids`, read by application (ix_pauses_application_id)
     rather than through a subquery, which PostgreSQL met by scanning every pause."""
     found: dict[int, list[_PauseRow]] = {}
-    for chunk in _chunks(sorted(set(app_ids))):
+    for chunk in chunks(app_ids):
         found.update(pauses_by_application(chunk))
     return found
 
@@ -286,10 +268,10 @@ def _overdue(scope: _Scope) -> list[dict[str, Any]]:
                t.overdue_at)
         .where(_overdue_condition(scope, (SubjectType.APPLICATION, SubjectType.STEP)),
                t.application_id.is_not(None))).all()
-    apps = {row.id: row for row in _by_keys(
+    apps = {row.id: row for row in by_keys(
         select(a.id, a.number, a.customer_name, a.flow_code), a.id,
         [row.application_id for row in timers])}
-    backdated = {row.timer_id for row in _by_keys(
+    backdated = {row.timer_id for row in by_keys(
         select(StepRecord.timer_id).where(StepRecord.backdated.is_(True)), StepRecord.timer_id,
         [row.id for row in timers if row.subject_type == SubjectType.STEP])}
     rows = sorted((row for row in timers if row.application_id in apps),
