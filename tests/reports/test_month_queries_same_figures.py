@@ -1,12 +1,14 @@
 """Issue 15: the monthly report reads only the month's rows (the duties due and the completions
 of the month, then what belongs to them by key), and nothing in its answers changes.
 
-The reference is the code before that change, kept here as it was: the completions joined to
-their timers, the overdue duties joined to their applications and step records, the pauses of
-both through a subquery, the steps of late applications joined to them by number. On three months of work played through the services (deadlines
-across month ends, pauses, late and on-time steps, cancellations before and after deadlines,
-callbacks, 国庆节 with its make-up Saturday 10 October), every figure of the report, the
-overdue list and the draft assessment are the same at the end of each month and in its middle.
+The reference is the queries before that change, kept here as they were (the rest of the
+computation is the same code): the completions joined to their timers, the overdue duties
+joined to their applications and step records, the pauses of both through a subquery, the
+steps of late applications joined to them by number. On three months of work played through
+the services (deadlines across month ends, pauses, late and on-time steps, cancellations
+before and after deadlines, callbacks, 国庆节 with its make-up Saturday 10 October), every
+figure of the report, the overdue list and the draft assessment are the same at the end of
+each month and in its middle.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tests.fixtures.app import local
 from tests.reports import generator
@@ -27,20 +29,15 @@ MIDDLES = {"2026-09": local(2026, 9, 16, 15, 0), "2026-10": local(2026, 10, 12, 
            "2026-11": local(2026, 11, 18, 11, 0)}
 
 
-# --- the code before: monthly._flows, monthly._overdue, points.step_timers_of as they were ----------------------
+# --- the queries before: as monthly._completed_figures, monthly._overdue and
+# points.step_timers_of read them ----------------------
 
-def old_flows(scope, day_seconds: float):
+def old_completed_figures(scope):
     from tracker.extensions import db
     from tracker.models import Application, AppStatus, SlaTimer
-    from tracker.services.figures import FlowFigures, day_unit, total_of, used_days
+    from tracker.services.figures import FlowFigures, day_unit, used_days
     from tracker.services.pause_scope import pauses_by_application
 
-    accepted: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for flow, status, count in db.session.execute(
-            select(Application.flow_code, Application.status, func.count())
-            .where(scope.within(Application.accepted_at))
-            .group_by(Application.flow_code, Application.status)):
-        accepted[flow][getattr(status, "value", status)] += count
     timer = SlaTimer
     rows = db.session.execute(
         select(Application.id, Application.flow_code, timer.started_at, timer.completed_at,
@@ -56,34 +53,13 @@ def old_flows(scope, day_seconds: float):
         item.add(used_days(scope.clock, row.started_at, row.completed_at, row.round_the_clock,
                            monthly._intervals(pauses.get(row.id, ()))),
                  row.budget_seconds / day_unit(scope.clock, row.round_the_clock), row.late)
-    codes = sorted(set(scope.names.current) | set(accepted) | set(figures))
-    flows = []
-    for code in codes:
-        item = figures.get(code) or FlowFigures(code)
-        flows.append({
-            "flow": code, **scope.names.flow(code),
-            "accepted": sum(accepted[code].values()),
-            "accepted_cancelled": accepted[code].get("cancelled", 0),
-            **monthly._completions(item),
-            "limit_working_days_min": monthly._round(item.min_limit_days),
-            "limit_working_days_max": monthly._round(item.max_limit_days),
-        })
-    totals = {
-        "accepted": sum(f["accepted"] for f in flows),
-        "accepted_cancelled": sum(f["accepted_cancelled"] for f in flows),
-        **monthly._completions(total_of(figures.values())),
-    }
-    return flows, totals
+    return figures
 
 
 def old_overdue(scope) -> list[dict[str, Any]]:
     from tracker.extensions import db
     from tracker.models import Application, SlaTimer, StepRecord, SubjectType
-    from tracker.reports.points import span
-    from tracker.services.explanations import explain_duty
     from tracker.services.pause_scope import pauses_by_application
-    from tracker.services.reference import pause_reasons
-    from tracker.sla import ClockPause
 
     t, a = SlaTimer, Application
     condition = monthly._overdue_condition(scope, (SubjectType.APPLICATION, SubjectType.STEP))
@@ -96,49 +72,8 @@ def old_overdue(scope) -> list[dict[str, Any]]:
         .outerjoin(StepRecord, StepRecord.timer_id == t.id).where(condition)
         .order_by(t.due_at, a.number, t.id)).all()
     pauses = pauses_by_application(select(t.application_id).where(condition))
-    reasons = pause_reasons()
-    day_seconds = scope.clock.working_day_length.total_seconds()
-    items, explained = [], []
-    iso = monthly._iso
-    for row in rows:
-        kind = getattr(row.subject_type, "value", row.subject_type)
-        state = getattr(row.state, "value", row.state)
-        end = row.completed_at if row.completed_at is not None else scope.as_of
-        app_pauses = [p for p in pauses.get(row.application_id, [])
-                      if p.concerns(row.subject_type, row.step_code)]
-        over = span(scope.clock, row.due_at, end, row.round_the_clock, app_pauses)
-        codes: list[str] = []
-        for pause in app_pauses:
-            if pause.start < end and (pause.end is None or pause.end > row.started_at) \
-                    and pause.reason not in codes:
-                codes.append(pause.reason)
-        items.append({
-            "kind": kind, "number": row.number, "customer": row.customer_name,
-            "flow": row.flow_code, **scope.names.flow(row.flow_code),
-            "step": row.step_code if kind == "step" else None,
-            **scope.names.step(row.flow_code, row.step_code, kind),
-            "department": row.department_code, **scope.names.department(row.department_code),
-            "due_at": iso(row.due_at),
-            "completed_at": iso(row.completed_at) if state == "done" else None,
-            "cancelled_at": iso(row.completed_at) if state == "cancelled" else None,
-            "state": state,
-            "backdated": bool(row.backdated),
-            "recorded_late": row.overdue_at is not None and state == "done"
-            and row.completed_at is not None and row.completed_at <= row.due_at,
-            "round_the_clock": bool(row.round_the_clock),
-            "over_seconds": over,
-            "over_hours": round(over / 3600, 2),
-            "over_days": round(over / (86400 if row.round_the_clock else day_seconds), 2),
-            "pause_reasons": [{"code": c, "name_zh": reasons[c].name_zh if c in reasons else c,
-                               "name_en": reasons[c].name_en if c in reasons else c}
-                              for c in codes],
-        })
-        explained.append((kind, explain_duty(
-            scope.clock, row.started_at, row.limit,
-            [ClockPause(p.start, p.end, p.reason) for p in app_pauses],
-            row.completed_at if state == "done" else None)))
-    monthly._word_explanations(items, explained, reasons)
-    return items
+    # The per-row computation did not change: the same function makes the items.
+    return monthly.overdue_items(scope, [(row, row, row.backdated) for row in rows], pauses)
 
 
 def old_step_timers_of(numbers: list[str]) -> list[tuple[str, Any]]:
@@ -185,7 +120,7 @@ def quarter(app, make_user, frozen):
 
 def old_report(month, as_of, monkeypatch) -> dict[str, Any]:
     with monkeypatch.context() as patch:
-        patch.setattr(monthly, "_flows", old_flows)
+        patch.setattr(monthly, "_completed_figures", old_completed_figures)
         patch.setattr(monthly, "_overdue", old_overdue)
         patch.setattr(points, "step_timers_of", old_step_timers_of)
         return compute_monthly_report(month, as_of=as_of)

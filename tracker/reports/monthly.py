@@ -149,7 +149,29 @@ def _flows(scope: _Scope, day_seconds: float) -> tuple[list[dict], dict]:
             .where(scope.within(Application.accepted_at))
             .group_by(Application.flow_code, Application.status)):
         accepted[flow][getattr(status, "value", status)] += count
+    figures = _completed_figures(scope)
+    codes = sorted(set(scope.names.current) | set(accepted) | set(figures))
+    flows = []
+    for code in codes:
+        item = figures.get(code) or FlowFigures(code)
+        flows.append({
+            "flow": code, **scope.names.flow(code),
+            "accepted": sum(accepted[code].values()),
+            "accepted_cancelled": accepted[code].get("cancelled", 0),
+            **_completions(item),
+            "limit_working_days_min": _round(item.min_limit_days),
+            "limit_working_days_max": _round(item.max_limit_days),
+        })
+    totals = {
+        "accepted": sum(f["accepted"] for f in flows),
+        "accepted_cancelled": sum(f["accepted_cancelled"] for f in flows),
+        **_completions(total_of(figures.values())),
+    }
+    return flows, totals
 
+
+def _completed_figures(scope: _Scope) -> dict[str, FlowFigures]:
+    """The figures of the applications completed in the month, per flow."""
     # The month's completions (ix_applications_completed), then their whole timers by primary
     # key: a join lets the planner walk every timer to meet them (a merge join on the key).
     completed = db.session.execute(
@@ -169,25 +191,7 @@ def _flows(scope: _Scope, day_seconds: float) -> tuple[list[dict], dict]:
         item.add(used_days(scope.clock, row.started_at, row.completed_at, row.round_the_clock,
                            _intervals(pauses.get(app.id, ()))),
                  row.budget_seconds / day_unit(scope.clock, row.round_the_clock), row.late)
-
-    codes = sorted(set(scope.names.current) | set(accepted) | set(figures))
-    flows = []
-    for code in codes:
-        item = figures.get(code) or FlowFigures(code)
-        flows.append({
-            "flow": code, **scope.names.flow(code),
-            "accepted": sum(accepted[code].values()),
-            "accepted_cancelled": accepted[code].get("cancelled", 0),
-            **_completions(item),
-            "limit_working_days_min": _round(item.min_limit_days),
-            "limit_working_days_max": _round(item.max_limit_days),
-        })
-    totals = {
-        "accepted": sum(f["accepted"] for f in flows),
-        "accepted_cancelled": sum(f["accepted_cancelled"] for f in flows),
-        **_completions(total_of(figures.values())),
-    }
-    return flows, totals
+    return figures
 
 
 def _completions(item: FlowFigures) -> dict[str, Any]:
@@ -276,13 +280,19 @@ def _overdue(scope: _Scope) -> list[dict[str, Any]]:
         [row.id for row in timers if row.subject_type == SubjectType.STEP])}
     rows = sorted((row for row in timers if row.application_id in apps),
                   key=lambda row: (row.due_at, apps[row.application_id].number, row.id))
-    pauses = _pause_rows(list(apps))
+    return overdue_items(scope, [(row, apps[row.application_id], row.id in backdated)
+                                 for row in rows], _pause_rows(list(apps)))
+
+
+def overdue_items(scope: _Scope, rows: list[tuple[Any, Any, bool]],
+                  pauses: dict[int, list[_PauseRow]]) -> list[dict[str, Any]]:
+    """The overdue list's items, in the order of `rows`: (timer row, its application's row
+    with number, customer_name and flow_code, whether its step was back-dated)."""
     reasons = pause_reasons()
     day_seconds = scope.clock.working_day_length.total_seconds()
     items = []
     explained = []
-    for row in rows:
-        app = apps[row.application_id]
+    for row, app, backdated in rows:
         kind = getattr(row.subject_type, "value", row.subject_type)
         state = getattr(row.state, "value", row.state)
         end = row.completed_at if row.completed_at is not None else scope.as_of
@@ -310,7 +320,7 @@ def _overdue(scope: _Scope) -> list[dict[str, Any]]:
             # 补录: the step's completion was entered after the fact;
             # recorded_late: the watcher had recorded it overdue and the back-dated completion
             # puts it on time (the lateness rests on that entry).
-            "backdated": row.id in backdated,
+            "backdated": bool(backdated),
             "recorded_late": row.overdue_at is not None and state == "done"
             and row.completed_at is not None and row.completed_at <= row.due_at,
             "round_the_clock": bool(row.round_the_clock),
