@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -95,12 +95,14 @@ BATCH = 20_000  # applications built and inserted at a time: memory stays flat a
 
 
 def populate(app, count: int, seed: int = 12, stuck_within: timedelta | None = None,
-             report=None) -> str:
+             report=None, accepted_at: Sequence[datetime] | None = None) -> str:
     """Insert `count` applications (see the module doc); returns a clerk's API token.
 
     `stuck_within` keeps the stuck-open ones to those accepted in that span before now (an
     office chases what is old: the open set then follows the daily intake, not the history);
-    `report(rows, seconds)` is told how many rows went in, BATCH applications at a time."""
+    `report(rows, seconds)` is told how many rows went in, BATCH applications at a time;
+    `accepted_at` (one instant per application, in order, all before now) replaces the even
+    spread over YEARS: benchmarks/bench_report.py packs one month with many more."""
     from tracker.extensions import db
     from tracker.models import (
         ApiToken,
@@ -177,7 +179,8 @@ def populate(app, count: int, seed: int = 12, stuck_within: timedelta | None = N
         for i in range(1, count + 1):
             code = rng.choices(codes, weights)[0]
             flow = flows[code]
-            accepted = (first + (now - first) * (i / count)).replace(microsecond=0)
+            accepted = (first + (now - first) * (i / count) if accepted_at is None
+                        else accepted_at[i - 1]).replace(microsecond=0)
             start = clock.next_working_instant(accepted)
             recent = accepted >= recent_from
             stuck = not recent and rng.random() < 0.01 and (

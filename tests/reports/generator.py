@@ -77,15 +77,17 @@ def _working_days(start: date, end: date) -> list[date]:
     return days
 
 
-def plan_211(rng: random.Random, count: int) -> list[Record]:
-    """`count` 211 applications from 28 Sep to 30 Oct 2026 with varied fates."""
-    days = _working_days(date(2026, 9, 28), date(2026, 10, 30))
+def plan_211(rng: random.Random, count: int, first: date = date(2026, 9, 28),
+             last: date = date(2026, 10, 30), prefix: str = "211") -> list[Record]:
+    """`count` 211 applications accepted on working days from `first` to `last` (by default
+    28 Sep to 30 Oct 2026) with varied fates; keys start with `prefix`."""
+    days = _working_days(first, last)
     records = []
     for i in range(count):
         day = rng.choice(days)
         accepted = local(day.year, day.month, day.day, rng.choice([9, 10, 11, 14, 15, 16]),
                          rng.choice([0, 10, 20, 30]))
-        rec = Record(key=f"211-{i}", flow="211", accepted=accepted)
+        rec = Record(key=f"{prefix}-{i}", flow="211", accepted=accepted)
         late_acceptance = rng.random() < 0.2
         if late_acceptance:  # the supply plan the next working morning: late
             next_day = CLOCK.working_day_after(day)

@@ -26,7 +26,8 @@ class Callback(db.Model):
     # assigns a "not satisfied" callback to; the assessment charges it (none yet: nobody).
     assigned_department: Mapped[str | None] = mapped_column(String(40))
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Indexed, as the two dates below: the monthly report reads the month's rows only.
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     timer_id: Mapped[int | None] = mapped_column(ForeignKey("sla_timers.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     version_id: Mapped[int] = mapped_column(default=1)
@@ -51,7 +52,7 @@ class Evaluation(db.Model):
     satisfied: Mapped[bool]
     score: Mapped[int | None]
     comment: Mapped[str] = mapped_column(Text, default="")
-    evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
 
 
@@ -71,7 +72,7 @@ class FollowUp(db.Model):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     timer_id: Mapped[int | None] = mapped_column(ForeignKey("sla_timers.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, index=True)
     version_id: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version_id}

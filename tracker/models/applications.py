@@ -147,7 +147,8 @@ class StepRecord(db.Model):
     # The other departments that may take the step until one of them starts it (the flow
     # file's `shared_with`), as ",code,code,"; "" = the step's department alone, or taken.
     shared_with: Mapped[str] = mapped_column(String(200), default="", server_default="")
-    timer_id: Mapped[int | None] = mapped_column(ForeignKey("sla_timers.id"))
+    # Indexed: the monthly report reads the step records of the month's overdue step timers.
+    timer_id: Mapped[int | None] = mapped_column(ForeignKey("sla_timers.id"), index=True)
     version_id: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version_id}
@@ -179,7 +180,8 @@ class Pause(db.Model):
     stops_application: Mapped[bool] = mapped_column(default=True)
     stopped_steps: Mapped[list[str]] = mapped_column(JSONType, default=list)
     note: Mapped[str] = mapped_column(Text, default="")
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Indexed: the assessment reads the pauses begun in a month (materials out of stock).
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -51,6 +51,7 @@ from ..services.pause_scope import ScopedPause, pauses_by_application
 from ..services.reference import departments, pause_reasons
 from ..sla import ClockPause, WorkingClock
 from ..web.formatting import limit_text
+from .keys import by_keys, chunks
 from .points import draft_points, span
 
 SCHEMA_VERSION = 1
@@ -148,23 +149,7 @@ def _flows(scope: _Scope, day_seconds: float) -> tuple[list[dict], dict]:
             .where(scope.within(Application.accepted_at))
             .group_by(Application.flow_code, Application.status)):
         accepted[flow][getattr(status, "value", status)] += count
-
-    timer = SlaTimer
-    rows = db.session.execute(
-        select(Application.id, Application.flow_code, timer.started_at, timer.completed_at,
-               timer.late, timer.budget_seconds, timer.round_the_clock)
-        .join(timer, timer.id == Application.timer_id)
-        .where(Application.status == AppStatus.COMPLETED, scope.within(Application.completed_at))
-    ).all()
-    pauses = _pause_rows(select(Application.id).where(
-        Application.status == AppStatus.COMPLETED, scope.within(Application.completed_at)))
-    figures: dict[str, FlowFigures] = {}
-    for row in rows:
-        item = figures.setdefault(row.flow_code, FlowFigures(row.flow_code))
-        item.add(used_days(scope.clock, row.started_at, row.completed_at, row.round_the_clock,
-                           _intervals(pauses.get(row.id, ()))),
-                 row.budget_seconds / day_unit(scope.clock, row.round_the_clock), row.late)
-
+    figures = _completed_figures(scope)
     codes = sorted(set(scope.names.current) | set(accepted) | set(figures))
     flows = []
     for code in codes:
@@ -185,6 +170,30 @@ def _flows(scope: _Scope, day_seconds: float) -> tuple[list[dict], dict]:
     return flows, totals
 
 
+def _completed_figures(scope: _Scope) -> dict[str, FlowFigures]:
+    """The figures of the applications completed in the month, per flow."""
+    # The month's completions (ix_applications_completed), then their whole timers by primary
+    # key: a join lets the planner walk every timer to meet them (a merge join on the key).
+    completed = db.session.execute(
+        select(Application.id, Application.flow_code, Application.timer_id)
+        .where(Application.status == AppStatus.COMPLETED, scope.within(Application.completed_at),
+               Application.timer_id.is_not(None))
+        .order_by(Application.id)).all()
+    t = SlaTimer
+    timers = {row.id: row for row in by_keys(
+        select(t.id, t.started_at, t.completed_at, t.late, t.budget_seconds, t.round_the_clock),
+        t.id, [row.timer_id for row in completed])}
+    pauses = _pause_rows([row.id for row in completed])
+    figures: dict[str, FlowFigures] = {}
+    for app in completed:
+        row = timers[app.timer_id]
+        item = figures.setdefault(app.flow_code, FlowFigures(app.flow_code))
+        item.add(used_days(scope.clock, row.started_at, row.completed_at, row.round_the_clock,
+                           _intervals(pauses.get(app.id, ()))),
+                 row.budget_seconds / day_unit(scope.clock, row.round_the_clock), row.late)
+    return figures
+
+
 def _completions(item: FlowFigures) -> dict[str, Any]:
     return {
         "completed": item.completed,
@@ -203,9 +212,13 @@ def _round(value: float | None) -> float | None:
 _PauseRow = ScopedPause
 
 
-def _pause_rows(app_ids: Any) -> dict[int, list[_PauseRow]]:
-    """Pauses of the applications selected by `app_ids` (a subquery), in one query."""
-    return pauses_by_application(app_ids)
+def _pause_rows(app_ids: list[int]) -> dict[int, list[_PauseRow]]:
+    """Pauses of the applications `app_ids`, read by application (ix_pauses_application_id)
+    rather than through a subquery, which PostgreSQL met by scanning every pause."""
+    found: dict[int, list[_PauseRow]] = {}
+    for chunk in chunks(app_ids):
+        found.update(pauses_by_application(chunk))
+    return found
 
 
 def _intervals(rows: Iterable[_PauseRow]) -> list[Interval]:
@@ -250,21 +263,36 @@ def _overdue_condition(scope: _Scope, kinds: Iterable[SubjectType]) -> Any:
 
 def _overdue(scope: _Scope) -> list[dict[str, Any]]:
     t, a = SlaTimer, Application
-    condition = _overdue_condition(scope, (SubjectType.APPLICATION, SubjectType.STEP))
-    rows = db.session.execute(
+    # The duties due in the month (ix_sla_timers_kind_due), then their applications by primary
+    # key and their step records by timer (ix_step_records_timer_id): joined in one query,
+    # PostgreSQL hash-joined every application and scanned every step record to meet them.
+    timers = db.session.execute(
         select(t.id, t.subject_type, t.step_code, t.department_code, t.started_at, t.due_at,
-               t.completed_at, t.state, t.round_the_clock, t.application_id, t.limit, a.number,
-               t.overdue_at, StepRecord.backdated,
-               a.customer_name, a.flow_code, a.status.label("app_status"))
-        .join(a, a.id == t.application_id)
-        .outerjoin(StepRecord, StepRecord.timer_id == t.id).where(condition)
-        .order_by(t.due_at, a.number, t.id)).all()
-    pauses = _pause_rows(select(t.application_id).where(condition))
+               t.completed_at, t.state, t.round_the_clock, t.application_id, t.limit,
+               t.overdue_at)
+        .where(_overdue_condition(scope, (SubjectType.APPLICATION, SubjectType.STEP)),
+               t.application_id.is_not(None))).all()
+    apps = {row.id: row for row in by_keys(
+        select(a.id, a.number, a.customer_name, a.flow_code), a.id,
+        [row.application_id for row in timers])}
+    backdated = {row.timer_id for row in by_keys(
+        select(StepRecord.timer_id).where(StepRecord.backdated.is_(True)), StepRecord.timer_id,
+        [row.id for row in timers if row.subject_type == SubjectType.STEP])}
+    rows = sorted((row for row in timers if row.application_id in apps),
+                  key=lambda row: (row.due_at, apps[row.application_id].number, row.id))
+    return overdue_items(scope, [(row, apps[row.application_id], row.id in backdated)
+                                 for row in rows], _pause_rows(list(apps)))
+
+
+def overdue_items(scope: _Scope, rows: list[tuple[Any, Any, bool]],
+                  pauses: dict[int, list[_PauseRow]]) -> list[dict[str, Any]]:
+    """The overdue list's items, in the order of `rows`: (timer row, its application's row
+    with number, customer_name and flow_code, whether its step was back-dated)."""
     reasons = pause_reasons()
     day_seconds = scope.clock.working_day_length.total_seconds()
     items = []
     explained = []
-    for row in rows:
+    for row, app, backdated in rows:
         kind = getattr(row.subject_type, "value", row.subject_type)
         state = getattr(row.state, "value", row.state)
         end = row.completed_at if row.completed_at is not None else scope.as_of
@@ -279,11 +307,11 @@ def _overdue(scope: _Scope) -> list[dict[str, Any]]:
                 codes.append(pause.reason)
         items.append({
             "kind": kind,
-            "number": row.number,
-            "customer": row.customer_name,
-            "flow": row.flow_code, **scope.names.flow(row.flow_code),
+            "number": app.number,
+            "customer": app.customer_name,
+            "flow": app.flow_code, **scope.names.flow(app.flow_code),
             "step": row.step_code if kind == "step" else None,
-            **scope.names.step(row.flow_code, row.step_code, kind),
+            **scope.names.step(app.flow_code, row.step_code, kind),
             "department": row.department_code, **scope.names.department(row.department_code),
             "due_at": _iso(row.due_at),
             "completed_at": _iso(row.completed_at) if state == "done" else None,
@@ -292,7 +320,7 @@ def _overdue(scope: _Scope) -> list[dict[str, Any]]:
             # 补录: the step's completion was entered after the fact;
             # recorded_late: the watcher had recorded it overdue and the back-dated completion
             # puts it on time (the lateness rests on that entry).
-            "backdated": bool(row.backdated),
+            "backdated": bool(backdated),
             "recorded_late": row.overdue_at is not None and state == "done"
             and row.completed_at is not None and row.completed_at <= row.due_at,
             "round_the_clock": bool(row.round_the_clock),

@@ -30,6 +30,7 @@ from ..problems.models import STAGES as PROBLEM_STAGES
 from ..services.pause_scope import ScopedPause, pauses_by_application
 from ..services.reference import departments
 from ..sla import WorkingClock, elapsed_budget
+from .keys import by_keys
 from .rules import POINTS, RULES, SHORTAGE_DEPARTMENTS, rule_default, rule_range, rule_table
 
 # Steps whose lateness the assessment rules name separately ("meters not entered in time").
@@ -191,19 +192,11 @@ def _late_applications(clock: WorkingClock, as_of: datetime, overdue: list[dict[
     late = [row for row in overdue if row["kind"] == "application"]
     if not late:
         return []
-    numbers = sorted({row["number"] for row in late})
-    t, a = SlaTimer, Application
-    steps = db.session.execute(
-        select(a.number, a.id.label("app_id"), t.step_code, t.department_code, t.due_at,
-               t.completed_at, t.round_the_clock)
-        .join(a, a.id == t.application_id)
-        .where(a.number.in_(numbers), t.subject_type == SubjectType.STEP,
-               t.due_at.is_not(None))
-        .order_by(t.id)).all()
-    pauses = pauses_by_application(sorted({row.app_id for row in steps}))
+    steps = step_timers_of(sorted({row["number"] for row in late}))
+    pauses = pauses_by_application(sorted({row.app_id for _number, row in steps}))
     by_number: dict[str, list[Any]] = defaultdict(list)
-    for row in steps:
-        by_number[row.number].append(row)
+    for number, row in steps:
+        by_number[number].append(row)
     items = []
     for row in late:
         number = row["number"]
@@ -245,6 +238,20 @@ def _late_applications(clock: WorkingClock, as_of: datetime, overdue: list[dict[
                 f"Application {number} ran {over_days} working days past its whole limit, "
                 f"referred to the inspection office; {how_en}: {parts_en}.", share=share))
     return items
+
+
+def step_timers_of(numbers: list[str]) -> list[tuple[str, Any]]:
+    """(application number, step timer row) of every step timer with a deadline of the
+    applications `numbers`, in timer order. The applications by number, then their timers by
+    application: joined in one query, PostgreSQL scanned every application to find them."""
+    t, a = SlaTimer, Application
+    apps = {row.id: row.number for row in by_keys(select(a.id, a.number), a.number, numbers)}
+    rows = by_keys(
+        select(t.id, t.application_id.label("app_id"), t.step_code, t.department_code,
+               t.due_at, t.completed_at, t.round_the_clock)
+        .where(t.subject_type == SubjectType.STEP, t.due_at.is_not(None)),
+        t.application_id, list(apps))
+    return [(apps[row.app_id], row) for row in sorted(rows, key=lambda row: row.id)]
 
 
 # --- callbacks, evaluations, problems ------------------------------------------------------
