@@ -63,10 +63,14 @@ run: install
 	  $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 
 # The suite runs in random order (pytest-randomly prints the seed; `PYTEST_ARGS="-p no:randomly"`
-# runs it in file order, `--randomly-seed=N` repeats an order).
+# runs it in file order, `--randomly-seed=N` repeats an order), in TEST_WORKERS processes
+# (pytest-xdist): every test makes its own database, server port and files, so two run side by
+# side on the two cores of a CI machine (the suite took 41 min in one process under stress;
+# TEST_WORKERS=0 runs it in one).
+TEST_WORKERS ?= 2
 test: install test-deps
 	$(BIN)/ruff check tracker tests benchmarks
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The proof that the suite does not flake: SOAK_RUNS (3) runs in a row, each in a new random
 # order, while `stress` keeps both cores busy; prints each run's seed, result and time.
@@ -77,7 +81,7 @@ soak: install test-deps
 	summary=""; failed=0; \
 	for run in $$(seq 1 $(SOAK_RUNS)); do \
 	  seed=$$(( (RANDOM << 15) | RANDOM )); start=$$(date +%s); \
-	  if $(BIN)/pytest -p randomly --randomly-seed=$$seed $(PYTEST_ARGS); then result=passed; \
+	  if $(BIN)/pytest -n $(TEST_WORKERS) -p randomly --randomly-seed=$$seed $(PYTEST_ARGS); then result=passed; \
 	  else result=FAILED; failed=1; fi; \
 	  summary="$$summary\n  run $$run (seed $$seed): $$result in $$(( $$(date +%s) - start )) s"; \
 	done; \
