@@ -77,6 +77,10 @@ def test_the_workbook_holds_the_numbers_under_chinese_headers(october_data, octo
     engineering = [r for r in _rows(points) if r[0] == "工程部" and r[1] == "超过办理时限"]
     assert len(engineering) == want["points"][("engineering", "step_overdue")]
     assert {r[4] for r in engineering} == {"2–5"} and {r[3] for r in engineering} == {2}
+    # A charged step is named as its flow names it, never by its code.
+    step_subjects = {r[2].split(" ", 1)[1] for r in _rows(points)[1:]
+                     if r[1] == "超过办理时限" and r[2] and " " in r[2]}
+    assert step_subjects and step_subjects <= {"受理", "供水方案", "开栓通水"}, step_subjects
 
     english = openpyxl.load_workbook(io.BytesIO(render_xlsx(october_data, "en")))
     assert english.sheetnames == ["Report summary", "Overdue list", "Step on-time rates",

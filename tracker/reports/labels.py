@@ -92,7 +92,10 @@ def points_cells(item: dict[str, Any], lang: str) -> dict[str, Any]:
                 "subject": f"× {item['count']}", "points_each": item["points_each"],
                 "range": "", "share": "", "points": item["points"], "flags": "", "why": ""}
     subject = item["subject"]
-    parts = [subject.get("number") or "", subject.get("step") or ""]
+    # The step (or problem stage) by the name its flow gives it; its code for items frozen
+    # before the names were kept with them.
+    parts = [subject.get("number") or "",
+             name(subject, "step_name", lang) or subject.get("step") or ""]
     if subject.get("id") is not None and subject["kind"] != "step":
         parts.append(f"#{subject['id']}")
     flags = []
