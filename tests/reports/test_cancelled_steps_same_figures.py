@@ -61,23 +61,42 @@ def cancelled_in_open_index() -> int:
 
 def test_closing_old_cancelled_steps_changes_no_figure(app, october):
     from flask_migrate import downgrade, upgrade
+    from sqlalchemy import update
 
     from tracker.extensions import db
+    from tracker.models import StepRecord
 
     with app.test_request_context():  # My work builds the links of its duties
         recorded = figures()
         assert recorded["cancelled"] >= 3
         assert cancelled_in_open_index() == 0
         db.session.remove()
-        downgrade(revision="0015_perf-1")  # the rows as the code before 0015_perf left them …
-        db.session.remove()
-        assert cancelled_in_open_index() > 0
-        before = figures()
-        db.session.remove()
-        upgrade()  # … and the upgrade a utility runs
-        db.session.remove()
+        try:
+            downgrade(revision="0015_perf-1")  # the rows as the code before 0015_perf left them …
+            db.session.remove()
+            assert cancelled_in_open_index() > 0
+            # Read with the columns every revision has: later migrations add columns the
+            # models read, so nothing else is asked of the old schema.
+            old_rows = db.session.execute(select(StepRecord.id, StepRecord.status)).all()
+            db.session.remove()
+        finally:
+            upgrade()  # … and the upgrade a utility runs (also when the test fails: the
+            db.session.remove()  # database is the worker's for the tests after this one)
         assert cancelled_in_open_index() == 0
         after = figures()
+        db.session.remove()
+        # The rows as the old code left them, under today's schema: the figures do not
+        # depend on whether a cancelled application's steps were closed.
+        now_closed = dict(db.session.execute(select(StepRecord.id, StepRecord.status)).all())
+        for row_id, status in old_rows:
+            if now_closed[row_id] == status:
+                continue
+            db.session.execute(update(StepRecord).where(StepRecord.id == row_id)
+                               .values(status=status)
+                               .execution_options(synchronize_session=False))
+        db.session.commit()
+        assert cancelled_in_open_index() > 0
+        before = figures()
         db.session.remove()
     assert before == recorded
     assert after == recorded

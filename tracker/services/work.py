@@ -59,6 +59,7 @@ from .app_clock import app_clock, now
 from .applications import flow_of
 from .pagination import page_count
 from .pause_scope import intervals_for, pauses_by_application
+from .search import contains_text
 from .timers import TimerView, describe
 
 # Running or paused, with literals: the predicate of the partial index ix_sla_timers_open (a
@@ -184,7 +185,7 @@ def waits_for(department: str):
     """A step not yet started that `department` may take: its own, or one shared with it
     (the flow file's `shared_with`: the meter entry, 采购中心 or 水表检定站) until one starts it."""
     return or_(StepRecord.department_code == department,
-               StepRecord.shared_with.contains(f",{department},", autoescape=True))
+               contains_text(f",{department},", StepRecord.shared_with))
 
 
 def _waiting_steps(department: str | None, person: int | None = None):
