@@ -47,8 +47,9 @@ def test_jobs_and_triggers(app):
 
 def _check_jobs(jobs) -> None:
     assert set(jobs) == {"watcher", "delivery", "monthly_report", "monthly_report_catch_up",
-                         "escalation", "calendar_sync"}
+                         "escalation", "calendar_sync", "report_builds"}
     assert jobs["escalation"].trigger.interval.total_seconds() == 60
+    assert jobs["report_builds"].trigger.interval.total_seconds() == 5
     assert jobs["watcher"].trigger.interval.total_seconds() == 60
     assert jobs["delivery"].trigger.interval.total_seconds() == 30
     cron = jobs["monthly_report"].trigger
@@ -124,6 +125,8 @@ def test_the_scheduler_process_runs_the_jobs_and_stops_on_sigterm(app, actor, da
             process.communicate()
     assert (overdue, issued) == (2, 1), output
     assert process.returncode == 0, output
-    assert "scheduler running: watcher, delivery, monthly_report, monthly_report_catch_up, " \
-        "escalation" in output
+    running = next(line for line in output.splitlines() if "scheduler running: " in line)
+    assert set(running.split("scheduler running: ", 1)[1].split(", ")) >= {
+        "watcher", "delivery", "monthly_report", "monthly_report_catch_up", "escalation",
+        "report_builds"}, running
     assert "stopping the scheduler" in output
