@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from flask import g, has_app_context
-from sqlalchemy import select
+from flask import current_app, g, has_app_context
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from ..extensions import db
 from ..localtime import LOCAL
@@ -69,11 +73,97 @@ def _clock_with(closures: tuple[Closure, ...]) -> WorkingClock:
                          holiday_files_stamp(directory))
 
 
+# --- the clock kept by the process ----------------------------------------------------------
+#
+# Reading the closures (a join, a Closure per row) and listing and stat-ing the holiday files
+# on every request cost about as much as a plain 50-row SELECT. Each app (a worker's) keeps
+# its last clock with what it was built from, and a request only asks:
+# - the closures' stamp, one aggregate over the small local_closures table: rows are only
+#   added and marked removed (never edited or deleted), so an added or removed closure,
+#   committed by any worker, changes it, and the next request of every worker rebuilds;
+# - the holiday folder's own modification time, one stat: adding, removing or renaming a
+#   file (a new year's notice) changes it at once; a file edited in place is seen by its
+#   size and modification time, checked every FILES_RECHECK_SECONDS (and at once after
+#   forget_clock(), which the calendar job calls when the files' digest changed).
+# A clock built inside a transaction that wrote (an administrator's closure change before
+# its commit) is used by that request only: the state it saw may yet be rolled back, and
+# SQLite may give a later row the same id (its stamp could then come back).
+
+FILES_RECHECK_SECONDS = 5.0
+_KEPT = "tracker_kept_clock"
+_WROTE = "tracker_wrote"
+
+_CLOSURES_STAMP = select(func.count(), func.max(LocalClosure.id),
+                         func.max(LocalClosure.created_at), func.count(LocalClosure.removed_at),
+                         func.max(LocalClosure.removed_at))
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """A process's clock and what it was built from."""
+
+    config: tuple  # office hours, configured closures, holiday folder
+    closures: tuple  # _CLOSURES_STAMP's row
+    folder_mtime: int
+    files: tuple  # holiday_files_stamp, as last checked
+    files_checked: float  # time.monotonic() of that check
+    clock: WorkingClock
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost one: committed or rolled back
+        session.info.pop(_WROTE, None)
+
+
+def _closures_stamp() -> tuple:
+    return tuple(db.session.execute(_CLOSURES_STAMP).one())
+
+
+def _folder_mtime(directory: Path) -> int:
+    try:
+        return directory.stat().st_mtime_ns
+    except OSError:  # a missing folder: build_clock says what is wrong
+        return -1
+
+
 def app_clock() -> WorkingClock:
-    """The clock for this request or job (built once per process per closure set)."""
+    """The clock for this request or job: one per request, kept by the process while the
+    closures, the holiday files and the configuration stay as they were."""
     if has_app_context() and "tracker_clock" in g:
         return g.tracker_clock
-    clock = _clock_with(active_closures())
+    current, directory = settings(), holidays_directory()
+    config = (current.periods, current.closures, str(directory))
+    stamp = _closures_stamp()  # before the closures are read: a newer row only rebuilds again
+    mtime = _folder_mtime(directory)
+    extensions = current_app.extensions
+    kept: _Kept | None = extensions.get(_KEPT)
+    moment = time.monotonic()
+    clock = None
+    if kept is not None and kept.config == config and kept.closures == stamp \
+            and kept.folder_mtime == mtime:
+        # (a frozen clock in a test may step time.monotonic back: then check the files)
+        if 0 <= moment - kept.files_checked < FILES_RECHECK_SECONDS:
+            clock = kept.clock
+        elif holiday_files_stamp(directory) == kept.files:
+            clock = kept.clock
+            extensions[_KEPT] = _Kept(config, stamp, mtime, kept.files, moment, clock)
+    if clock is None:
+        files = holiday_files_stamp(directory)
+        clock = _cached_clock(current.periods, active_closures(), str(directory), files)
+        if not db.session.info.get(_WROTE):
+            extensions[_KEPT] = _Kept(config, stamp, mtime, files, moment, clock)
     g.tracker_clock = clock
     return clock
 
@@ -85,8 +175,10 @@ def configured_clock() -> WorkingClock:
 
 
 def forget_clock() -> None:
-    """Drop this request's clock after closures change."""
+    """Drop this request's clock and the one the process keeps, after closures or holiday
+    files change: the next app_clock() reads them all again."""
     g.pop("tracker_clock", None)
+    current_app.extensions.pop(_KEPT, None)
 
 
 _as_of: ContextVar[datetime | None] = ContextVar("tracker_as_of", default=None)
