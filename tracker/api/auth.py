@@ -6,7 +6,7 @@ from functools import wraps
 from typing import Any
 
 from flask import g, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..extensions import db
 from ..models import ASSESSOR_ROLES, WRITER_ROLES, ApiToken, Role, User
@@ -23,6 +23,13 @@ class Unauthorized(DomainError):
     status = 401
 
 
+# The user behind a token still in force, in one indexed lookup (token_hash is unique), built
+# once: the user (with its department, joined as always) is the only object loaded.
+_USER_OF_TOKEN = (select(User).join(ApiToken, ApiToken.user_id == User.id)
+                  .where(ApiToken.token_hash == bindparam("token_hash"),
+                         ApiToken.revoked_at.is_(None)))
+
+
 def authenticate() -> User:
     """The user behind `Authorization: Bearer <token>`; 401 if absent, unknown or revoked."""
     if "api_user" in g:
@@ -31,11 +38,11 @@ def authenticate() -> User:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Authentication required: send Authorization: Bearer <token>.")
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(token.strip())))
-    if row is None or row.revoked_at is not None or not row.user.active:
+    user = db.session.scalar(_USER_OF_TOKEN, {"token_hash": ApiToken.hash(token.strip())})
+    if user is None or not user.active:
         raise Unauthorized("The token is unknown or revoked.")
-    g.api_user = row.user
-    return row.user
+    g.api_user = user
+    return user
 
 
 def require(*roles: Role) -> Callable:
