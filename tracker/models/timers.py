@@ -58,8 +58,10 @@ class SlaTimer(db.Model):
         Index("ix_sla_timers_completed", "completed_at"),
         # The dashboard: one kind of duty at a time (stale callbacks never slow the overdue list).
         Index("ix_sla_timers_kind_state_due", "subject_type", "state", "due_at"),
-        # The overdue application list: running (maybe past due) or finished late.
-        Index("ix_sla_timers_running_or_late", "subject_type", "due_at", "state", "late",
+        # The overdue application list: running (maybe past due) or finished late; the
+        # page's keys (application, timer) and what filters them read from the index alone.
+        Index("ix_sla_timers_running_or_late", "subject_type", "due_at", "application_id",
+              "state", "late", "id",
               postgresql_where=text("state = 'running' OR late IS true"),
               sqlite_where=text("state = 'running' OR late IS 1")),
         Index("ix_sla_timers_kind_completed", "subject_type", "completed_at"),
