@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, select
 from ..extensions import db
 from ..models import Pause, SubjectType, pause_concerns
 from ..sla import ClockPause
+from .plain_reads import plain_rows
 from .reference import pause_reasons
 
 
@@ -61,7 +62,7 @@ def pauses_by_application(app_ids: Any) -> dict[int, list[ScopedPause]]:
     """The pauses of the applications in `app_ids` (ids or a subquery), in one query."""
     found: dict[int, list[ScopedPause]] = defaultdict(list)
     if isinstance(app_ids, (list, tuple, set, frozenset)):  # a statement built once
-        rows = db.session.execute(_PAUSES_OF, {"ids": list(app_ids)})
+        rows = plain_rows(_PAUSES_OF, {"ids": list(app_ids)})
     else:
         rows = db.session.execute(_pauses_where(Pause.application_id.in_(app_ids)))
     for row in rows:
