@@ -214,8 +214,9 @@ def current_dashboard(now: datetime, clock: Callable[[], WorkingClock]) -> Dashb
     if cached is not None and cached[0] == key:
         return cached[1]
     # Shared by the workers: one of them recomputes, the others serve the figures before.
+    previous, previous_key = (cached[1], cached[0]) if cached is not None else (None, None)
     board, made_for = dashboard_store.shared(key, lambda: build_dashboard(now, clock()),
-                                             cached[1] if cached is not None else None)
+                                             previous, previous_key)
     if made_for == key:
         with _board_lock:
             store["board"] = (key, board)
