@@ -38,57 +38,60 @@ def _engine() -> Any:
 
 @contextmanager
 def _connection() -> Iterator[Connection]:
-    """A connection of its own for one statement. On PostgreSQL it autocommits: the statement
-    is its transaction, without the BEGIN and COMMIT round trips around it (every dashboard
-    request comes here)."""
+    """A connection of its own, each statement on it its own transaction (`_one`). On
+    PostgreSQL it autocommits: no BEGIN and COMMIT round trips around a statement. One
+    connection serves a whole `shared` call: each checkout costs the pool's ping."""
     engine = _engine()
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
             conn = conn.execution_options(isolation_level="AUTOCOMMIT")
         yield conn
-        if conn.in_transaction():
-            conn.commit()
 
 
-def _read(known_key: str | None = None) -> Any:
+def _one(conn: Connection, stmt: Any) -> Any:
+    """Run `stmt` as a transaction of its own; its first row, if it returns rows."""
+    result = conn.execute(stmt)
+    row = result.first() if result.returns_rows else None
+    if conn.in_transaction():  # SQLite: no row or write lock held past the statement
+        conn.commit()
+    return row
+
+
+def _read(conn: Connection, known_key: str | None = None) -> Any:
     """The stored row; its figures left out (None) when they are for `known_key`, the ones
     the caller already holds (no blob to fetch and unpickle again)."""
     board = _table.c.board if known_key is None else \
         case((_table.c.board_key == known_key, null()), else_=_table.c.board).label("board")
-    with _connection() as conn:
-        return conn.execute(select(_table.c.board_key, board, _table.c.recomputes)
-                            .where(_table.c.id == ROW)).first()
+    return _one(conn, select(_table.c.board_key, board, _table.c.recomputes)
+                .where(_table.c.id == ROW))
 
 
-def _take_lease(key: str) -> bool:
+def _take_lease(conn: Connection, key: str) -> bool:
     """Whether this worker is the one to compute the figures for `key`: nobody holds the
-    lease, and the stored figures are not already for `key` (one UPDATE; the row is made the
-    first time)."""
+    lease, and the stored figures are not already for `key` (the row is made the first
+    time)."""
     now = now_utc()
-    with _connection() as conn:
-        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-        # One upsert: the row made the first time, or the lease taken when free and the
-        # figures are for another key; nothing returned when another worker holds it or the
-        # figures are already for `key` (an UPDATE, then an INSERT when it took nothing, cost
-        # every dashboard request two statements while a recompute was under way).
-        stmt = insert(_table).values(id=ROW, board_key="", recomputes=0, lease_until=now + LEASE)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[_table.c.id], set_={"lease_until": now + LEASE},
-            where=and_(_table.c.board_key != key,
-                       or_(_table.c.lease_until.is_(None), _table.c.lease_until < now)))
-        return conn.execute(stmt.returning(_table.c.id)).first() is not None
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    # One upsert: the row made the first time, or the lease taken when free and the figures
+    # are for another key; nothing returned when another worker holds it or the figures are
+    # already for `key` (an UPDATE, then an INSERT when it took nothing, cost every dashboard
+    # request two statements while a recompute was under way).
+    stmt = insert(_table).values(id=ROW, board_key="", recomputes=0, lease_until=now + LEASE)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[_table.c.id], set_={"lease_until": now + LEASE},
+        where=and_(_table.c.board_key != key,
+                   or_(_table.c.lease_until.is_(None), _table.c.lease_until < now)))
+    return _one(conn, stmt.returning(_table.c.id)) is not None
 
 
-def _store(key: str, board: Any) -> None:
-    with _connection() as conn:
-        conn.execute(update(_table).where(_table.c.id == ROW).values(
-            board_key=key, board=pickle.dumps(board), computed_at=now_utc(), lease_until=None,
-            recomputes=_table.c.recomputes + 1))
+def _store(conn: Connection, key: str, board: Any) -> None:
+    _one(conn, update(_table).where(_table.c.id == ROW).values(
+        board_key=key, board=pickle.dumps(board), computed_at=now_utc(), lease_until=None,
+        recomputes=_table.c.recomputes + 1))
 
 
-def _release() -> None:
-    with _connection() as conn:
-        conn.execute(update(_table).where(_table.c.id == ROW).values(lease_until=None))
+def _release(conn: Connection) -> None:
+    _one(conn, update(_table).where(_table.c.id == ROW).values(lease_until=None))
 
 
 def shared(key: str, build: Callable[[], T], previous: T | None = None,
@@ -96,16 +99,17 @@ def shared(key: str, build: Callable[[], T], previous: T | None = None,
     """The figures for `key` (built at most once across the workers) or, while another
     worker builds them, the newest stored ones; with the key they are for. `previous` are
     the figures the caller holds, stored for `previous_key`."""
-    if _take_lease(key):
-        try:
-            board = build()
-        except BaseException:
-            _release()
-            raise
-        _store(key, board)
-        return board, key
-    # Stored for `key` already, or the ones before while another worker computes.
-    row = _read(previous_key if previous is not None else None)
+    with _connection() as conn:
+        if _take_lease(conn, key):
+            try:
+                board = build()
+            except BaseException:
+                _release(conn)
+                raise
+            _store(conn, key, board)
+            return board, key
+        # Stored for `key` already, or the ones before while another worker computes.
+        row = _read(conn, previous_key if previous is not None else None)
     if row is not None and previous is not None and row.board_key == previous_key:
         return previous, previous_key  # the stored figures are the ones the caller holds
     stored = _loaded(row.board) if row is not None else None
@@ -129,5 +133,6 @@ def _loaded(blob: bytes | None) -> Any:
 
 def recomputes() -> int:
     """How many times the figures were computed and stored (for tests and benchmarks)."""
-    row = _read()
+    with _connection() as conn:
+        row = _read(conn)
     return int(row.recomputes) if row is not None else 0
