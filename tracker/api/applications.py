@@ -62,7 +62,10 @@ def errors(*statuses: int):
 
 
 def _present(number: str) -> dict:
-    app = service.get_application(number)
+    return _presented(service.get_application(number))
+
+
+def _presented(app) -> dict:
     return present_application(app, now(), app_clock(), current_language())
 
 
@@ -121,7 +124,9 @@ class Applications(MethodView):
         client has no one to ask, and a refusal would make a retry loop): the answer names it
         under `warnings`, for the clerk to look at."""
         app = service.create_application(service.NewApplication(**data), authenticate())
-        return {**_present(app.number), "warnings": _warnings(app)}
+        # The committed application itself, read back once (its first attribute loads it):
+        # looking it up again by number read it twice.
+        return {**_presented(app), "warnings": _warnings(app)}
 
 
 @blp.route("/<string:number>")

@@ -235,13 +235,23 @@ def create_application(data: NewApplication, actor: User | None, *,
         materials_promised_on=data.materials_promised_on, note=data.note.strip(),
         created_by_id=actor.id if actor else None, intake_id=intake_id,
         owner=owner_at_registration(data.owner, actor)[0],
+        # A new application has no pauses: known, so the step clocks below never load them
+        # (that load flushed half the create early, and each step then took two UPDATEs).
+        pauses=[],
     )
     db.session.add(app)
     for position, step in enumerate(flow.steps):
-        app.steps.append(StepRecord(code=step.code, position=position,
-                                    department_code=step.department,
-                                    shared_with=shared_text(step.shared_with),
-                                    status=StepStatus.WAITING))
+        record = StepRecord(code=step.code, position=position, department_code=step.department,
+                            shared_with=shared_text(step.shared_with), status=StepStatus.WAITING)
+        # 申请受理 is registering the application: one fact, recorded once (no second entry),
+        # and inserted done rather than updated after.
+        if step.done_at_acceptance:
+            record.status = StepStatus.DONE
+            record.completed_at = accepted_at
+            record.completed_by_id = actor.id if actor else None
+        app.steps.append(record)
+    # The ids the clocks name; everything after goes out in one flush at the commit (the
+    # clocks in one INSERT, then the application's and the ready step's UPDATE, the event).
     db.session.flush()
     whole_start = app.requested_at if flow.whole_clock_starts == "requested" else accepted_at
     whole_limit = flow.whole_limit.resolve(attributes)
@@ -251,12 +261,6 @@ def create_application(data: NewApplication, actor: User | None, *,
         subject_type=SubjectType.APPLICATION, subject_id=app.id, start=whole_start or accepted_at,
         limit=whole_limit, department=flow.steps[0].department,
         clock=clock, application_id=app.id, flow_code=flow.code, label=app.number)
-    # 申请受理 is registering the application: one fact, recorded once (no second entry).
-    for record in app.steps:
-        if flow.step(record.code).done_at_acceptance:
-            record.status = StepStatus.DONE
-            record.completed_at = accepted_at
-            record.completed_by_id = actor.id if actor else None
     if app.missing_materials:
         _materials_timer(app, flow, clock)
     _advance(app, flow, clock, accepted_at)

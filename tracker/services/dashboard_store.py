@@ -13,12 +13,14 @@ module writes the row and only this application reads it.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, case, null, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 
 from ..extensions import db
 from ..models import DashboardSnapshot
@@ -34,60 +36,82 @@ def _engine() -> Any:
     return db.session.get_bind().engine
 
 
-def _read() -> Any:
-    with _engine().connect() as conn:
-        row = conn.execute(select(_table.c.board_key, _table.c.board, _table.c.recomputes)
-                           .where(_table.c.id == ROW)).first()
-        conn.rollback()
+@contextmanager
+def _connection() -> Iterator[Connection]:
+    """A connection of its own, each statement on it its own transaction (`_one`). On
+    PostgreSQL it autocommits: no BEGIN and COMMIT round trips around a statement. One
+    connection serves a whole `shared` call: each checkout costs the pool's ping."""
+    engine = _engine()
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        yield conn
+
+
+def _one(conn: Connection, stmt: Any) -> Any:
+    """Run `stmt` as a transaction of its own; its first row, if it returns rows."""
+    result = conn.execute(stmt)
+    row = result.first() if result.returns_rows else None
+    if conn.in_transaction():  # SQLite: no row or write lock held past the statement
+        conn.commit()
     return row
 
 
-def _take_lease(key: str) -> bool:
+def _read(conn: Connection, known_key: str | None = None) -> Any:
+    """The stored row; its figures left out (None) when they are for `known_key`, the ones
+    the caller already holds (no blob to fetch and unpickle again)."""
+    board = _table.c.board if known_key is None else \
+        case((_table.c.board_key == known_key, null()), else_=_table.c.board).label("board")
+    return _one(conn, select(_table.c.board_key, board, _table.c.recomputes)
+                .where(_table.c.id == ROW))
+
+
+def _take_lease(conn: Connection, key: str) -> bool:
     """Whether this worker is the one to compute the figures for `key`: nobody holds the
-    lease, and the stored figures are not already for `key` (one UPDATE; the row is made the
-    first time)."""
+    lease, and the stored figures are not already for `key` (the row is made the first
+    time)."""
     now = now_utc()
-    with _engine().connect() as conn:
-        taken = conn.execute(
-            update(_table).where(_table.c.id == ROW, _table.c.board_key != key,
-                                 or_(_table.c.lease_until.is_(None), _table.c.lease_until < now))
-            .values(lease_until=now + LEASE).returning(_table.c.id)).first() is not None
-        if not taken:
-            insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-            taken = conn.execute(insert(_table).values(
-                id=ROW, board_key="", recomputes=0, lease_until=now + LEASE)
-                .on_conflict_do_nothing(index_elements=[_table.c.id])
-                .returning(_table.c.id)).first() is not None
-        conn.commit()
-    return taken
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    # One upsert: the row made the first time, or the lease taken when free and the figures
+    # are for another key; nothing returned when another worker holds it or the figures are
+    # already for `key` (an UPDATE, then an INSERT when it took nothing, cost every dashboard
+    # request two statements while a recompute was under way).
+    stmt = insert(_table).values(id=ROW, board_key="", recomputes=0, lease_until=now + LEASE)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[_table.c.id], set_={"lease_until": now + LEASE},
+        where=and_(_table.c.board_key != key,
+                   or_(_table.c.lease_until.is_(None), _table.c.lease_until < now)))
+    return _one(conn, stmt.returning(_table.c.id)) is not None
 
 
-def _store(key: str, board: Any) -> None:
-    with _engine().connect() as conn:
-        conn.execute(update(_table).where(_table.c.id == ROW).values(
-            board_key=key, board=pickle.dumps(board), computed_at=now_utc(), lease_until=None,
-            recomputes=_table.c.recomputes + 1))
-        conn.commit()
+def _store(conn: Connection, key: str, board: Any) -> None:
+    _one(conn, update(_table).where(_table.c.id == ROW).values(
+        board_key=key, board=pickle.dumps(board), computed_at=now_utc(), lease_until=None,
+        recomputes=_table.c.recomputes + 1))
 
 
-def _release() -> None:
-    with _engine().connect() as conn:
-        conn.execute(update(_table).where(_table.c.id == ROW).values(lease_until=None))
-        conn.commit()
+def _release(conn: Connection) -> None:
+    _one(conn, update(_table).where(_table.c.id == ROW).values(lease_until=None))
 
 
-def shared(key: str, build: Callable[[], T], previous: T | None = None) -> tuple[T, str]:
+def shared(key: str, build: Callable[[], T], previous: T | None = None,
+           previous_key: str | None = None) -> tuple[T, str]:
     """The figures for `key` (built at most once across the workers) or, while another
-    worker builds them, the newest stored ones; with the key they are for."""
-    if _take_lease(key):
-        try:
-            board = build()
-        except BaseException:
-            _release()
-            raise
-        _store(key, board)
-        return board, key
-    row = _read()  # stored for `key` already, or the ones before while another worker computes
+    worker builds them, the newest stored ones; with the key they are for. `previous` are
+    the figures the caller holds, stored for `previous_key`."""
+    with _connection() as conn:
+        if _take_lease(conn, key):
+            try:
+                board = build()
+            except BaseException:
+                _release(conn)
+                raise
+            _store(conn, key, board)
+            return board, key
+        # Stored for `key` already, or the ones before while another worker computes.
+        row = _read(conn, previous_key if previous is not None else None)
+    if row is not None and previous is not None and row.board_key == previous_key:
+        return previous, previous_key  # the stored figures are the ones the caller holds
     stored = _loaded(row.board) if row is not None else None
     if stored is not None:
         return stored, row.board_key
@@ -109,5 +133,6 @@ def _loaded(blob: bytes | None) -> Any:
 
 def recomputes() -> int:
     """How many times the figures were computed and stored (for tests and benchmarks)."""
-    row = _read()
+    with _connection() as conn:
+        row = _read(conn)
     return int(row.recomputes) if row is not None else 0

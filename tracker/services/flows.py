@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -13,6 +13,9 @@ from ..models import FlowVersion
 from ..settings import settings
 from ..steps import FlowDefinition, load_flows
 from .errors import NotFound
+
+# Where a request keeps the current flow versions it has read (see current_version).
+_REQUEST_MEMO = "tracker.current_versions"
 
 log = logging.getLogger(__name__)
 _synced: set[str] = set()
@@ -52,6 +55,8 @@ def sync_flows() -> list[FlowVersion]:
 
 
 def _make_current(code: str, row: FlowVersion) -> None:
+    if has_request_context():  # the request's memo of current versions (current_version)
+        request.environ.pop(_REQUEST_MEMO, None)
     for other in db.session.scalars(select(FlowVersion).where(FlowVersion.code == code,
                                                               FlowVersion.current.is_(True))):
         if other is not row:
@@ -77,7 +82,16 @@ def current_versions() -> dict[str, FlowVersion]:
 
 
 def current_version(code: str) -> FlowVersion:
-    row = current_versions().get(code)
+    """The current version of flow `code` (404 if none). Within a request the versions are
+    read once: an API create checks its input in the schema and again in the service, and
+    the second read cost a statement of every create (issue 15)."""
+    if has_request_context():
+        rows = request.environ.get(_REQUEST_MEMO)
+        if rows is None:
+            rows = request.environ[_REQUEST_MEMO] = current_versions()
+    else:  # a job or a command: no request to scope the memo to
+        rows = current_versions()
+    row = rows.get(code)
     if row is None:
         raise NotFound("Unknown flow: %(flow)s", params={"flow": code}, fields={"flow": ["Unknown flow."]})
     return row
