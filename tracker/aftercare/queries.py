@@ -11,7 +11,6 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models import Event, SlaTimer, SubjectType, TimerState
 from ..services.errors import NotFound
-from ..services.pagination import paginate
 from .models import Callback, FollowUp
 
 OPEN = literal_column("'open'")  # the status of an open callback or follow-up, as a literal
