@@ -1,5 +1,5 @@
 """indexes for pages at scale: trigram search (PostgreSQL), callbacks and follow-ups done
-newest first
+newest first, My work's waiting steps
 
 Revision ID: 0019_scale
 Revises: 0018_report
@@ -15,7 +15,11 @@ Create Date: 2026-12-02 03:30:00
 - The callbacks list (`aftercare.queries._open_first`): the open ones by deadline, then the
   others newest first. `ix_callbacks_closed` / `ix_follow_ups_closed` (id, partial: not open)
   give those others in id order and their count without reading the open ones or the rows.
-  Plain indexes: no table is rebuilt, so SQLite needs no batch mode.
+- My work's steps waiting to be started (`services.work._waiting_steps`: open, no clock yet):
+  `ix_step_records_waiting`, partial. Without it PostgreSQL ANDed the open-steps index with
+  every step record that never had a clock (`timer_id IS NULL`: 10,000 rows at 100k
+  applications, growing with the history) to find none or a few.
+Plain indexes: no table is rebuilt, so SQLite needs no batch mode.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -28,6 +32,8 @@ depends_on = None
 # The columns services.queries searches (the application list's text filter).
 SEARCHED = ('number', 'customer_name', 'contact_name', 'contact_phone', 'address')
 NOT_OPEN = "status <> 'open'"  # as aftercare.queries.OPEN writes it (a literal)
+# models.applications.OPEN_STEP_SQL and no clock, as services.work._waiting_steps asks it
+WAITING_STEP = "status IN ('ready', 'started') AND timer_id IS NULL"
 
 
 def _trigram_index(column: str) -> str:
@@ -45,6 +51,8 @@ def upgrade():
     for table in ('callbacks', 'follow_ups'):
         op.create_index(f'ix_{table}_closed', table, ['id'], unique=False,
                         postgresql_where=sa.text(NOT_OPEN), sqlite_where=sa.text(NOT_OPEN))
+    op.create_index('ix_step_records_waiting', 'step_records', ['application_id'], unique=False,
+                    postgresql_where=sa.text(WAITING_STEP), sqlite_where=sa.text(WAITING_STEP))
     if bind.dialect.name != 'postgresql' or not _has_trigrams(bind):
         return
     op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
@@ -59,5 +67,6 @@ def downgrade():
         # The extension stays: other databases' objects or an administrator may use it.
         for column in reversed(SEARCHED):
             op.execute(f'DROP INDEX IF EXISTS {_trigram_index(column)}')
+    op.drop_index('ix_step_records_waiting', table_name='step_records')
     for table in ('follow_ups', 'callbacks'):
         op.drop_index(f'ix_{table}_closed', table_name=table)
