@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -88,9 +88,18 @@ class _Figures:
     clock: WorkingClock
     as_of: datetime
     data: dict[str, Any]
+    # what the page makes of them per language (report_context: its tables and charts)
+    shown: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def context(self, lang: str) -> dict[str, Any]:
+        """report_context of the figures in `lang` (the request's locale), made once."""
+        found = self.shown.get(lang)
+        if found is None:
+            found = self.shown[lang] = report_context(self.data, lang, overdue_limit=PAGE_ROWS)
+        return found
 
 
-def _live_figures(month: Month) -> dict[str, Any]:
+def _live_figures(month: Month) -> _Figures:
     """The month's live figures for the page: the ones this process computed last, while no
     event was recorded since, the calendar (closures, holiday files) is the same and they are
     at most LIVE_REUSE old (as a report build is reused); else computed now.
@@ -106,39 +115,40 @@ def _live_figures(month: Month) -> dict[str, Any]:
         kept = cache.get(month.label)
     if (kept is not None and kept.stamp == stamp and kept.clock is clock
             and timedelta(0) <= moment - kept.as_of <= LIVE_REUSE):
-        return kept.data
-    data = report_data(month, live=True)
+        return kept
+    kept = _Figures(stamp, clock, moment, report_data(month, live=True))
     with _FIGURES_LOCK:
-        cache[month.label] = _Figures(stamp, clock, moment, data)
+        cache[month.label] = kept
         cache.move_to_end(month.label)
         while len(cache) > KEPT_MONTHS:
             cache.popitem(last=False)
-    return data
+    return kept
 
 
-def _figures(month: Month, version: int | None, live: bool) -> dict[str, Any]:
-    """What the page shows, as report_data chooses it: the version asked for or the latest
-    issued one as stored; else (or with `live`) the live figures, kept (_live_figures)."""
+def _shown(month: Month, version: int | None, live: bool, lang: str) -> dict[str, Any]:
+    """The report's part of the page, from the figures report_data would choose: the version
+    asked for or the latest issued one as stored; else (or with `live`) the live figures,
+    kept with what the page makes of them (_live_figures)."""
     if not live:
         row = get_issued(month, version)
         if row is not None:
-            return row.data
+            return report_context(row.data, lang, overdue_limit=PAGE_ROWS)
         if version is not None:
-            return report_data(month, version=version)  # never issued: its NotFound
-    return _live_figures(month)
+            report_data(month, version=version)  # never issued: its NotFound
+    return _live_figures(month).context(lang)
 
 
 def _page(month: Month, version: int | None, live: bool, status: int = 200,
           message: str | None = None) -> Any:
     lang = current_language()
-    data = _figures(month, version, live)
+    shown = _shown(month, version, live, lang)
     manager = can_manage()
     return render_template(
         "reports/monthly.html", month=month, version=version, live=live, message=message,
         versions=_versions(month), can_issue=manager or can_assess(), form=PostForm(formdata=None),
         month_ended=now() >= month.end, outbox=notifications.outbox_counts() if manager else None,
         failed=notifications.list_outbox("failed", 50) if manager else [],
-        csv_tables=TABLES, table_names=TABLE_NAMES, **report_context(data, lang, overdue_limit=PAGE_ROWS)), status
+        csv_tables=TABLES, table_names=TABLE_NAMES, **shown), status
 
 
 def _versions(month: Month) -> list[dict[str, Any]]:
