@@ -65,8 +65,16 @@ def present_follow_up(follow_up: FollowUp, now: datetime, clock: WorkingClock) -
 
 # --- presenting (API and pages) ---------------------------------------------------------
 
-def present_callback(callback: Callback, app: Application, attempts: int,
+# What a callback's row shows of its application (present_callback's `app`).
+CALLBACK_APPLICATION = (Application.id, Application.number, Application.customer_name,
+                        Application.contact_name, Application.contact_phone,
+                        Application.completed_at)
+
+
+def present_callback(callback: Callback, app: Any, attempts: int,
                      lang: str) -> dict[str, Any]:
+    """A callback as the API and the page show it; `app` has the CALLBACK_APPLICATION
+    columns (an Application or a row of them)."""
     timer = callback.timer
     return {
         "id": callback.id, "application_number": app.number, "customer_name": app.customer_name,
@@ -86,8 +94,11 @@ def present_callback(callback: Callback, app: Application, attempts: int,
 
 
 def present_callbacks(callbacks: list[Callback], lang: str) -> list[dict[str, Any]]:
-    apps = {a.id: a for a in db.session.scalars(
-        select(Application).where(Application.id.in_([c.application_id for c in callbacks])))}
+    # The columns a row shows, not Application objects: hydrating them read every
+    # application's steps, pauses and flow version (its whole definition) for 50 rows.
+    apps = {a.id: a for a in db.session.execute(
+        select(*CALLBACK_APPLICATION).where(
+            Application.id.in_([c.application_id for c in callbacks])))}
     attempts = attempts_of(c.id for c in callbacks)
     acts = proxies_of("callback", [c.id for c in callbacks])  # 代办, one query
     result = [present_callback(c, apps[c.application_id], attempts.get(c.id, 0), lang)

@@ -5,14 +5,15 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import Event, SlaTimer, SubjectType, TimerState
 from ..services.errors import NotFound
-from ..services.pagination import paginate
 from .models import Callback, FollowUp
+
+OPEN = literal_column("'open'")  # the status of an open callback or follow-up, as a literal
 
 
 def get_callback(callback_id: int) -> Callback:
@@ -76,11 +77,31 @@ def list_follow_ups(*, status: str | None = None, page: int = 1,
 
 def _open_first(model: type[Callback | FollowUp], status: str | None, page: int,
                 per_page: int, where: Iterable[Any] = ()) -> tuple[list[Any], int]:
-    """A page of callbacks or follow-ups (of one status, if given): open ones first by their
-    deadline, then the newest."""
-    query = select(model).join(SlaTimer, SlaTimer.id == model.timer_id, isouter=True) \
-        .where(*where)
-    if status:
-        query = query.where(model.status == status)
-    return paginate(query.order_by(case((model.status == "open", 0), else_=1),
-                                   SlaTimer.due_at, model.id.desc()), page, per_page)
+    """A page of callbacks or follow-ups (of one status, if given): the open ones first, the
+    soonest deadline first (what customer service must call next), then the others newest
+    first (by id).
+
+    Two reads, each cut to the page by its own index, instead of one sort of every row ever
+    made (930x the log-in page at 100k applications, for a page of 50): the open ones are
+    the open work (a few hundred, however long the history), sorted by their timers' deadline;
+    the others walk `ix_<table>_closed` backwards. Both are asked on every page (LIMIT 0 when
+    the page is full), so a page always costs the same queries."""
+    where, status = list(where), status or None
+    parts = []
+    if status in (None, "open"):
+        parts.append(select(model).join(SlaTimer, SlaTimer.id == model.timer_id, isouter=True)
+                     .where(model.status == OPEN, *where)
+                     .order_by(SlaTimer.due_at, model.id.desc()))
+    if status != "open":
+        # The literal (not a bound parameter) lets PostgreSQL match the partial index.
+        closed = model.status != OPEN if status is None else model.status == status
+        parts.append(select(model).where(closed, *where).order_by(model.id.desc()))
+    totals = [db.session.scalar(select(func.count()).select_from(
+        part.order_by(None).subquery())) or 0 for part in parts]
+    items: list[Any] = []
+    skip = (page - 1) * per_page
+    for part, total in zip(parts, totals, strict=True):
+        items += db.session.scalars(part.limit(per_page - len(items)).offset(
+            min(skip, total))).unique()
+        skip = max(0, skip - total)
+    return items, sum(totals)

@@ -127,6 +127,11 @@ class StepRecord(db.Model):
         # Open steps only (My work, the dashboard): a few rows however long the history.
         Index("ix_step_records_open", "department_code", "application_id",
               postgresql_where=text(OPEN_STEP_SQL), sqlite_where=text(OPEN_STEP_SQL)),
+        # My work's steps waiting to be started (open, no clock yet): a few rows, where the
+        # open-steps index ANDed with every step that never had a clock grew with the history.
+        Index("ix_step_records_waiting", "application_id",
+              postgresql_where=text(f"{OPEN_STEP_SQL} AND timer_id IS NULL"),
+              sqlite_where=text(f"{OPEN_STEP_SQL} AND timer_id IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
