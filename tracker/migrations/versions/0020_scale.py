@@ -1,8 +1,8 @@
 """indexes for pages at scale: trigram search (PostgreSQL), callbacks and follow-ups done
 newest first, My work's waiting steps
 
-Revision ID: 0019_scale
-Revises: 0018_report
+Revision ID: 0020_scale
+Revises: 0019_floor
 Create Date: 2026-12-02 03:30:00
 
 - Search (`services.search.contains_text`, `ILIKE '%term%'`): on PostgreSQL a GIN trigram index
@@ -24,8 +24,8 @@ Plain indexes: no table is rebuilt, so SQLite needs no batch mode.
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0019_scale'
-down_revision = '0018_report'
+revision = '0020_scale'
+down_revision = '0019_floor'
 branch_labels = None
 depends_on = None
 
