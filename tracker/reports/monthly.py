@@ -22,10 +22,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, or_, select
 
 from ..aftercare.rates import callback_rates
@@ -43,7 +43,7 @@ from ..models import (
 )
 from ..services.app_clock import app_clock
 from ..services.app_clock import now as clock_now
-from ..services.explanations import explain_duty, sentence
+from ..services.explanations import Words, explain_duty, sentence
 from ..services.figures import FlowFigures, day_unit, ratio, total_of, used_days
 from ..services.flows import definition_of
 from ..services.months import Month
@@ -345,12 +345,16 @@ def _word_explanations(items: list[dict[str, Any]], explained: list[tuple[str, A
     appeal can be argued from the report alone; one locale switch per language."""
     for lang in ("zh", "en"):
         with force_locale(lang):
+            # The language's words looked up once, and each limit worded once: per item,
+            # flask_babel's context and locale lookups cost more than the sentence itself.
+            words = Words.current()
+            limit_words = cache(limit_text)
             names = {code: pick(r.name_zh, r.name_en, lang) for code, r in reasons.items()}
-            accepted, step = _("application accepted"), _("step became due")
+            accepted, step = words("application accepted"), words("step became due")
             for item, (kind, explanation) in zip(items, explained, strict=True):
                 item[f"why_{lang}"] = sentence(
                     explanation, lang, accepted if kind == "application" else step,
-                    limit_text, pause_names=names)
+                    limit_words, pause_names=names, words=words)
 
 
 # --- callbacks and evaluations ------------------------------------------------------------
