@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import get_translations
@@ -224,10 +225,14 @@ def _first_day(segment: Segment) -> date:
     return segment.start.astimezone(LOCAL).date()
 
 
+# Instants in words depend on the instant alone (one zone): a report words the same ones in
+# both languages, and the same office periods day after day.
+@lru_cache(maxsize=8192)
 def _clock_time(instant: datetime) -> str:
     return instant.astimezone(LOCAL).strftime("%H:%M")
 
 
+@lru_cache(maxsize=8192)
 def _instant(instant: datetime | None) -> str:
     return "—" if instant is None else instant.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
 
