@@ -22,15 +22,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-from flask_babel import force_locale
 from sqlalchemy import and_, case, func, or_, select
 
 from ..aftercare.rates import callback_rates
 from ..extensions import db
-from ..i18n import pick
 from ..localtime import LOCAL
 from ..models import (
     Application,
@@ -43,16 +40,15 @@ from ..models import (
 )
 from ..services.app_clock import app_clock
 from ..services.app_clock import now as clock_now
-from ..services.explanations import Words, explain_duty, sentence
 from ..services.figures import FlowFigures, day_unit, ratio, total_of, used_days
 from ..services.flows import definition_of
 from ..services.months import Month
 from ..services.pause_scope import ScopedPause, pauses_by_application
 from ..services.reference import departments, pause_reasons
 from ..sla import ClockPause, WorkingClock
-from ..web.formatting import limit_text
 from .keys import by_keys, chunks
 from .points import draft_points, span
+from .why import Duty, word_explanations
 
 SCHEMA_VERSION = 1
 
@@ -291,7 +287,7 @@ def overdue_items(scope: _Scope, rows: list[tuple[Any, Any, bool]],
     reasons = pause_reasons()
     day_seconds = scope.clock.working_day_length.total_seconds()
     items = []
-    explained = []
+    duties = []
     for row, app, backdated in rows:
         kind = getattr(row.subject_type, "value", row.subject_type)
         state = getattr(row.state, "value", row.state)
@@ -331,30 +327,11 @@ def overdue_items(scope: _Scope, rows: list[tuple[Any, Any, bool]],
                                "name_en": reasons[c].name_en if c in reasons else c}
                               for c in codes],
         })
-        explained.append((kind, explain_duty(
-            scope.clock, row.started_at, row.limit,
-            [ClockPause(p.start, p.end, p.reason) for p in app_pauses],
-            row.completed_at if state == "done" else None)))
-    _word_explanations(items, explained, reasons)
+        duties.append(Duty(kind, row.started_at, row.limit,
+                           tuple(ClockPause(p.start, p.end, p.reason) for p in app_pauses),
+                           row.completed_at if state == "done" else None))
+    word_explanations(scope.clock, items, duties, reasons)
     return items
-
-
-def _word_explanations(items: list[dict[str, Any]], explained: list[tuple[str, Any]],
-                       reasons: dict[str, Any]) -> None:
-    """Each overdue item's explanation sentence in both languages (`why_zh`, `why_en`), so an
-    appeal can be argued from the report alone; one locale switch per language."""
-    for lang in ("zh", "en"):
-        with force_locale(lang):
-            # The language's words looked up once, and each limit worded once: per item,
-            # flask_babel's context and locale lookups cost more than the sentence itself.
-            words = Words.current()
-            limit_words = cache(limit_text)
-            names = {code: pick(r.name_zh, r.name_en, lang) for code, r in reasons.items()}
-            accepted, step = words("application accepted"), words("step became due")
-            for item, (kind, explanation) in zip(items, explained, strict=True):
-                item[f"why_{lang}"] = sentence(
-                    explanation, lang, accepted if kind == "application" else step,
-                    limit_words, pause_names=names, words=words)
 
 
 # --- callbacks and evaluations ------------------------------------------------------------
