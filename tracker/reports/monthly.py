@@ -181,12 +181,14 @@ def _completed_figures(scope: _Scope) -> dict[str, FlowFigures]:
         t.id, [row.timer_id for row in completed])}
     pauses = _pause_rows([row.id for row in completed])
     figures: dict[str, FlowFigures] = {}
+    units = {rtc: day_unit(scope.clock, rtc) for rtc in (False, True)}  # once, not per row
     for app in completed:
         row = timers[app.timer_id]
         item = figures.setdefault(app.flow_code, FlowFigures(app.flow_code))
+        app_pauses = pauses.get(app.id)
         item.add(used_days(scope.clock, row.started_at, row.completed_at, row.round_the_clock,
-                           _intervals(pauses.get(app.id, ()))),
-                 row.budget_seconds / day_unit(scope.clock, row.round_the_clock), row.late)
+                           _intervals(app_pauses) if app_pauses else ()),
+                 row.budget_seconds / units[bool(row.round_the_clock)], row.late)
     return figures
 
 
