@@ -54,6 +54,8 @@ class Words:
         except KeyError:
             text = self._seen[msgid] = self._translations.ugettext(msgid)
         return text % variables if variables else text
+
+
 WEEKDAYS = (("周一", "Mon"), ("周二", "Tue"), ("周三", "Wed"), ("周四", "Thu"), ("周五", "Fri"),
             ("周六", "Sat"), ("周日", "Sun"))
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -246,12 +248,12 @@ def limit_phrase(limit: Limit, budget: int, limit_words: LimitWords,
     """"1 个工作日，按时钟计算（7.5 工作小时）": the limit, its convention and its working time
     (`words`: the current locale's, looked up once by a caller that words many sentences)."""
     _ = words or Words.current()
-    words = limit_words(limit)
+    text = limit_words(limit)
     if limit.kind is LimitKind.WORKING_DAYS and limit.counting is Counting.CLOCK:
-        words = _("%(limit)s, counted on the clock", limit=words)
+        text = _("%(limit)s, counted on the clock", limit=text)
     if limit.is_round_the_clock:
-        return _("%(limit)s (%(hours)s hours)", limit=words, hours=hours(budget))
-    return _("%(limit)s (%(hours)s working hours)", limit=words, hours=hours(budget))
+        return _("%(limit)s (%(hours)s hours)", limit=text, hours=hours(budget))
+    return _("%(limit)s (%(hours)s working hours)", limit=text, hours=hours(budget))
 
 
 def _weekend_words(segment: Segment, lang: str, _: Words) -> str:
