@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
+from flask_babel import get_translations
 from flask_babel import gettext as _
 
 from ..i18n import pick
@@ -30,6 +32,30 @@ from .applications import flow_of, timer_pauses
 from .presenters import present_pause
 
 LimitWords = Callable[[Limit], str]
+
+
+class Words:
+    """gettext for one language, each msgid looked up once: what flask_babel's gettext
+    gives (the translation, then `%` with the variables when there are any), without its
+    per-call context and locale lookups (a report words thousands of sentences)."""
+
+    def __init__(self, translations: Any) -> None:
+        self._translations = translations
+        self._seen: dict[str, str] = {}
+
+    @classmethod
+    def current(cls) -> Words:
+        """The words of the current locale (the request's, or force_locale's)."""
+        return cls(get_translations())
+
+    def __call__(self, msgid: str, **variables: Any) -> str:
+        try:
+            text = self._seen[msgid]
+        except KeyError:
+            text = self._seen[msgid] = self._translations.ugettext(msgid)
+        return text % variables if variables else text
+
+
 WEEKDAYS = (("周一", "Mon"), ("周二", "Tue"), ("周三", "Wed"), ("周四", "Thu"), ("周五", "Fri"),
             ("周六", "Sat"), ("周日", "Sun"))
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -201,10 +227,14 @@ def _first_day(segment: Segment) -> date:
     return segment.start.astimezone(LOCAL).date()
 
 
+# Instants in words depend on the instant alone (one zone): a report words the same ones in
+# both languages, and the same office periods day after day.
+@lru_cache(maxsize=8192)
 def _clock_time(instant: datetime) -> str:
     return instant.astimezone(LOCAL).strftime("%H:%M")
 
 
+@lru_cache(maxsize=8192)
 def _instant(instant: datetime | None) -> str:
     return "—" if instant is None else instant.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
 
@@ -213,17 +243,20 @@ def _periods(segment: Segment) -> str:
     return "、".join(f"{_clock_time(low)}–{_clock_time(high)}" for low, high in segment.periods)
 
 
-def limit_phrase(limit: Limit, budget: int, limit_words: LimitWords) -> str:
-    """"1 个工作日，按时钟计算（7.5 工作小时）": the limit, its convention and its working time."""
-    words = limit_words(limit)
+def limit_phrase(limit: Limit, budget: int, limit_words: LimitWords,
+                 words: Words | None = None) -> str:
+    """"1 个工作日，按时钟计算（7.5 工作小时）": the limit, its convention and its working time
+    (`words`: the current locale's, looked up once by a caller that words many sentences)."""
+    _ = words or Words.current()
+    text = limit_words(limit)
     if limit.kind is LimitKind.WORKING_DAYS and limit.counting is Counting.CLOCK:
-        words = _("%(limit)s, counted on the clock", limit=words)
+        text = _("%(limit)s, counted on the clock", limit=text)
     if limit.is_round_the_clock:
-        return _("%(limit)s (%(hours)s hours)", limit=words, hours=hours(budget))
-    return _("%(limit)s (%(hours)s working hours)", limit=words, hours=hours(budget))
+        return _("%(limit)s (%(hours)s hours)", limit=text, hours=hours(budget))
+    return _("%(limit)s (%(hours)s working hours)", limit=text, hours=hours(budget))
 
 
-def _weekend_words(segment: Segment, lang: str) -> str:
+def _weekend_words(segment: Segment, lang: str, _: Words) -> str:
     if segment.days >= 2:
         return _("weekend")
     return pick(*WEEKDAYS[_first_day(segment).weekday()], lang)
@@ -233,7 +266,7 @@ def _source(segment: Segment) -> str:
     return segment.source or "—"
 
 
-def _line(segment: Segment, lang: str, pause_names: dict[str, str]) -> str:
+def _line(segment: Segment, lang: str, pause_names: dict[str, str], _: Words) -> str:
     """One segment in words."""
     kind = segment.kind
     first, last = _first_day(segment), _last_day(segment)
@@ -261,7 +294,7 @@ def _line(segment: Segment, lang: str, pause_names: dict[str, str]) -> str:
                     "to": _clock_time(segment.end or segment.start)})
     elif kind == "weekend":
         text = _("%(days)s %(weekday)s: not counted", days=days,
-                 weekday=_weekend_words(segment, lang))
+                 weekday=_weekend_words(segment, lang, _))
     elif kind == "holiday":
         text = _("%(days)s %(name)s (%(source)s): not counted", days=days,
                  name=segment.reason or "", source=_source(segment))
@@ -291,16 +324,18 @@ def _ordinary(segment: Segment) -> bool:
 
 
 def summary_lines(explanation: Explanation, lang: str,
-                  pause_names: dict[str, str] | None = None) -> list[str]:
+                  pause_names: dict[str, str] | None = None,
+                  words: Words | None = None) -> list[str]:
     """The segments in words; a run of ordinary whole working days (with the weekends between
     them) is one line."""
+    _ = words or Words.current()
     names = pause_names or {}
     segments = list(explanation.segments)
     result: list[str] = []
     index = 0
     while index < len(segments):
         if not (_ordinary(segments[index]) and segments[index].kind == "counted"):
-            result.append(_line(segments[index], lang, names))
+            result.append(_line(segments[index], lang, names, _))
             index += 1
             continue
         end = index
@@ -311,7 +346,7 @@ def summary_lines(explanation: Explanation, lang: str,
         run = segments[index:end + 1]
         working = [s for s in run if s.kind == "counted"]
         if len(working) < 2:
-            result.append(_line(segments[index], lang, names))
+            result.append(_line(segments[index], lang, names, _))
             index += 1
             continue
         weekend_days = sum(s.days for s in run if s.kind == "weekend")
@@ -327,22 +362,25 @@ def summary_lines(explanation: Explanation, lang: str,
 
 def sentence(explanation: Explanation, lang: str, event: str, limit_words: LimitWords, *,
              pause_names: dict[str, str] | None = None,
-             done: dict[str, Any] | None = None) -> str:
+             done: dict[str, Any] | None = None, words: Words | None = None) -> str:
     """The explanation as one sentence (call inside force_locale(lang) outside a request in
-    that language)."""
+    that language; `words`, that locale's, when many are worded)."""
+    _ = words or Words.current()
     return _("; ").join(sentence_parts(explanation, lang, event, limit_words,
-                                       pause_names=pause_names, done=done)) + _(".")
+                                       pause_names=pause_names, done=done, words=_)) + _(".")
 
 
 def sentence_parts(explanation: Explanation, lang: str, event: str, limit_words: LimitWords,
                    *, pause_names: dict[str, str] | None = None,
-                   done: dict[str, Any] | None = None) -> list[str]:
+                   done: dict[str, Any] | None = None,
+                   words: Words | None = None) -> list[str]:
     """The sentence's clauses: the start and limit, a line per segment (runs collapsed), the
     result, completion. The page lists them; the API, report and notices join them."""
+    _ = words or Words.current()
     parts = [_("From %(start)s (%(event)s), limit %(limit)s",
                start=_instant(explanation.start), event=event,
-               limit=limit_phrase(explanation.limit, explanation.budget, limit_words))]
-    parts += summary_lines(explanation, lang, pause_names)
+               limit=limit_phrase(explanation.limit, explanation.budget, limit_words, _))]
+    parts += summary_lines(explanation, lang, pause_names, _)
     unit = _("hours") if explanation.round_the_clock else _("working hours")
     if explanation.due_at is None:
         parts.append(_("%(hours)s %(unit)s counted so far; no deadline while paused",
@@ -362,9 +400,10 @@ def sentence_parts(explanation: Explanation, lang: str, event: str, limit_words:
     return parts
 
 
-def days_off_line(explanation: Explanation, lang: str) -> str:
+def days_off_line(explanation: Explanation, lang: str, words: Words | None = None) -> str:
     """Why in one line, for a notice: "含国庆节假期 7 天" (and closures, pauses), or that
     nothing was skipped."""
+    _ = words or Words.current()
     closures = {s.reason for s in explanation.segments if s.kind == "closure"}
     parts = [_("including local closure %(name)s, %(days)s days", name=name, days=days)
              if name in closures else
