@@ -259,6 +259,18 @@ def populate(app, count: int, seed: int = 12, stuck_within: timedelta | None = N
         with db.engine.begin() as conn:
             conn.execute(sa.update(tables["applications"])
                          .values(timer_id=tables["applications"].c.id))
+            # The numbers counters as the application would have left them (each flow's and
+            # year's last number): the numbers above are the ids, so a create through the
+            # API that started its counter at 1 would meet a number already taken.
+            apps_t = tables["applications"]
+            prefix = sa.func.substr(apps_t.c.number, 1, sa.func.length(apps_t.c.number) - 7)
+            last = sa.func.max(sa.cast(sa.func.substr(apps_t.c.number,
+                                                      sa.func.length(apps_t.c.number) - 5),
+                                       sa.Integer))
+            rows = conn.execute(sa.select(prefix, last).group_by(prefix)).all()
+            if rows:
+                conn.execute(sa.insert(tables["number_sequences"]),
+                             [{"key": key, "last": int(value)} for key, value in rows])
             if conn.dialect.name == "postgresql":
                 for name in ("applications", "sla_timers", "step_records", "pauses"):
                     conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'),"
