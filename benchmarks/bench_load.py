@@ -104,32 +104,36 @@ def gunicorn(url: str, workers: int):
     env = dict(os.environ, TRACKER_DATABASE_URL=url, TRACKER_SECRET_KEY="bench-secret-key",
                TRACKER_SCHEDULER="off", TRACKER_SESSION_COOKIE_SECURE="false",
                GUNICORN_MAX_REQUESTS="0")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "-c", str(ROOT / "gunicorn.conf.py"), "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if requests.get(f"{base}/login", timeout=30).status_code == 200:
-                    break
-            except requests.RequestException:  # not listening yet, or still booting
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start: "
-                                   + (process.stderr.read().decode()[-2000:] if process.stderr
-                                      else ""))
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
+    # gunicorn's log goes to a file, not a pipe: nobody reads a pipe while the load runs, and
+    # once its buffer was full every worker blocked on its next log line (a run whose creates
+    # failed logged 3 MB of tracebacks and stopped serving).
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+             "-c", str(ROOT / "gunicorn.conf.py"), "wsgi:app"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        base = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    if requests.get(f"{base}/login", timeout=30).status_code == 200:
+                        break
+                except requests.RequestException:  # not listening yet, or still booting
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise RuntimeError("gunicorn did not start: "
+                                       + log.read().decode(errors="replace")[-2000:])
+                time.sleep(0.2)
+            yield base
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def recomputes(url: str) -> int:
