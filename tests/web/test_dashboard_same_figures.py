@@ -149,7 +149,7 @@ def test_the_figures_are_those_of_the_old_statements(app, generated, monkeypatch
 
 @pytest.mark.parametrize("at", range(len(INSTANTS)))
 def test_the_headline_figures_are_what_counting_every_row_gives(app, generated, at):
-    clock, made = generated
+    clock, _ = generated
     clock.move_to(INSTANTS[at])
     with app.app_context():
         board = _board(INSTANTS[at])
@@ -165,7 +165,7 @@ def test_the_data_set_holds_every_kind_of_figure(app, generated):
     above would compare zeros)."""
     from tracker.models import Application, AppStatus, SlaTimer, TimerState
 
-    clock, made = generated
+    clock, _ = generated
     clock.move_to(INSTANTS[-1])
     with app.app_context():
         board = _board(INSTANTS[-1])
