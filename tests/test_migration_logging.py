@@ -11,9 +11,15 @@ from tests.fixtures.app import make_app
 def test_an_in_process_migration_keeps_the_application_logger(tmp_path):
     from flask_migrate import upgrade
 
+    from tracker.extensions import db
+
     app = make_app(f"sqlite:///{tmp_path}/migrated.db")
     logger = logging.getLogger(app.import_name)
     with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory)
+        try:
+            upgrade(directory=app.extensions["migrate"].directory)
+        finally:
+            db.session.remove()
+            db.engine.dispose()
     assert not logger.disabled
     assert not app.logger.disabled
