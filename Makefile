@@ -66,11 +66,12 @@ run: install
 # runs it in file order, `--randomly-seed=N` repeats an order), in TEST_WORKERS processes
 # (pytest-xdist): every test makes its own database, server port and files, so two run side by
 # side on the two cores of a CI machine (the suite took 41 min in one process under stress;
-# TEST_WORKERS=0 runs it in one).
+# TEST_WORKERS=0 runs it in one). `--dist worksteal`: a worker that runs out of tests takes
+# some of the other's, so a slow file drawn last does not leave one core idle at the end.
 TEST_WORKERS ?= 2
 test: install test-deps
 	$(BIN)/ruff check tracker tests benchmarks
-	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # The proof that the suite does not flake: SOAK_RUNS (3) runs in a row, each in a new random
 # order, while `stress` keeps both cores busy; prints each run's seed, result and time.
@@ -81,7 +82,7 @@ soak: install test-deps
 	summary=""; failed=0; \
 	for run in $$(seq 1 $(SOAK_RUNS)); do \
 	  seed=$$(( (RANDOM << 15) | RANDOM )); start=$$(date +%s); \
-	  if $(BIN)/pytest -n $(TEST_WORKERS) -p randomly --randomly-seed=$$seed $(PYTEST_ARGS); then result=passed; \
+	  if $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal -p randomly --randomly-seed=$$seed $(PYTEST_ARGS); then result=passed; \
 	  else result=FAILED; failed=1; fi; \
 	  summary="$$summary\n  run $$run (seed $$seed): $$result in $$(( $$(date +%s) - start )) s"; \
 	done; \
