@@ -4,19 +4,52 @@ column widths fitted to the content. Times are Beijing time."""
 from __future__ import annotations
 
 import io
+import os
+import re
 import tempfile
-import unicodedata
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from functools import lru_cache
 from typing import IO, Any
 
 import xlsxwriter
+import xlsxwriter.worksheet
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from . import labels
 from .labels import name
+
+# The characters Python's unicodedata (Unicode 14.0, Python 3.11) calls wide (W) or full-width
+# (F): Hangul, CJK, kana, full-width forms, emoji; all of planes 2 and 3 (CJK extensions).
+# Generated from unicodedata.east_asian_width over the assigned code points; a test checks
+# every one of them against it. A regex counts them in C, with nothing kept per string (the
+# per-string cache this replaces grew with a month's distinct names, addresses and reasons).
+_WIDE = re.compile(
+    "["
+    "\u1100-\u115f\u231a-\u231b\u2329-\u232a\u23e9-\u23ec\u23f0\u23f3\u25fd-\u25fe"
+    "\u2614-\u2615\u2648-\u2653\u267f\u2693\u26a1\u26aa-\u26ab\u26bd-\u26be\u26c4-\u26c5"
+    "\u26ce\u26d4\u26ea\u26f2-\u26f3\u26f5\u26fa\u26fd\u2705\u270a-\u270b\u2728\u274c"
+    "\u274e\u2753-\u2755\u2757\u2795-\u2797\u27b0\u27bf\u2b1b-\u2b1c\u2b50\u2b55"
+    "\u2e80-\u2e99\u2e9b-\u2ef3\u2f00-\u2fd5\u2ff0-\u2ffb\u3000-\u303e\u3041-\u3096"
+    "\u3099-\u30ff\u3105-\u312f\u3131-\u318e\u3190-\u31e3\u31f0-\u321e\u3220-\u3247"
+    "\u3250-\u4dbf\u4e00-\ua48c\ua490-\ua4c6\ua960-\ua97c\uac00-\ud7a3\uf900-\ufa6d"
+    "\ufa70-\ufad9\ufe10-\ufe19\ufe30-\ufe52\ufe54-\ufe66\ufe68-\ufe6b\uff01-\uff60"
+    "\uffe0-\uffe6\U00016fe0-\U00016fe4\U00016ff0-\U00016ff1\U00017000-\U000187f7"
+    "\U00018800-\U00018cd5\U00018d00-\U00018d08\U0001aff0-\U0001aff3\U0001aff5-\U0001affb"
+    "\U0001affd-\U0001affe\U0001b000-\U0001b122\U0001b150-\U0001b152\U0001b164-\U0001b167"
+    "\U0001b170-\U0001b2fb\U0001f004\U0001f0cf\U0001f18e\U0001f191-\U0001f19a"
+    "\U0001f200-\U0001f202\U0001f210-\U0001f23b\U0001f240-\U0001f248\U0001f250-\U0001f251"
+    "\U0001f260-\U0001f265\U0001f300-\U0001f320\U0001f32d-\U0001f335\U0001f337-\U0001f37c"
+    "\U0001f37e-\U0001f393\U0001f3a0-\U0001f3ca\U0001f3cf-\U0001f3d3\U0001f3e0-\U0001f3f0"
+    "\U0001f3f4\U0001f3f8-\U0001f43e\U0001f440\U0001f442-\U0001f4fc\U0001f4ff-\U0001f53d"
+    "\U0001f54b-\U0001f54e\U0001f550-\U0001f567\U0001f57a\U0001f595-\U0001f596\U0001f5a4"
+    "\U0001f5fb-\U0001f64f\U0001f680-\U0001f6c5\U0001f6cc\U0001f6d0-\U0001f6d2"
+    "\U0001f6d5-\U0001f6d7\U0001f6dd-\U0001f6df\U0001f6eb-\U0001f6ec\U0001f6f4-\U0001f6fc"
+    "\U0001f7e0-\U0001f7eb\U0001f7f0\U0001f90c-\U0001f93a\U0001f93c-\U0001f945"
+    "\U0001f947-\U0001f9ff\U0001fa70-\U0001fa74\U0001fa78-\U0001fa7c\U0001fa80-\U0001fa86"
+    "\U0001fa90-\U0001faac\U0001fab0-\U0001faba\U0001fac0-\U0001fac5\U0001fad0-\U0001fad9"
+    "\U0001fae0-\U0001fae7\U0001faf0-\U0001faf6\U00020000-\U0003ffff"
+    "]")
 
 
 def display_width(value: Any) -> int:
@@ -24,22 +57,45 @@ def display_width(value: Any) -> int:
     text = value if isinstance(value, str) else ("" if value is None else str(value))
     if "\n" in text:
         text = max(text.split("\n"), key=len)
-    if text.isascii():  # numbers, codes, most of a large sheet: no per-character lookup
+    if text.isascii():  # numbers, codes, most of a large sheet: nothing to look up
         return len(text)
-    return _wide_width(text)
+    return len(text) + len(_WIDE.findall(text))
 
 
-@lru_cache(maxsize=8192)
-def _wide_width(text: str) -> int:
-    # Names of departments, steps and customers repeat down a long sheet: measured once each.
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+COPY_CHARS = 4096  # characters of a sheet's rows copied at a time when the workbook is closed
+
+
+class _RowsCopiedInPieces(xlsxwriter.worksheet.Worksheet):
+    """XlsxWriter's worksheet, its constant_memory rows copied into the sheet in small pieces.
+
+    In constant_memory mode XlsxWriter keeps each sheet's rows in a temporary text file and, on
+    close, copies it into the sheet's XML 65,536 characters at a time (XlsxWriter 3.3.1): with
+    Chinese text that read, decoded and re-encoded, is most of the peak memory of a long sheet.
+    This is that method of 3.3.1 with only the piece size changed (a test checks that the sheets
+    it writes are the stock class's, byte for byte, and that 3.3.1's method is still the one
+    XlsxWriter calls)."""
+
+    def _write_optimized_sheet_data(self) -> None:
+        if self.dim_rowmin is None:  # no data: as XlsxWriter writes it
+            self._xml_empty_tag("sheetData")
+            return
+        self._xml_start_tag("sheetData")
+        self.row_data_fh.seek(0)
+        while data := self.row_data_fh.read(COPY_CHARS):
+            self.fh.write(data)
+        self.row_data_fh.close()
+        os.unlink(self.row_data_filename)
+        self._xml_end_tag("sheetData")
+
+
+WORKSHEET_CLASS: type[xlsxwriter.worksheet.Worksheet] = _RowsCopiedInPieces
 
 
 class _Sheet:
     """A worksheet that remembers the widest value of each column."""
 
     def __init__(self, book: xlsxwriter.Workbook, title: str, formats: dict[str, Any]) -> None:
-        self.ws = book.add_worksheet(title)
+        self.ws = book.add_worksheet(title, worksheet_class=WORKSHEET_CLASS)
         self.formats = formats
         self.widths: dict[int, int] = {}
 
