@@ -364,22 +364,6 @@ def _listed(keys: Any, timer: Any, count: Select) -> Select:
             .outerjoin(owner, owner.id == Application.owner_id))
 
 
-def current_steps_of(application_ids: list[int]) -> dict[int, list[str]]:
-    """The codes of the ready or started steps of these applications, in flow order (one
-    query; a cancelled application's steps are closed with it)."""
-    found: dict[int, list[str]] = {}
-    if application_ids:
-        for app_id, code in plain_rows(_CURRENT_STEPS, {"ids": application_ids}):
-            found.setdefault(app_id, []).append(code)
-    return found
-
-
-_CURRENT_STEPS = (select(StepRecord.application_id, StepRecord.code)
-                  .where(StepRecord.application_id.in_(bindparam("ids", expanding=True)),
-                         OPEN_STEP)
-                  .order_by(StepRecord.application_id, StepRecord.position))
-
-
 def list_rows(f: ApplicationFilter, now: datetime, page: int, per_page: int
               ) -> tuple[list[Any], int]:
     """One page of list rows as the database gives them (_listed: the pauses and current
