@@ -296,7 +296,7 @@ def _current_json() -> ColumnElement:
 
 def decode_pauses(text: Any) -> list[ScopedPause]:
     """The pauses column of a list row (_pauses_json) as ScopedPauses, oldest first."""
-    if text is None:
+    if text is None or text == "[]":  # none (SQLite aggregates no rows to "[]")
         return []
     found = json.loads(text) if isinstance(text, str) else text
     if not found:
@@ -312,7 +312,7 @@ def decode_pauses(text: Any) -> list[ScopedPause]:
 
 def decode_current(text: Any) -> list[str]:
     """The current steps column of a list row (_current_json): their codes in flow order."""
-    if text is None:
+    if text is None or text == "[]":
         return []
     found = json.loads(text) if isinstance(text, str) else text
     if not found:
