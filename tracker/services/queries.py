@@ -1,20 +1,26 @@
 """Read-side queries: the filtered, paginated application list shared by the API and pages."""
 from __future__ import annotations
 
+import json
 from collections import namedtuple
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, exists, func, literal_column, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased, contains_eager, lazyload
+from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import String
 
 from ..extensions import db
 from ..models import (
     Application,
     AppStatus,
     FlowVersion,
+    Pause,
     SlaTimer,
     StepRecord,
     SubjectType,
@@ -22,7 +28,7 @@ from ..models import (
     User,
 )
 from ..models.applications import OPEN_STEP  # the predicate of ix_step_records_open
-from .pause_scope import ScopedPause, pauses_by_application
+from .pause_scope import ScopedPause
 from .plain_reads import plain_rows
 from .search import contains_text
 from .work import end_of_today
@@ -191,11 +197,12 @@ def due_today_timers() -> Select:
         SlaTimer.due_at < bindparam("today_end"))
 
 
-# What a list row shows, read as plain rows (no ORM objects): the application's columns, its
-# flow version, its owner, whether a step was entered after the fact (补录), and its own timer;
-# then the page's pauses and current steps, one query apiece. Hydrating applications with
-# their steps, pauses and flow versions cost 16-17x a plain SELECT of the same rows
-# (benchmarks/bench_api.py); these rows cost a small multiple of it.
+# What a list row shows, read as plain rows (no ORM objects) in one statement: the
+# application's columns, its flow version, its owner, whether a step was entered after the
+# fact (补录), its pauses and its current steps (each a JSON array in the row), the total, and
+# its own timer. Hydrating applications with their steps, pauses and flow versions cost
+# 16-17x a plain SELECT of the same rows (benchmarks/bench_api.py); a query apiece for the
+# pauses and the current steps cost a round trip each.
 LISTED_COLUMNS = (
     Application.id, Application.number, Application.flow_code, Application.flow_version_id,
     Application.customer_type, Application.customer_name, Application.contact_name,
@@ -213,6 +220,106 @@ TIMER_COLUMNS = ("id", "subject_type", "step_code", "limit", "round_the_clock", 
 # A list row's own timer: its columns, named as SlaTimer's (the last ones of the page's row).
 ListedTimer = namedtuple("ListedTimer", TIMER_COLUMNS)
 _TIMER_FROM = -len(TIMER_COLUMNS)
+
+
+class utc_text(FunctionElement):
+    """An instant as UTC text, 'YYYY-MM-DD HH:MM:SS.ffffff' (datetime.fromisoformat reads it),
+    inside a JSON aggregate: PostgreSQL would write a timestamptz in the session's zone."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(utc_text)
+def _utc_text_sqlite(element: utc_text, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)  # stored as naive UTC text already
+
+
+@compiles(utc_text, "postgresql")
+def _utc_text_pg(element: utc_text, compiler: Any, **kw: Any) -> str:
+    return (f"to_char(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC', "
+            "'YYYY-MM-DD HH24:MI:SS.US')")
+
+
+class json_rows(FunctionElement):
+    """A JSON array of one JSON array per row (json_group_array / json_agg); its values are
+    the arguments, in order. Neither keeps an order SQLite 3.40 can be told: callers give
+    the sort keys and sort the decoded rows."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(json_rows)
+def _json_rows_sqlite(element: json_rows, compiler: Any, **kw: Any) -> str:
+    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(json_rows, "postgresql")
+def _json_rows_pg(element: json_rows, compiler: Any, **kw: Any) -> str:
+    return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"
+
+
+class json_value(FunctionElement):
+    """A JSON column's value embedded as JSON in json_rows (SQLite keeps it as text)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(json_value)
+def _json_value_sqlite(element: json_value, compiler: Any, **kw: Any) -> str:
+    return f"json({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(json_value, "postgresql")
+def _json_value_pg(element: json_value, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+def _pauses_json() -> ColumnElement:
+    """The application's pauses as [[started, ended, stops_application, stopped_steps,
+    reason, id], …] (UTC text instants), or NULL when it has none."""
+    return (select(json_rows(utc_text(Pause.started_at), utc_text(Pause.ended_at),
+                             Pause.stops_application, json_value(Pause.stopped_steps),
+                             Pause.reason_code, Pause.id))
+            .where(Pause.application_id == Application.id)
+            .correlate(Application).scalar_subquery())
+
+
+def _current_json() -> ColumnElement:
+    """The application's ready or started steps as [[position, code], …], or NULL."""
+    return (select(json_rows(StepRecord.position, StepRecord.code))
+            .where(StepRecord.application_id == Application.id, OPEN_STEP)
+            .correlate(Application).scalar_subquery())
+
+
+def decode_pauses(text: Any) -> list[ScopedPause]:
+    """The pauses column of a list row (_pauses_json) as ScopedPauses, oldest first."""
+    if text is None or text == "[]":  # none (SQLite aggregates no rows to "[]")
+        return []
+    found = json.loads(text) if isinstance(text, str) else text
+    if not found:
+        return []
+    if len(found) > 1:
+        found.sort(key=lambda p: (p[0], p[5]))
+    parse = datetime.fromisoformat
+    return [ScopedPause(parse(start).replace(tzinfo=UTC),
+                        None if end is None else parse(end).replace(tzinfo=UTC),
+                        bool(stops), tuple(steps or ()), reason)
+            for start, end, stops, steps, reason, _id in found]
+
+
+def decode_current(text: Any) -> list[str]:
+    """The current steps column of a list row (_current_json): their codes in flow order."""
+    if text is None or text == "[]":
+        return []
+    found = json.loads(text) if isinstance(text, str) else text
+    if not found:
+        return []
+    if len(found) > 1:
+        found.sort()
+    return [code for _position, code in found]
 
 
 @dataclass(slots=True)
@@ -247,6 +354,7 @@ def _listed(keys: Any, timer: Any, count: Select) -> Select:
     return (select(*LISTED_COLUMNS, FlowVersion.version.label("flow_version"),
                    FlowVersion.content_hash, owner.username.label("owner_username"),
                    owner.display_name.label("owner_display"), backdated.label("backdated"),
+                   _pauses_json().label("pauses"), _current_json().label("current"),
                    count.scalar_subquery().label("total"),
                    *(getattr(timer, name).label(f"timer_{name}") for name in TIMER_COLUMNS))
             .select_from(keys)
@@ -256,20 +364,15 @@ def _listed(keys: Any, timer: Any, count: Select) -> Select:
             .outerjoin(owner, owner.id == Application.owner_id))
 
 
-def current_steps_of(application_ids: list[int]) -> dict[int, list[str]]:
-    """The codes of the ready or started steps of these applications, in flow order (one
-    query; a cancelled application's steps are closed with it)."""
-    found: dict[int, list[str]] = {}
-    if application_ids:
-        for app_id, code in plain_rows(_CURRENT_STEPS, {"ids": application_ids}):
-            found.setdefault(app_id, []).append(code)
-    return found
-
-
-_CURRENT_STEPS = (select(StepRecord.application_id, StepRecord.code)
-                  .where(StepRecord.application_id.in_(bindparam("ids", expanding=True)),
-                         OPEN_STEP)
-                  .order_by(StepRecord.application_id, StepRecord.position))
+def list_rows(f: ApplicationFilter, now: datetime, page: int, per_page: int
+              ) -> tuple[list[Any], int]:
+    """One page of list rows as the database gives them (_listed: the pauses and current
+    steps as JSON columns) and the total, in one statement (two for an empty page)."""
+    q, params = _query(f), _params(f, now)
+    rows = plain_rows(q.page, {**params, "limit": per_page,
+                                "offset": (page - 1) * per_page}).all()
+    total = rows[0].total if rows else plain_rows(q.count, params).scalar()
+    return rows, int(total or 0)
 
 
 def list_applications(f: ApplicationFilter, now: datetime, page: int, per_page: int
@@ -277,22 +380,17 @@ def list_applications(f: ApplicationFilter, now: datetime, page: int, per_page: 
     """One page of applications (soonest deadline first when filtering overdue/due) and the total.
 
     The number of statements does not depend on per_page (benchmarks/bench_api.py checks it):
-    the page's rows with the count, their pauses and their current steps (an empty page asks
-    for the count alone).
+    one, the page's rows with the count, their pauses and their current steps (an empty page
+    asks for the count alone).
     """
-    q, params = _query(f), _params(f, now)
-    rows = plain_rows(q.page, {**params, "limit": per_page,
-                                "offset": (page - 1) * per_page}).all()
-    total = rows[0].total if rows else plain_rows(q.count, params).scalar()
-    ids = [row.id for row in rows]
-    pauses = pauses_by_application(ids) if ids else {}
-    steps = current_steps_of(ids)
+    rows, total = list_rows(f, now, page, per_page)
     make_timer = ListedTimer._make
     items = [ListedApplication(row, None if row.timer_id is None
-                               else make_timer(row[_TIMER_FROM:]), pauses.get(row.id, []),
-                               [] if row.status is AppStatus.CANCELLED else steps.get(row.id, []))
+                               else make_timer(row[_TIMER_FROM:]), decode_pauses(row.pauses),
+                               [] if row.status is AppStatus.CANCELLED
+                               else decode_current(row.current))
              for row in rows]
-    return items, int(total or 0)
+    return items, total
 
 
 def iter_applications(f: ApplicationFilter, now: datetime, batch: int = 500):

@@ -1,0 +1,128 @@
+"""The application list's items in their dumped form, straight from the page's rows.
+
+`present_listed` then the compiled `ApplicationPage` dump built each item twice (a dict of
+Python values, then a dict of JSON values); here each row becomes the dumped dict at once:
+instants as local ISO text, enums as their values, booleans as booleans, exactly what the
+documented `ApplicationOut` schema gives for the list (tests/api/test_list_bytes.py compares
+the answers byte for byte). The deadline's fields still come from services.timers.describe,
+the one rule for a timer's state.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from operator import itemgetter
+from typing import Any
+
+from ..i18n import pick
+from ..localtime import LOCAL
+from ..models import AppStatus, TimerState
+from ..services.flows import definition_by_id
+from ..services.pause_scope import intervals_for
+from ..services.queries import TIMER_COLUMNS, ListedTimer, decode_current, decode_pauses
+from ..services.timers import describe
+from ..sla import WorkingClock
+
+_NOT_STARTED = {"state": "not_started", "due_at": None, "remaining_hours": None,
+                "remaining_days": None, "over_hours": None, "over_days": None,
+                "used_ratio": None, "provisional": False, "started_at": None, "limit": None}
+_STATES = {state.value: state for state in TimerState}
+_STATES.update({state: state for state in TimerState})
+_CANCELLED = AppStatus.CANCELLED
+TIMER_FIELDS = tuple(f"timer_{name}" for name in TIMER_COLUMNS)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(LOCAL).isoformat()
+
+
+# The fields a list row is read for, by name; fetched from each row at once by position
+# (an itemgetter in C): a Row's attribute access by name cost more than building the item.
+_FIELDS = ("number", "flow_code", "flow_version", "flow_version_id", "content_hash",
+           "customer_type", "customer_name", "contact_name", "contact_phone", "address",
+           "channel", "attributes", "accepted_at", "requested_at", "missing_materials",
+           "materials_promised_on", "materials_supplied_at", "note", "status",
+           "cancel_reason", "cancelled_at", "water_on_at", "completed_at", "version_id",
+           "owner_username", "owner_display", "pauses", "current", *TIMER_FIELDS)
+_getters: dict[tuple[str, ...], Callable[[Any], tuple]] = {}
+
+
+def _getter(rows: list[Any]) -> Callable[[Any], tuple]:
+    """The itemgetter of _FIELDS for rows with these column names (a page's rows share them)."""
+    keys = tuple(rows[0]._fields)
+    found = _getters.get(keys)
+    if found is None:
+        found = _getters[keys] = itemgetter(*(keys.index(name) for name in _FIELDS))
+    return found
+
+
+def _sla(timer_values: tuple, pauses: list, now: datetime, clock: WorkingClock,
+         day_seconds: float) -> dict[str, Any]:
+    """sla_fields.timer_fields of the row's own timer, dumped as SlaOut dumps it."""
+    if timer_values[0] is None:
+        return dict(_NOT_STARTED)
+    timer = ListedTimer._make(timer_values)
+    timer = timer._replace(state=_STATES[timer.state])
+    concerned = intervals_for(pauses, timer.subject_type, timer.step_code) if pauses else []
+    view = describe(timer, now, clock, concerned).as_dict(day_seconds)
+    view["due_at"] = _iso(view["due_at"])
+    view["started_at"] = _iso(timer.started_at)
+    view["provisional"] = bool(view["provisional"])
+    limit = timer.limit
+    view["limit"] = None if limit is None else dict(limit)
+    return view
+
+
+def listed_items(rows: list[Any], now: datetime, clock: WorkingClock,
+                 lang: str) -> list[dict[str, Any]]:
+    """The page's rows (services.queries.list_rows) as ApplicationOut dumps them."""
+    if not rows:
+        return []
+    day_seconds = clock.working_day_length.total_seconds()
+    names: dict[tuple[int, str], str] = {}
+    fields = _getter(rows)
+    iso = _iso
+    items = []
+    for row in rows:
+        (number, flow_code, flow_version, version_id_of_flow, content_hash, customer_type,
+         customer_name, contact_name, contact_phone, address, channel, attributes,
+         accepted_at, requested_at, missing, promised_on, supplied_at, note, status,
+         cancel_reason, cancelled_at, water_on_at, completed_at, version, owner_username,
+         owner_display, pauses_json, current_json, *timer_values) = fields(row)
+        key = (version_id_of_flow, content_hash)
+        flow_name = names.get(key)
+        if flow_name is None:
+            flow = definition_by_id(*key)
+            flow_name = names[key] = pick(flow.name_zh, flow.name_en, lang)
+        pauses = decode_pauses(pauses_json)
+        items.append({
+            "number": number,
+            "flow": flow_code,
+            "flow_version": flow_version,
+            "flow_name": flow_name,
+            "customer_type": customer_type.value,
+            "customer_name": customer_name,
+            "contact_name": contact_name,
+            "contact_phone": contact_phone,
+            "address": address,
+            "channel": channel.value,
+            "attributes": None if attributes is None else dict(attributes),
+            "accepted_at": iso(accepted_at),
+            "requested_at": iso(requested_at),
+            "missing_materials": None if missing is None else [str(m) for m in missing],
+            "materials_promised_on": None if promised_on is None else promised_on.isoformat(),
+            "materials_supplied_at": iso(supplied_at),
+            "note": note,
+            "status": status.value,
+            "cancel_reason": cancel_reason,
+            "cancelled_at": iso(cancelled_at),
+            "water_on_at": iso(water_on_at),
+            "completed_at": iso(completed_at),
+            "paused": any(p.end is None for p in pauses),
+            "version": version,
+            "owner": owner_username,
+            "owner_name": owner_display or owner_username,
+            "sla": _sla(timer_values, pauses, now, clock, day_seconds),
+            "current_steps": [] if status is _CANCELLED else decode_current(current_json),
+        })
+    return items
