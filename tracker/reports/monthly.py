@@ -214,16 +214,10 @@ def _completed_figures(scope: _Scope) -> dict[str, FlowFigures]:
     t = SlaTimer
     columns = select(t.id, t.started_at, t.completed_at, t.late, t.budget_seconds,
                      t.round_the_clock)
-    # An application's completion is its whole timer's: the whole timers finished in the month
-    # (ix_sla_timers_kind_completed, one range) are those timers; any other (a timer finished
-    # at another instant) is read by key, so the rows are the same whatever the data.
     # Rows unpacked by position: a Row's field read by name costs microseconds (its
     # __getattr__), which tens of thousands of rows times six fields made a large share here.
-    wanted = {timer_id for _app, _flow, timer_id in completed}
-    timers = {row[0]: row for row in db.session.execute(
-        columns.where(t.subject_type == SubjectType.APPLICATION, scope.within(t.completed_at)))
-        if row[0] in wanted}
-    timers.update((row[0], row) for row in by_keys(columns, t.id, wanted - timers.keys()))
+    timers = {row[0]: row for row in by_keys(
+        columns, t.id, [timer_id for _app, _flow, timer_id in completed])}
     pauses = _pause_rows([app_id for app_id, _flow, _timer in completed])
     figures: dict[str, FlowFigures] = {}
     clock = scope.clock
