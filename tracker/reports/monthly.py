@@ -47,6 +47,7 @@ from ..services.figures import FlowFigures, day_unit, ratio, total_of, used_days
 from ..services.flows import definition_of
 from ..services.months import Month
 from ..services.pause_scope import ScopedPause, pauses_by_application
+from ..services.plain_reads import light_rows
 from ..services.reference import departments, pause_reasons
 from ..sla import ClockPause, WorkingClock
 from .keys import by_keys, chunks
@@ -211,19 +212,25 @@ def _completed_figures(scope: _Scope) -> dict[str, FlowFigures]:
                Application.timer_id.is_not(None))
         .order_by(Application.id)).all()
     t = SlaTimer
-    timers = {row.id: row for row in by_keys(
-        select(t.id, t.started_at, t.completed_at, t.late, t.budget_seconds, t.round_the_clock),
-        t.id, [row.timer_id for row in completed])}
-    pauses = _pause_rows([row.id for row in completed])
+    columns = select(t.id, t.started_at, t.completed_at, t.late, t.budget_seconds,
+                     t.round_the_clock)
+    # Rows unpacked by position: a Row's field read by name costs microseconds (its
+    # __getattr__), which tens of thousands of rows times six fields made a large share here.
+    timers = {row[0]: row for row in by_keys(
+        columns, t.id, [timer_id for _app, _flow, timer_id in completed])}
+    pauses = _pause_rows([app_id for app_id, _flow, _timer in completed])
     figures: dict[str, FlowFigures] = {}
-    units = {rtc: day_unit(scope.clock, rtc) for rtc in (False, True)}  # once, not per row
-    for app in completed:
-        row = timers[app.timer_id]
-        item = figures.setdefault(app.flow_code, FlowFigures(app.flow_code))
-        app_pauses = pauses.get(app.id)
-        item.add(used_days(scope.clock, row.started_at, row.completed_at, row.round_the_clock,
+    clock = scope.clock
+    units = {rtc: day_unit(clock, rtc) for rtc in (False, True)}  # once, not per row
+    for app_id, flow_code, timer_id in completed:
+        _id, started_at, completed_at, late, budget_seconds, round_the_clock = timers[timer_id]
+        item = figures.get(flow_code)
+        if item is None:
+            item = figures[flow_code] = FlowFigures(flow_code)
+        app_pauses = pauses.get(app_id)
+        item.add(used_days(clock, started_at, completed_at, round_the_clock,
                            _intervals(app_pauses) if app_pauses else ()),
-                 row.budget_seconds / units[bool(row.round_the_clock)], row.late)
+                 budget_seconds / units[bool(round_the_clock)], late)
     return figures
 
 
@@ -299,16 +306,17 @@ def _overdue(scope: _Scope) -> list[dict[str, Any]]:
     # The duties due in the month (ix_sla_timers_kind_due), then their applications by primary
     # key and their step records by timer (ix_step_records_timer_id): joined in one query,
     # PostgreSQL hash-joined every application and scanned every step record to meet them.
-    timers = db.session.execute(
+    # As named tuples: overdue_items reads a dozen fields of each of thousands of rows.
+    timers = light_rows(db.session.execute(
         select(t.id, t.subject_type, t.step_code, t.department_code, t.started_at, t.due_at,
                t.completed_at, t.state, t.round_the_clock, t.application_id, t.limit,
                t.overdue_at)
         .where(_overdue_condition(scope, (SubjectType.APPLICATION, SubjectType.STEP)),
-               t.application_id.is_not(None))).all()
-    apps = {row.id: row for row in by_keys(
+               t.application_id.is_not(None))))
+    apps = {row.id: row for row in light_rows(by_keys(
         select(a.id, a.number, a.customer_name, a.flow_code), a.id,
-        [row.application_id for row in timers])}
-    backdated = {row.timer_id for row in by_keys(
+        [row.application_id for row in timers]))}
+    backdated = {timer_id for timer_id, in by_keys(
         select(StepRecord.timer_id).where(StepRecord.backdated.is_(True)), StepRecord.timer_id,
         [row.id for row in timers if row.subject_type == SubjectType.STEP])}
     rows = sorted((row for row in timers if row.application_id in apps),
@@ -322,51 +330,75 @@ def overdue_items(scope: _Scope, rows: list[tuple[Any, Any, bool]],
     """The overdue list's items, in the order of `rows`: (timer row, its application's row
     with number, customer_name and flow_code, whether its step was back-dated)."""
     reasons = pause_reasons()
-    day_seconds = scope.clock.working_day_length.total_seconds()
+    clock, as_of, names = scope.clock, scope.as_of, scope.names
+    day_seconds = clock.working_day_length.total_seconds()
     items = []
     duties = []
+    # Each field read once per row, and the names of a flow, step or department made once:
+    # the list holds thousands of rows that share a handful of them.
+    flow_names: dict[str, dict[str, str]] = {}
+    step_names: dict[tuple[str, str | None, str], dict[str, str]] = {}
+    department_names: dict[str, dict[str, str]] = {}
+    no_pauses: list[_PauseRow] = []
     for row, app, backdated in rows:
-        kind = getattr(row.subject_type, "value", row.subject_type)
+        subject_type, step_code, department_code = \
+            row.subject_type, row.step_code, row.department_code
+        started_at, due_at, completed_at = row.started_at, row.due_at, row.completed_at
+        round_the_clock, overdue_at = row.round_the_clock, row.overdue_at
+        flow_code = app.flow_code
+        kind = getattr(subject_type, "value", subject_type)
         state = getattr(row.state, "value", row.state)
-        end = row.completed_at if row.completed_at is not None else scope.as_of
-        app_pauses = [p for p in pauses.get(row.application_id, [])
-                      if p.concerns(row.subject_type, row.step_code)]
-        over = span(scope.clock, row.due_at, end, row.round_the_clock, app_pauses)
+        end = completed_at if completed_at is not None else as_of
+        all_pauses = pauses.get(row.application_id, no_pauses)
+        app_pauses = [p for p in all_pauses if p.concerns(subject_type, step_code)] \
+            if all_pauses else no_pauses
+        over = span(clock, due_at, end, round_the_clock, app_pauses)
         # The reasons the clock of this duty stood still (pauses overlapping its run).
         codes: list[str] = []
         for pause in app_pauses:
-            if pause.start < end and (pause.end is None or pause.end > row.started_at) \
+            if pause.start < end and (pause.end is None or pause.end > started_at) \
                     and pause.reason not in codes:
                 codes.append(pause.reason)
+        flow_name = flow_names.get(flow_code)
+        if flow_name is None:
+            flow_name = flow_names[flow_code] = names.flow(flow_code)
+        step_key = (flow_code, step_code, kind)
+        step_name = step_names.get(step_key)
+        if step_name is None:
+            step_name = step_names[step_key] = names.step(flow_code, step_code, kind)
+        department_name = department_names.get(department_code)
+        if department_name is None:
+            department_name = department_names[department_code] = \
+                names.department(department_code)
         items.append({
             "kind": kind,
             "number": app.number,
             "customer": app.customer_name,
-            "flow": app.flow_code, **scope.names.flow(app.flow_code),
-            "step": row.step_code if kind == "step" else None,
-            **scope.names.step(app.flow_code, row.step_code, kind),
-            "department": row.department_code, **scope.names.department(row.department_code),
-            "due_at": _iso(row.due_at),
-            "completed_at": _iso(row.completed_at) if state == "done" else None,
-            "cancelled_at": _iso(row.completed_at) if state == "cancelled" else None,
+            "flow": flow_code, **flow_name,
+            "step": step_code if kind == "step" else None,
+            **step_name,
+            "department": department_code, **department_name,
+            "due_at": _iso(due_at),
+            "completed_at": _iso(completed_at) if state == "done" else None,
+            "cancelled_at": _iso(completed_at) if state == "cancelled" else None,
             "state": state,
             # 补录: the step's completion was entered after the fact;
             # recorded_late: the watcher had recorded it overdue and the back-dated completion
             # puts it on time (the lateness rests on that entry).
             "backdated": bool(backdated),
-            "recorded_late": row.overdue_at is not None and state == "done"
-            and row.completed_at is not None and row.completed_at <= row.due_at,
-            "round_the_clock": bool(row.round_the_clock),
+            "recorded_late": overdue_at is not None and state == "done"
+            and completed_at is not None and completed_at <= due_at,
+            "round_the_clock": bool(round_the_clock),
             "over_seconds": over,
             "over_hours": round(over / 3600, 2),
-            "over_days": round(over / (86400 if row.round_the_clock else day_seconds), 2),
+            "over_days": round(over / (86400 if round_the_clock else day_seconds), 2),
             "pause_reasons": [{"code": c, "name_zh": reasons[c].name_zh if c in reasons else c,
                                "name_en": reasons[c].name_en if c in reasons else c}
                               for c in codes],
         })
-        duties.append(Duty(kind, row.started_at, row.limit,
+        duties.append(Duty(kind, started_at, row.limit,
                            tuple(ClockPause(p.start, p.end, p.reason) for p in app_pauses),
-                           row.completed_at if state == "done" else None))
+                           completed_at if state == "done" else None))
     word_explanations(scope.clock, items, duties, reasons)
     return items
 

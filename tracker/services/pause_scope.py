@@ -65,10 +65,11 @@ def pauses_by_application(app_ids: Any) -> dict[int, list[ScopedPause]]:
         rows = plain_rows(_PAUSES_OF, {"ids": list(app_ids)})
     else:
         rows = db.session.execute(_pauses_where(Pause.application_id.in_(app_ids)))
-    for row in rows:
-        found[row.application_id].append(ScopedPause(
-            row.started_at, row.ended_at, bool(row.stops_application),
-            tuple(row.stopped_steps or ()), row.reason_code))
+    # Unpacked by position (the columns of _pauses_where): a Row's by-name read costs
+    # microseconds, and a report reads thousands of pauses.
+    for app_id, started_at, ended_at, stops_application, stopped_steps, reason_code in rows:
+        found[app_id].append(ScopedPause(started_at, ended_at, bool(stops_application),
+                                         tuple(stopped_steps or ()), reason_code))
     return found
 
 

@@ -8,9 +8,12 @@ transaction, for a fraction of the cost.
 """
 from __future__ import annotations
 
+from collections import namedtuple
+from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import CursorResult, Executable
+from sqlalchemy import CursorResult, Executable, Row
 
 from ..extensions import db
 
@@ -22,3 +25,21 @@ def plain_rows(statement: Executable, params: dict[str, Any] | None = None) -> C
     if session.autoflush and (session.new or session.dirty or session.deleted):
         session.flush()
     return session.connection().execute(statement, params or {})
+
+
+@lru_cache(maxsize=64)
+def _tuple_type(fields: tuple[str, ...]) -> type:
+    return namedtuple("PlainRow", fields)  # type: ignore[misc]
+
+
+def light_rows(rows: Iterable[Row]) -> list[Any]:
+    """The rows as named tuples of the same fields, for loops over thousands of rows: reading
+    a field of a SQLAlchemy Row by name goes through its __getattr__ (microseconds each), a
+    named tuple's is a slot read (tens of nanoseconds); the values are the same objects."""
+    found: list[Any] = []
+    make = None
+    for row in rows:
+        if make is None:
+            make = _tuple_type(tuple(row._fields))._make
+        found.append(make(row))
+    return found
