@@ -159,11 +159,11 @@ def test_pages_render_as_before(app, generated, lang):
         golden = GOLDEN / f"{name}.{lang}.html"
         if RECORD:
             GOLDEN.mkdir(exist_ok=True)
-            golden.write_text(html, encoding="utf-8")
+            golden.write_bytes(html.encode())
             continue
-        expected = golden.read_text(encoding="utf-8")
+        expected = golden.read_bytes().decode()  # as written: "\r\n" kept
         if expected != html:
             lines = difflib.unified_diff(expected.splitlines(), html.splitlines(), lineterm="",
                                          n=0)
-            differ.append(f"{name}:\n" + "\n".join(list(lines)[:12]))
+            differ.append(f"{name}:\n" + "\n".join(repr(line) for line in list(lines)[:12]))
     assert not differ, "pages whose HTML changed:\n" + "\n".join(differ)
