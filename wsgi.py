@@ -2,6 +2,8 @@
 unless TRACKER_ENV=development)."""
 from tracker import create_app
 from tracker.services.flows import sync_at_start
+from tracker.web import warm_templates
 
 app = create_app()
 sync_at_start(app)
+warm_templates(app)  # before the first request: templates, catalogs, the clock

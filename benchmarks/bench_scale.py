@@ -128,9 +128,11 @@ def fresh_app(url: str):
     from tracker import create_app
     from tracker.config import TestingConfig
     from tracker.services.flows import sync_at_start
+    from tracker.web import warm_templates
 
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
     sync_at_start(app)
+    warm_templates(app)
     return app
 
 

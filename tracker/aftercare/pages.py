@@ -18,7 +18,7 @@ from ..services.months import Month, parse_month
 from ..services.pagination import page_count
 from ..services.reference import departments
 from ..services.work import Duty, application_duty
-from ..web.forms import attach_errors, options, page_number
+from ..web.forms import RowForms, attach_errors, options, page_number
 from ..web.nav import NavItem
 from . import commands, importer, presenters, queries, rates
 from .forms import AssignForm, CallbackResultForm, FollowUpCloseForm, ImportForm
@@ -95,17 +95,17 @@ def render_callbacks(failed: dict[int, CallbackResultForm] | None = None,
                                           per_page=PER_PAGE,
                                           water_on=water_on.bounds if water_on else None)
     rows = presenters.present_callbacks(items, current_language())
-    forms = _open_row_forms(rows, CallbackResultForm, "cb", failed, status)
+    forms = RowForms(CallbackResultForm, "cb",
+                     {row["id"]: row["version"] for row in rows if row["status"] == "open"},
+                     failed=failed, conflict=status == 409)
     lang = current_language()
     choices = options([(code, d.name_en if lang == "en" else d.name_zh)
                        for code, d in departments().items()])
-    assign_forms = {}
-    for row in rows:
-        if row["status"] == "done" and row["satisfied"] is False:
-            form = AssignForm(formdata=None, prefix=f"as{row['id']}", version=row["version"],
-                              department=row["assigned_department"])
-            form.department.choices = choices
-            assign_forms[row["id"]] = form
+    unsatisfied = [row for row in rows if row["status"] == "done" and row["satisfied"] is False]
+    assign_forms = RowForms(
+        AssignForm, "as", {row["id"]: row["version"] for row in unsatisfied},
+        values={row["id"]: {"department": row["assigned_department"]} for row in unsatisfied},
+        setup=lambda form: setattr(form.department, "choices", choices))
     year, month = _month()
     month_rates = rates.callback_rates(year, month)
     return render_template(

@@ -96,15 +96,26 @@ def _upload_form(app: Application, formdata: Any = None) -> UploadForm:
                                 + [(code, str(label)) for code, label in CATEGORIES.items()])
     form.replaces.choices = options([("", _("Nothing (a new file)"))] + [
         (str(a.id), f"{a.filename} · {kind_label(a.kind)}")
-        for a in queries.attachments_of(app, current_only=True)])
+        for a in (_history(app) if formdata is None  # a page drawn: the section's read
+                  else queries.attachments_of(app)) if a.current])
     return form
+
+
+def _history(app: Application) -> list:
+    """queries.attachments_of(app), read once per request and application: the section, its
+    upload form and the step hooks all show them (the current ones are those not replaced,
+    in the same order)."""
+    cache = g.setdefault("documents_history", {})
+    if app.id not in cache:
+        cache[app.id] = queries.attachments_of(app)
+    return cache[app.id]
 
 
 def _documents(app: Application) -> dict[str, list[queries.MaterialState]]:
     """Per request and application (the step hooks and the section ask for the same)."""
     cache = g.setdefault("documents_by_step", {})
     if app.id not in cache:
-        cache[app.id] = queries.documents_by_step(app)
+        cache[app.id] = queries.documents_by_step(app, _history(app))
     return cache[app.id]
 
 
@@ -112,7 +123,7 @@ def application_section(app: Application, upload_form: UploadForm | None = None,
                         upload_error: str | None = None) -> Markup:
     flow = flow_of(app)
     lang = current_language()
-    history = queries.attachments_of(app)
+    history = _history(app)
     materials = set(queries.flow_materials(flow))
     others = [a for a in history if a.current and a.kind not in materials]
     return Markup(render_template(

@@ -151,10 +151,13 @@ def on_record(app: Application) -> dict[str, tuple[str, str]]:
     return found
 
 
-def documents_by_step(app: Application) -> dict[str, list[MaterialState]]:
-    """For each step that requires documents, the state of each (3 queries in all)."""
+def documents_by_step(app: Application, history: list[Attachment] | None = None
+                      ) -> dict[str, list[MaterialState]]:
+    """For each step that requires documents, the state of each (3 queries in all; 2 given
+    the application's `history`, attachments_of(app), already read)."""
     flow = flow_of(app)
-    current = attachments_of(app, current_only=True)
+    current = attachments_of(app, current_only=True) if history is None else [
+        a for a in history if a.current]
     waivers = {w.material: w for w in db.session.scalars(
         select(MaterialWaiver).where(MaterialWaiver.application_id == app.id)
         .order_by(MaterialWaiver.id))}

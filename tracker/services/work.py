@@ -39,7 +39,7 @@ from typing import Any
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, false, func, literal_column, or_, select
-from sqlalchemy.orm import aliased, lazyload
+from sqlalchemy.orm import aliased, joinedload, lazyload
 
 from ..extensions import db
 from ..i18n import current_language, pick
@@ -47,6 +47,7 @@ from ..localtime import LOCAL
 from ..models import (
     Application,
     AppStatus,
+    FlowVersion,
     SlaTimer,
     StepRecord,
     SubjectType,
@@ -68,7 +69,13 @@ OPEN_TIMER = SlaTimer.state.in_([literal_column("'running'"), literal_column("'p
 DUE_FILTERS = ("today", "overdue")
 # A row names the application, its customer and owner; its step rows and pauses (loaded with
 # every application by default) are not read here: the pauses come in one query of their own.
-NO_HISTORY = (lazyload(Application.steps), lazyload(Application.pauses))
+# Nor is its whole-application timer, and its flow version comes without the stored
+# definition: the driver decoded that JSON document on every row, while flow_of() reads the
+# definition parsed once per process (services.flows.definition_of; a version not yet parsed
+# loads its definition once).
+NO_HISTORY = (lazyload(Application.steps), lazyload(Application.pauses),
+              lazyload(Application.timer),
+              joinedload(Application.flow_version).defer(FlowVersion.definition))
 
 
 def end_of_today(moment: datetime) -> datetime:

@@ -7,8 +7,8 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask
+from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from ..i18n import current_language, pick
 from ..localtime import LOCAL
@@ -160,6 +160,12 @@ def pretty_json(value: Any) -> str:
 
 
 def register_filters(app: Flask) -> None:
+    # The templates' _() as Flask-Babel installs it (the catalog's translation, formatted by
+    # Jinja's newstyle gettext), each msgid looked up once per language.
+    app.jinja_env.install_gettext_callables(
+        gettext=pattern, ngettext=lambda s, p, n: get_translations().ungettext(s, p, n),
+        newstyle=True, pgettext=lambda c, s: get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n))
     app.jinja_env.globals.update(rule_text=rule_text, limit_days=limit_days)
     app.jinja_env.filters.update(beijing=beijing, number=number, working_hours=working_hours,
                                  seconds_as_hours=seconds_as_hours, percent=percent,

@@ -4,7 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+from .formatting import pattern
 
 STATES = {
     "on_track": _l("On track"),
@@ -98,4 +102,13 @@ def label(table: dict[str, Any], code: Any) -> str:
     """The word for a code, or the code itself when it is unknown (never an error)."""
     code = getattr(code, "value", code)
     value = table.get(code)
-    return str(value) if value is not None else str(code)
+    return word(value) if value is not None else str(code)
+
+
+def word(value: Any) -> str:
+    """str(value): a lazy word's translation, looked up once per language (formatting.pattern;
+    a list's badges ask for the same few words hundreds of times)."""
+    if isinstance(value, LazyString) and value._func is gettext and len(value._args) == 1 \
+            and not value._kwargs:
+        return pattern(value._args[0])
+    return str(value)
