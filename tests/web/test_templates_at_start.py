@@ -9,8 +9,11 @@ from tests.fixtures.web import login
 from tracker.web import warm_templates
 
 
-def test_after_the_warm_start_a_first_request_loads_no_template(app, make_user):
+# Each test takes a new app (other_app): the `app` fixture's is reused between tests, so its
+# templates are already loaded.
+def test_after_the_warm_start_a_first_request_loads_no_template(other_app, make_user):
     make_user("team_lead", "lead", department=None)
+    app = other_app()
     assert isinstance(app.jinja_env.bytecode_cache, FileSystemBytecodeCache)
     loaded = warm_templates(app)
     assert loaded >= 30  # the core's and the features' pages
@@ -33,9 +36,10 @@ def test_after_the_warm_start_a_first_request_loads_no_template(app, make_user):
     assert read == []
 
 
-def test_without_it_the_first_request_loads_its_templates(app, make_user):
+def test_without_it_the_first_request_loads_its_templates(other_app, make_user):
     """The check above can fail: a fresh app reads the templates a page needs."""
     make_user("team_lead", "lead", department=None)
+    app = other_app()
     read = []
     loader = app.jinja_env.loader
     original = loader.get_source
