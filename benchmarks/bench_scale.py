@@ -3,6 +3,9 @@ history on PostgreSQL (issue 15's scaling run).
 
 Run: python benchmarks/bench_scale.py [--sizes 10000,100000,1000000] [--with-writes]
      [--postgres postgresql://postgres@127.0.0.1:5432/postgres] [--repeat 15]
+     or: python benchmarks/bench_scale.py --database URL --token T --number N (a database
+     kept by bench_compare.py --keep --size 1000000: the 1M build takes ~20 min, measuring
+     it again after a change need not; --with-writes adds applications to it)
 
 For each size it makes a throwaway database (dropped at the end), bulk-inserts the history with
 benchmarks/bench_api.py's `populate` (COPY, BATCH applications at a time; it prints rows/s)
@@ -311,7 +314,13 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--with-writes", action="store_true")
     parser.add_argument("--write-rate", type=float, default=5.0)
+    parser.add_argument("--database", help="measure an existing database made by "
+                        "bench_compare.py --keep (upgraded to this checkout's schema first)")
+    parser.add_argument("--token")
+    parser.add_argument("--number")
     args = parser.parse_args()
+    if args.database:
+        return measure_kept(args)
     failures: list[str] = []
     previous = None
     started = time.perf_counter()
@@ -337,6 +346,23 @@ def main() -> int:
         print(f"  open applications: {open_apps:,}")
         previous = result
     print(f"\ntook {time.perf_counter() - started:.0f} s")
+    return bench_pages.verdict(failures)
+
+
+def measure_kept(args: Any) -> int:
+    """The pages of a database kept by bench_compare.py --keep: no build, the same figures."""
+    failures: list[str] = []
+    app = bench_api.build_app(args.database)  # upgrades it to this checkout's migrations
+    with app.app_context():
+        from tracker.extensions import db
+        size = db.session.scalar(sa.text("SELECT count(*) FROM applications"))
+        rows = sum(db.session.scalar(sa.text(f"SELECT count(*) FROM {t}"))
+                   for t in ("applications", "sla_timers", "step_records", "pauses",
+                             "callbacks"))
+    dispose(app)
+    result = measure(args.database, args.token, args.number, args.repeat, args.with_writes,
+                     args.write_rate)
+    report(size, float("nan"), rows, result, None, failures)
     return bench_pages.verdict(failures)
 
 
