@@ -49,8 +49,8 @@ def used_days(clock: WorkingClock, started: datetime, completed: datetime,
     if not round_the_clock and not pauses and started < completed:
         # Nothing paused it and it runs on working time: elapsed_budget would come to this
         # one call (a report measures tens of thousands of applications this way).
-        used = clock.working_time_between(started, completed).total_seconds()
-        return max(0.0, used) / clock.working_day_length.total_seconds()
+        used = clock.working_seconds_between(started, completed)
+        return max(0.0, used) / clock.working_day_seconds
     closed = [(start, end if end is not None else completed)
               for start, end in map(pause_bounds, pauses)]
     used = elapsed_budget(clock, started, completed, round_the_clock, closed)
