@@ -23,7 +23,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -47,11 +47,11 @@ from ..services.figures import FlowFigures, day_unit, ratio, total_of, used_days
 from ..services.flows import definition_of
 from ..services.months import Month
 from ..services.pause_scope import ScopedPause, pauses_by_application
-from ..services.plain_reads import light_rows
+from ..services.plain_reads import light_rows, plain_rows
 from ..services.reference import departments, pause_reasons
 from ..sla import ClockPause, WorkingClock
 from .keys import by_keys, chunks
-from .points import draft_points, span
+from .points import Spans, draft_points, span
 from .why import Duty, word_explanations
 
 SCHEMA_VERSION = 1
@@ -110,6 +110,7 @@ class _Scope:
     as_of: datetime
     clock: WorkingClock
     names: Names
+    spans: Spans = field(default_factory=dict)  # measured by the overdue list, reused by points
 
     def within(self, column: Any) -> Any:
         return and_(column >= self.start, column < self.end)
@@ -206,7 +207,7 @@ def _completed_figures(scope: _Scope) -> dict[str, FlowFigures]:
     """The figures of the applications completed in the month, per flow."""
     # The month's completions (ix_applications_completed), then their whole timers by primary
     # key: a join lets the planner walk every timer to meet them (a merge join on the key).
-    completed = db.session.execute(
+    completed = plain_rows(
         select(Application.id, Application.flow_code, Application.timer_id)
         .where(Application.status == AppStatus.COMPLETED, scope.within(Application.completed_at),
                Application.timer_id.is_not(None))
@@ -307,7 +308,7 @@ def _overdue(scope: _Scope) -> list[dict[str, Any]]:
     # key and their step records by timer (ix_step_records_timer_id): joined in one query,
     # PostgreSQL hash-joined every application and scanned every step record to meet them.
     # As named tuples: overdue_items reads a dozen fields of each of thousands of rows.
-    timers = light_rows(db.session.execute(
+    timers = light_rows(plain_rows(
         select(t.id, t.subject_type, t.step_code, t.department_code, t.started_at, t.due_at,
                t.completed_at, t.state, t.round_the_clock, t.application_id, t.limit,
                t.overdue_at)
@@ -352,7 +353,7 @@ def overdue_items(scope: _Scope, rows: list[tuple[Any, Any, bool]],
         all_pauses = pauses.get(row.application_id, no_pauses)
         app_pauses = [p for p in all_pauses if p.concerns(subject_type, step_code)] \
             if all_pauses else no_pauses
-        over = span(clock, due_at, end, round_the_clock, app_pauses)
+        over = span(clock, due_at, end, round_the_clock, app_pauses, scope.spans)
         # The reasons the clock of this duty stood still (pauses overlapping its run).
         codes: list[str] = []
         for pause in app_pauses:
@@ -430,4 +431,4 @@ def _aftercare(scope: _Scope) -> dict[str, Any]:
 def _points(scope: _Scope, overdue: list[dict[str, Any]]) -> dict[str, Any]:
     """The draft assessment: one item per charge, to the department responsible."""
     return draft_points(start=scope.start, end=scope.end, as_of=scope.as_of, clock=scope.clock,
-                        overdue=overdue, finisher=scope.names.finisher)
+                        overdue=overdue, finisher=scope.names.finisher, spans=scope.spans)

@@ -47,15 +47,27 @@ def department_names(code: str) -> tuple[str, str]:
     return (dept.name_zh, dept.name_en) if dept else (code, code)
 
 
+Spans = dict[tuple[Any, ...], int]  # span's results by its inputs, for one clock
+
+
 def span(clock: WorkingClock, start: datetime, end: datetime, round_the_clock: bool,
-         pauses: Iterable[ScopedPause]) -> int:
-    """Working (or wall) seconds from start to end, paused time excluded."""
+         pauses: Iterable[ScopedPause], kept: Spans | None = None) -> int:
+    """Working (or wall) seconds from start to end, paused time excluded. With `kept` (one
+    report's, so one clock's), a span measured before is not measured again: the split of a
+    late application measures its steps' overdue spans, which the overdue list measured."""
     if end <= start:
         return 0
+    if kept is not None:
+        pauses = list(pauses)
+        key = (start, end, bool(round_the_clock), tuple((p.start, p.end) for p in pauses))
+        seconds = kept.get(key)
+        if seconds is None:
+            seconds = kept[key] = span(clock, start, end, round_the_clock, pauses)
+        return seconds
     closed = [(p.start, p.end if p.end is not None else end) for p in pauses]
     if round_the_clock:
         return int(elapsed_budget(clock, start, end, True, closed).total_seconds())
-    return int(clock.working_time_between(start, end, closed).total_seconds())
+    return clock.working_seconds_between(start, end, closed)
 
 
 def item(rule: str, department: str, subject: dict[str, Any], why_zh: str, why_en: str, *,
@@ -89,15 +101,18 @@ def _days(seconds: float, day_seconds: float) -> str:
 
 
 def draft_points(*, start: datetime, end: datetime, as_of: datetime, clock: WorkingClock,
-                 overdue: list[dict[str, Any]], finisher: dict[int, str]) -> dict[str, Any]:
+                 overdue: list[dict[str, Any]], finisher: dict[int, str],
+                 spans: Spans | None = None) -> dict[str, Any]:
     """The draft assessment of [start, end) as known at `as_of`: items, sums, the rule table.
 
     `overdue` is the report's overdue list; `finisher` maps a flow version id to the
-    department of the step that completes the flow."""
+    department of the step that completes the flow; `spans` the spans the overdue list
+    measured (see span)."""
     day_seconds = clock.working_day_length.total_seconds()
     items: list[dict[str, Any]] = []
     items += _late_steps(overdue, day_seconds)
-    items += _late_applications(clock, as_of, overdue, day_seconds)
+    items += _late_applications(clock, as_of, overdue, day_seconds,
+                                {} if spans is None else spans)
     charged, awaiting = _callbacks(start, end)
     items += charged
     items += _surveys(start, end, finisher)
@@ -181,7 +196,7 @@ def _meter_issuers(numbers: list[str]) -> dict[tuple[str, str], str]:
 # --- the whole application late: split among the departments whose time ran it out --------
 
 def _late_applications(clock: WorkingClock, as_of: datetime, overdue: list[dict[str, Any]],
-                       day_seconds: float) -> list[dict[str, Any]]:
+                       day_seconds: float, spans: Spans) -> list[dict[str, Any]]:
     """五（六）1 超时严重，导致总时长超时，按督查程序给予处罚.
 
     The split (our reading): each department's share is the working time its steps ran past
@@ -212,7 +227,7 @@ def _late_applications(clock: WorkingClock, as_of: datetime, overdue: list[dict[
             app_pauses = pauses.get(step.app_id)
             scoped = [p for p in app_pauses if p.concerns(SubjectType.STEP, step.step_code)] \
                 if app_pauses else []
-            over = span(clock, step.due_at, step_end, step.round_the_clock, scoped)
+            over = span(clock, step.due_at, step_end, step.round_the_clock, scoped, spans)
             if over > 0:
                 used[department] += over
             if (completed_at is None or completed_at > app_due) and department not in still_open:
