@@ -22,6 +22,8 @@ from sqlalchemy import any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from ..extensions import db
+from ..models import Pause
+from ..services.pause_scope import PAUSE_ROWS, ScopedPause, scoped_pauses
 from ..services.plain_reads import plain_rows
 
 KEYS_PER_QUERY = 1_000
@@ -59,3 +61,8 @@ def by_keys(query: Any, column: Any, keys: Iterable[Any]) -> list[Any]:
     for chunk in chunks(keys):
         rows += plain_rows(statement, {"keys": _bound(chunk, dialect)}).all()
     return rows
+
+
+def pause_rows_of(app_ids: Iterable[int]) -> dict[int, list[ScopedPause]]:
+    """The pauses of the applications `app_ids` by application, read by key."""
+    return scoped_pauses(by_keys(PAUSE_ROWS, Pause.application_id, app_ids))

@@ -46,11 +46,11 @@ from ..services.app_clock import now as clock_now
 from ..services.figures import FlowFigures, day_unit, ratio, total_of, used_days
 from ..services.flows import definition_of
 from ..services.months import Month
-from ..services.pause_scope import ScopedPause, pauses_by_application
-from ..services.plain_reads import light_rows, plain_rows
+from ..services.pause_scope import ScopedPause
+from ..services.plain_reads import instant_columns, light_rows, plain_rows
 from ..services.reference import departments, pause_reasons
 from ..sla import ClockPause, WorkingClock
-from .keys import by_keys, chunks
+from .keys import by_keys, pause_rows_of
 from .points import Spans, draft_points, span
 from .why import Duty, word_explanations
 
@@ -213,8 +213,8 @@ def _completed_figures(scope: _Scope) -> dict[str, FlowFigures]:
                Application.timer_id.is_not(None))
         .order_by(Application.id)).all()
     t = SlaTimer
-    columns = select(t.id, t.started_at, t.completed_at, t.late, t.budget_seconds,
-                     t.round_the_clock)
+    columns = select(*instant_columns(t.id, t.started_at, t.completed_at, t.late,
+                                      t.budget_seconds, t.round_the_clock))
     # Rows unpacked by position: a Row's field read by name costs microseconds (its
     # __getattr__), which tens of thousands of rows times six fields made a large share here.
     timers = {row[0]: row for row in by_keys(
@@ -256,10 +256,7 @@ _PauseRow = ScopedPause
 def _pause_rows(app_ids: list[int]) -> dict[int, list[_PauseRow]]:
     """Pauses of the applications `app_ids`, read by application (ix_pauses_application_id)
     rather than through a subquery, which PostgreSQL met by scanning every pause."""
-    found: dict[int, list[_PauseRow]] = {}
-    for chunk in chunks(app_ids):
-        found.update(pauses_by_application(chunk))
-    return found
+    return pause_rows_of(app_ids)
 
 
 def _intervals(rows: Iterable[_PauseRow]) -> list[Interval]:
@@ -309,9 +306,9 @@ def _overdue(scope: _Scope) -> list[dict[str, Any]]:
     # PostgreSQL hash-joined every application and scanned every step record to meet them.
     # As named tuples: overdue_items reads a dozen fields of each of thousands of rows.
     timers = light_rows(plain_rows(
-        select(t.id, t.subject_type, t.step_code, t.department_code, t.started_at, t.due_at,
-               t.completed_at, t.state, t.round_the_clock, t.application_id, t.limit,
-               t.overdue_at)
+        select(*instant_columns(t.id, t.subject_type, t.step_code, t.department_code,
+                                t.started_at, t.due_at, t.completed_at, t.state,
+                                t.round_the_clock, t.application_id, t.limit, t.overdue_at))
         .where(_overdue_condition(scope, (SubjectType.APPLICATION, SubjectType.STEP)),
                t.application_id.is_not(None))))
     apps = {row.id: row for row in light_rows(by_keys(

@@ -27,12 +27,12 @@ from ..aftercare.rates import bad_reviews, dissatisfied_callbacks
 from ..extensions import db
 from ..models import Application, Department, Pause, SlaTimer, StepRecord, SubjectType, User
 from ..problems.models import STAGES as PROBLEM_STAGES
-from ..services.pause_scope import ScopedPause, pauses_by_application
-from ..services.plain_reads import light_rows
+from ..services.pause_scope import ScopedPause
+from ..services.plain_reads import instant_columns, light_rows
 from ..services.reference import departments
 from ..sla import WorkingClock, elapsed_budget
-from .keys import by_keys
-from .rules import POINTS, RULES, SHORTAGE_DEPARTMENTS, rule_default, rule_range, rule_table
+from .keys import by_keys, pause_rows_of
+from .rules import POINTS, RULES, SHORTAGE_DEPARTMENTS, rule_numbers, rule_table
 
 # Steps whose lateness the assessment rules name separately ("meters not entered in time").
 RULE_OF_STEP = {"meter_stock_entry": "meter_entry_late"}
@@ -74,7 +74,7 @@ def item(rule: str, department: str, subject: dict[str, Any], why_zh: str, why_e
          share: float = 1.0, backdated: bool = False) -> dict[str, Any]:
     """One charge in the contract's shape (the assessor's own items use it too)."""
     zh, en = department_names(department)
-    low, high = rule_range(rule)
+    low, high, points = rule_numbers(rule)
     subject = {"kind": subject["kind"], "number": subject.get("number"),
                "step": subject.get("step"), "id": subject.get("id"),
                # The step's name as its flow gives it, so a page need not show the code.
@@ -85,7 +85,7 @@ def item(rule: str, department: str, subject: dict[str, Any], why_zh: str, why_e
         parts.append(subject["id"])
     key = ":".join(str(part) if part not in (None, "") else "-" for part in parts)
     return {"key": key, "rule": rule, "department": department, "department_zh": zh,
-            "department_en": en, "subject": subject, "points": rule_default(rule),
+            "department_en": en, "subject": subject, "points": points,
             "range": [low, high], "share": share, "backdated": backdated,
             "referred": RULES[rule].referred, "why_zh": why_zh, "why_en": why_en}
 
@@ -209,7 +209,7 @@ def _late_applications(clock: WorkingClock, as_of: datetime, overdue: list[dict[
     if not late:
         return []
     steps = step_timers_of(sorted({row["number"] for row in late}))
-    pauses = pauses_by_application(sorted({row.app_id for _number, row in steps}))
+    pauses = pause_rows_of({row.app_id for _number, row in steps})
     by_number: dict[str, list[Any]] = defaultdict(list)
     for number, row in steps:
         by_number[number].append(row)
@@ -266,8 +266,9 @@ def step_timers_of(numbers: list[str]) -> list[tuple[str, Any]]:
     # As named tuples: the split reads each row's fields many times (a Row's by-name read
     # costs microseconds).
     rows = light_rows(by_keys(
-        select(t.id, t.application_id.label("app_id"), t.step_code, t.department_code,
-               t.due_at, t.completed_at, t.round_the_clock)
+        select(*instant_columns(t.id, t.application_id.label("app_id"), t.step_code,
+                                t.department_code, t.due_at, t.completed_at,
+                                t.round_the_clock))
         .where(t.subject_type == SubjectType.STEP, t.due_at.is_not(None)),
         t.application_id, list(apps)))
     return [(apps[row.app_id], row) for row in sorted(rows, key=lambda row: row.id)]

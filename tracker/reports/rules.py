@@ -88,6 +88,14 @@ def rule_default(code: str) -> float:
     return float(settings().assessment_rules[code]["default"])
 
 
+def rule_numbers(code: str) -> tuple[float, float, float]:
+    """(min, max, default) of a rule: rule_range and rule_default with one look-up of the
+    settings (the draft makes thousands of items; `settings()` goes through the app proxy)."""
+    rule = settings().assessment_rules[code]
+    low, high = rule["range"]
+    return float(low), float(high), float(rule["default"])
+
+
 def rule_table() -> dict[str, dict[str, Any]]:
     """Every rule with its configured range and default, its names, unit and whether the
     system measures it (the report's `points.rules`)."""

@@ -49,10 +49,14 @@ def scoped(pause: Pause, *, labelled: bool = False) -> ScopedPause:
                        pause_label(pause) if labelled else "")
 
 
+# The columns scoped_pauses reads, in its order (a caller adds the condition).
+PAUSE_ROWS = (select(Pause.application_id, Pause.started_at, Pause.ended_at,
+                     Pause.stops_application, Pause.stopped_steps, Pause.reason_code)
+              .order_by(Pause.started_at, Pause.id))
+
+
 def _pauses_where(condition: Any) -> Any:
-    return (select(Pause.application_id, Pause.started_at, Pause.ended_at,
-                   Pause.stops_application, Pause.stopped_steps, Pause.reason_code)
-            .where(condition).order_by(Pause.started_at, Pause.id))
+    return PAUSE_ROWS.where(condition)
 
 
 _PAUSES_OF = _pauses_where(Pause.application_id.in_(bindparam("ids", expanding=True)))
@@ -60,12 +64,15 @@ _PAUSES_OF = _pauses_where(Pause.application_id.in_(bindparam("ids", expanding=T
 
 def pauses_by_application(app_ids: Any) -> dict[int, list[ScopedPause]]:
     """The pauses of the applications in `app_ids` (ids or a subquery), in one query."""
-    found: dict[int, list[ScopedPause]] = defaultdict(list)
     if isinstance(app_ids, (list, tuple, set, frozenset)):  # a statement built once
-        rows = plain_rows(_PAUSES_OF, {"ids": list(app_ids)})
-    else:
-        rows = db.session.execute(_pauses_where(Pause.application_id.in_(app_ids)))
-    # Unpacked by position (the columns of _pauses_where): a Row's by-name read costs
+        return scoped_pauses(plain_rows(_PAUSES_OF, {"ids": list(app_ids)}))
+    return scoped_pauses(db.session.execute(_pauses_where(Pause.application_id.in_(app_ids))))
+
+
+def scoped_pauses(rows: Iterable[Any]) -> dict[int, list[ScopedPause]]:
+    """Rows of PAUSE_ROWS as ScopedPauses by application, in the rows' order."""
+    found: dict[int, list[ScopedPause]] = defaultdict(list)
+    # Unpacked by position (the columns of PAUSE_ROWS): a Row's by-name read costs
     # microseconds, and a report reads thousands of pauses.
     for app_id, started_at, ended_at, stops_application, stopped_steps, reason_code in rows:
         found[app_id].append(ScopedPause(started_at, ended_at, bool(stops_application),
