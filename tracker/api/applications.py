@@ -109,7 +109,9 @@ def _warnings(app) -> list[dict]:
 @blp.route("")
 class Applications(MethodView):
     @require()
-    @blp.arguments(ApplicationQuery, location="query")
+    # An instance, not the class: webargs builds a new schema (deep copies of every field)
+    # for each request when given the class.
+    @blp.arguments(ApplicationQuery(), location="query")
     @blp.response(200, ApplicationPage)
     @errors(401, 403, 422)
     def get(self, args):
