@@ -13,7 +13,7 @@ from ..services.app_clock import app_clock, now
 from ..services.explanations import present_explanations
 from ..services.pagination import page_of
 from ..services.presenters import present_application, present_events
-from ..services.queries import ApplicationFilter, list_rows, open_duplicates
+from ..services.queries import ApplicationFilter, list_stored_rows, open_duplicates
 from ..web.formatting import limit_text
 from .auth import WRITERS, authenticate, require
 from .dumping import compile_dump
@@ -109,17 +109,19 @@ def _warnings(app) -> list[dict]:
 @blp.route("")
 class Applications(MethodView):
     @require()
-    @blp.arguments(ApplicationQuery, location="query")
+    # An instance, not the class: webargs builds a new schema (deep copies of every field)
+    # for each request when given the class.
+    @blp.arguments(ApplicationQuery(), location="query")
     @blp.response(200, ApplicationPage)
     @errors(401, 403, 422)
     def get(self, args):
         """List applications, filtered and paginated."""
         page, per_page = args.pop("page"), args.pop("per_page")
         clock, lang, moment = app_clock(), current_language(), now()
-        rows, total = list_rows(ApplicationFilter(**args), moment, page, per_page)
+        rows, total, forms = list_stored_rows(ApplicationFilter(**args), moment, page, per_page)
         # The documented ApplicationPage: its items built in their dumped form from the
         # page's rows (api.listing, the list's hot path), the envelope by its compiled dump.
-        return jsonify(_dump_page(page_of(listed_items(rows, moment, clock, lang), total,
+        return jsonify(_dump_page(page_of(listed_items(rows, forms, moment, clock, lang), total,
                                              page, per_page)))
 
     @require(*WRITERS)
