@@ -132,10 +132,12 @@ def fresh_app(url: str):
     from tracker.config import TestingConfig
     from tracker.services.flows import sync_at_start
     from tracker.web import warm_templates
+    from tracker.web.warm import warm_pages
 
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
     sync_at_start(app)
     warm_templates(app)
+    warm_pages(app)
     return app
 
 

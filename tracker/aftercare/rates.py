@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, bindparam, case, func, select, true
 
 from ..extensions import db
 from ..models import Application
@@ -24,30 +25,41 @@ def callback_rates(year: int, month: int) -> dict[str, Any]:
     """
     start, end = Month.checked(year, month).bounds
     calls = callback_counts(start, end)
-    satisfied, dissatisfied = (int(v or 0) for v in db.session.execute(
-        select(func.count(case((Callback.satisfied.is_(True), 1))),
-               func.count(case((Callback.satisfied.is_(False), 1))))
-        .join(Application, Application.id == Callback.application_id)
-        .where(Callback.status == "done", Application.completed_at >= start,
-               Application.completed_at < end)).one())
-    evaluations = db.session.execute(
-        select(func.count(Evaluation.id), func.count(case((Evaluation.satisfied.is_(False), 1))))
-        .where(Evaluation.evaluated_at >= start, Evaluation.evaluated_at < end,
-               Evaluation.source == "haochaping")).one()
-    follow_ups = db.session.execute(
-        select(func.count(FollowUp.id), func.count(case((FollowUp.status == "closed", 1))))
-        .where(FollowUp.created_at >= start, FollowUp.created_at < end)).one()
+    row = db.session.execute(_month_counts(), {"start": start, "end": end}).one()
+    satisfied, dissatisfied, evaluated, evaluated_bad, opened, closed = (
+        int(v or 0) for v in row)
     return {
         "year": year, "month": month,
         "due": calls.due, "done": calls.done, "rate": calls.rate,
         "done_on_time": calls.done_on_time,
         "satisfied": satisfied, "dissatisfied": dissatisfied,
         "satisfaction_rate": ratio(satisfied, calls.done),
-        "evaluations": int(evaluations[0] or 0),
-        "evaluations_dissatisfied": int(evaluations[1] or 0),
-        "follow_ups_opened": int(follow_ups[0] or 0),
-        "follow_ups_closed": int(follow_ups[1] or 0),
+        "evaluations": evaluated, "evaluations_dissatisfied": evaluated_bad,
+        "follow_ups_opened": opened, "follow_ups_closed": closed,
     }
+
+
+@cache
+def _month_counts() -> Select:
+    """The satisfied / dissatisfied callbacks, the 好差评 and the follow-ups of [:start,
+    :end) in one statement, built once per process: three aggregates, each one row, side by
+    side (the callbacks page asked three round trips and built three statements per view)."""
+    start, end = bindparam("start"), bindparam("end")
+    answers = (select(func.count(case((Callback.satisfied.is_(True), 1))).label("satisfied"),
+                      func.count(case((Callback.satisfied.is_(False), 1))).label("dissatisfied"))
+               .join(Application, Application.id == Callback.application_id)
+               .where(Callback.status == "done", Application.completed_at >= start,
+                      Application.completed_at < end).subquery())
+    evaluations = (select(func.count(Evaluation.id).label("evaluated"),
+                          func.count(case((Evaluation.satisfied.is_(False), 1))).label("bad"))
+                   .where(Evaluation.evaluated_at >= start, Evaluation.evaluated_at < end,
+                          Evaluation.source == "haochaping").subquery())
+    follow_ups = (select(func.count(FollowUp.id).label("opened"),
+                         func.count(case((FollowUp.status == "closed", 1))).label("closed"))
+                  .where(FollowUp.created_at >= start, FollowUp.created_at < end).subquery())
+    return (select(answers.c.satisfied, answers.c.dissatisfied, evaluations.c.evaluated,
+                   evaluations.c.bad, follow_ups.c.opened, follow_ups.c.closed)
+            .select_from(answers).join(evaluations, true()).join(follow_ups, true()))
 
 
 def dissatisfied_callbacks(start: datetime, end: datetime) -> list[dict[str, Any]]:

@@ -7,10 +7,12 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from ..web.forms import PlainSelect
+
 
 class UploadForm(FlaskForm):
-    kind = SelectField(_l("What it is"), choices=[])
-    replaces = SelectField(_l("Replaces"), choices=[], validators=[Optional()],
+    kind = SelectField(_l("What it is"), choices=[], widget=PlainSelect())
+    replaces = SelectField(_l("Replaces"), choices=[], validators=[Optional()], widget=PlainSelect(),
                            description=_l("The replaced file stays in the history."))
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
 

@@ -136,11 +136,18 @@ def application_section(app: Application, upload_form: UploadForm | None = None,
 
 
 def step_documents(app: Application, step: dict[str, Any]) -> Markup | None:
+    """The step's documents as a line of signs (documents/_step_documents.html's HTML, built
+    here: a template render per step cost more than the line itself, 7 on a page)."""
     states = _documents(app).get(step["code"])
     if not states:
         return None
-    return Markup(render_template("documents/_step_documents.html", states=states,
-                                  signs=STATE_SIGNS))
+    links = Markup("").join(_STEP_LINK % (s.state, STATE_SIGNS[s.state], s.material)
+                            for s in states)
+    return _STEP_LINE % (_("Documents"), links)
+
+
+_STEP_LINK = Markup('<a href="#documents" class="doc-state %s">%s %s</a>')
+_STEP_LINE = Markup('<p class="step-docs"><span class="muted">%s:</span>\n%s</p>')
 
 
 def print_links(app: Application) -> Markup:

@@ -1,0 +1,50 @@
+"""web.warm.warm_pages at a process's start (wsgi.py): the application page, the callbacks
+page and the monthly report drawn once, unseen, so that a first request does not compile
+their statements (issue 15: the first request within 10x the log-in page); nothing is
+written, and an empty database is no reason for a start to fail."""
+from __future__ import annotations
+
+from tests.fixtures.api import table_counts
+from tests.fixtures.web import login
+from tracker.extensions import db
+from tracker.web import warm_templates
+from tracker.web.warm import warm_pages
+
+
+def _compiled(app) -> int:
+    """How many statements the app's engine holds compiled (SQLAlchemy's compiled cache)."""
+    with app.app_context():
+        return len(db.engine._compiled_cache)
+
+
+def _first_detail_compiles(app, number: str) -> int:
+    client = app.test_client()
+    assert login(client, "clerk").status_code == 302
+    before = _compiled(app)
+    assert client.get(f"/applications/{number}").status_code == 200
+    return _compiled(app) - before
+
+
+# Each test takes a new app (other_app): the `app` fixture's engine has compiled everything.
+def test_the_warm_start_draws_the_first_pages_and_writes_nothing(app, other_app, make_user,
+                                                                 new_application):
+    make_user("clerk", "clerk")
+    number = new_application()
+    cold = other_app()
+    warm_templates(cold)
+    assert _first_detail_compiles(cold, number) >= 8  # what a first request pays without it
+
+    started = other_app()
+    warm_templates(started)
+    rows = table_counts(app)
+    assert warm_pages(started) == ["application_pages.detail", "aftercare_pages.index",
+                                   "report_pages.monthly"]
+    assert table_counts(app) == rows
+    # what is left is the clerk's own (the log-in, the pages a signed-in clerk sees more of)
+    assert _first_detail_compiles(started, number) <= 2
+
+
+def test_an_empty_database_only_skips_the_application_page(other_app):
+    started = other_app()
+    warm_templates(started)
+    assert warm_pages(started) == ["aftercare_pages.index", "report_pages.monthly"]
