@@ -125,3 +125,27 @@ def test_my_work_sorts_by_the_soonest_deadline(client, web_login, new_applicatio
     order = [next(n for n in (later, sooner, overdue) if n in row) for row in rows]
     assert order == [overdue, sooner, later]
     assert "超时" in rows[0] and "超时" not in rows[1]
+
+
+def test_the_kept_filters_are_the_drawn_ones(client, web_login, three):
+    """The filter fields are drawn once per query, language and choices (web.applications.
+    _FilterHtml): a second request shows the same fields, another query or language its own,
+    and a refused query its errors."""
+    from tracker.web.applications import _FilterHtml
+
+    web_login("clerk", "clerk1")
+    _FilterHtml._drawn.clear()
+
+    def filters(url: str) -> str:
+        page = client.get(url).get_data(as_text=True)
+        return page.split('<div class="grid grid-filters">', 1)[1].split('<div class="actions">')[0]
+
+    first = filters("/applications?flow=211&text=江北")
+    assert filters("/applications?flow=211&text=江北") == first
+    assert 'value="江北"' in first and 'selected value="211"' in first
+    other = filters("/applications?flow=101")
+    assert 'selected value="101"' in other and 'value="江北"' not in other
+    assert filters("/applications?flow=211&text=江北&lang=en") != first
+    refused = client.get("/applications?completed=2026-13")
+    assert refused.status_code == 422 and "has-error" in refused.get_data(as_text=True)
+    assert "has-error" not in filters("/applications?completed=2026-10")

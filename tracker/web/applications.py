@@ -400,12 +400,37 @@ def _application_filter(form: FilterForm) -> ApplicationFilter:
                              completed_from=completed[0], completed_until=completed[1])
 
 
+class _FilterHtml:
+    """The list's filter fields as drawn, kept per process for the same language, query and
+    choices of flow and department (everything the fields show: nine WTForms fields through
+    macros.html's `field` cost more than the page's fifty rows; issue 15). Only a valid form's
+    (no errors shown) is kept; at most KEPT of them, the oldest dropped first."""
+
+    KEPT = 256
+    _drawn: dict[tuple, Any] = {}
+
+    def __init__(self, form: FilterForm | None) -> None:
+        self.key = None if form is None else (
+            current_language(), tuple(request.args.items(multi=True)),
+            *(tuple((c.value, str(c.label)) for c in field.choices)
+              for field in (form.flow, form.department)))
+        self.html = None if self.key is None else self._drawn.get(self.key)
+
+    def keep(self, drawn: Any) -> Any:
+        if self.key is not None:
+            while len(self._drawn) >= self.KEPT:
+                self._drawn.pop(next(iter(self._drawn)), None)
+            self._drawn[self.key] = drawn
+        return drawn
+
+
 @bp.route("/applications")
 def index() -> Any:
     form = _filter_form()
     if not form.validate():
         return render_template("applications/list.html", form=form, rows=[], total=0, page=1,
-                               pages=0, message=_("Please correct the marked fields.")), 422
+                               pages=0, message=_("Please correct the marked fields."),
+                               filters=_FilterHtml(None)), 422
     page = page_number()
     moment, clock, lang = now(), app_clock(), current_language()
     items, total = list_applications(_application_filter(form), moment, page, PER_PAGE)
@@ -421,7 +446,7 @@ def index() -> Any:
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("applications/list.html", form=form, rows=rows, total=total,
                            page=page, pages=page_count(total, PER_PAGE),
-                           args=args, message=None)
+                           args=args, message=None, filters=_FilterHtml(form))
 
 
 @bp.route("/applications.csv")

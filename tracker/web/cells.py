@@ -94,3 +94,27 @@ class RowUrl:
 
 # werkzeug's default converter's safe characters (routing.converters.BaseConverter.to_url).
 PATH_SAFE = "!$&'()*+,/:;=@"
+
+
+def hours_of_seconds(msgid: str, seconds: float | None) -> Markup:
+    """A working-hours sentence ("%(hours)s over") of a number of seconds, as
+    `_(msgid, hours=seconds | seconds_as_hours)` renders it in a template."""
+    return _hours(msgid, None if seconds is None else seconds / 3600)
+
+
+class HiddenFields:
+    """A row form's hidden fields, one a line: all the same for every row of a page but one
+    (given as None), so the markup is built once and each row's value, escaped, put in its
+    place; e.g. My work's assign forms:
+    `HiddenFields([("csrf_token", token), ("version", None), ("tab", tab)])(row.version)`."""
+
+    def __init__(self, fields: list[tuple[str, Any]]) -> None:
+        lines = [f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">'
+                 for name, value in fields]
+        at = [value for _, value in fields].index(None)
+        self.head = "".join(line + "\n" for line in lines[:at]) + \
+            f'<input type="hidden" name="{escape(fields[at][0])}" value="'
+        self.tail = '">' + "".join("\n" + line for line in lines[at + 1:])
+
+    def __call__(self, value: Any) -> Markup:
+        return Markup(f"{self.head}{escape(value)}{self.tail}")
