@@ -78,6 +78,15 @@ def test_filter_overdue(api, apps):
                                                    "on_time_211")
 
 
+def test_overdue_total_counts_both_halves(api, apps):
+    """The overdue count is the running-past-deadline ones plus the done-late ones (summed
+    from two index reads): the total is right on a page of one and past the last page."""
+    one = api.get("/api/v1/applications?overdue=true&per_page=1")
+    assert (one["total"], one["pages"], len(one["items"])) == (3, 3, 1)
+    past = api.get("/api/v1/applications?overdue=true&per_page=2&page=3")
+    assert (past["total"], past["items"]) == (3, [])
+
+
 def test_filter_due_before(api, apps):
     # open deadlines before Wednesday: the two overdue ones, not the 101 due on the 15th
     assert _listed(api, "due_before=2026-10-14T00:00:00%2B08:00") == _names(

@@ -169,7 +169,9 @@ def _filtered(f: ApplicationFilter) -> _Query:
     else:
         query = select(Application).join(timer, Application.timer_id == timer.id, isouter=True)
     query = query.where(*timer_conditions, *app_conditions)
-    if timer_conditions and not app_conditions:
+    if f.overdue and len(timer_conditions) == 2 and not app_conditions:
+        count = _overdue_count(timer)
+    elif timer_conditions and not app_conditions:
         # Only the timers decide: count them alone (one per application) rather than the join.
         count = select(func.count()).select_from(timer).where(
             timer.subject_type == SubjectType.APPLICATION, *timer_conditions)
@@ -196,6 +198,21 @@ def _filtered(f: ApplicationFilter) -> _Query:
     keys = keys.limit(bindparam("limit")).offset(bindparam("offset")).subquery("page_keys")
     return _Query(query, timer, count, _listed(keys, timer, count).order_by(*order),
                   by_deadline, _listed(keys, timer, count, stored=True).order_by(*order))
+
+
+def _overdue_count(timer: Any) -> Select:
+    """The overdue applications' count as the sum of its two disjoint halves (running past the
+    deadline; done late), each read from ix_sla_timers_running_or_late alone. Counted as one
+    OR, PostgreSQL estimated ~2,000 of the 52,000 rows at 1M applications and visited 45,000
+    heap pages (250 ms); the halves are index-only scans (73 ms, most of it the late ones:
+    the count still grows with the late history)."""
+    def half(*conditions: Any) -> Any:
+        return (select(func.count()).select_from(timer)
+                .where(timer.subject_type == SubjectType.APPLICATION, _running_or_late(timer),
+                       *conditions).scalar_subquery())
+
+    return select(half(timer.state == TimerState.RUNNING, timer.due_at <= bindparam("now"))
+                  + half(timer.state == TimerState.DONE, timer.late.is_(True)))
 
 
 def due_today_timers() -> Select:
