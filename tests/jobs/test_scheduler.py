@@ -47,7 +47,8 @@ def test_jobs_and_triggers(app):
 
 def _check_jobs(jobs) -> None:
     assert set(jobs) == {"watcher", "delivery", "monthly_report", "monthly_report_catch_up",
-                         "escalation", "calendar_sync", "report_builds"}
+                         "escalation", "calendar_sync", "report_builds", "tallies"}
+    assert jobs["tallies"].trigger.interval.total_seconds() == 300
     assert jobs["escalation"].trigger.interval.total_seconds() == 60
     assert jobs["report_builds"].trigger.interval.total_seconds() == 5
     assert jobs["watcher"].trigger.interval.total_seconds() == 60

@@ -5,11 +5,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import func, literal, literal_column, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import Event, SlaTimer, SubjectType, TimerState
+from ..services import tallies
 from ..services.errors import NotFound
 from .models import Callback, FollowUp
 
@@ -96,8 +97,18 @@ def _open_first(model: type[Callback | FollowUp], status: str | None, page: int,
         # The literal (not a bound parameter) lets PostgreSQL match the partial index.
         closed = model.status != OPEN if status is None else model.status == status
         parts.append(select(model).where(closed, *where).order_by(model.id.desc()))
-    totals = [db.session.scalar(select(func.count()).select_from(
-        part.order_by(None).subquery())) or 0 for part in parts]
+    if where:
+        totals = [db.session.scalar(select(func.count()).select_from(
+            part.order_by(None).subquery())) or 0 for part in parts]
+    else:
+        # Of every row ever made: the triggers' tallies (services.tallies), not a count of
+        # the whole history (134 ms for the callbacks at 1M applications).
+        subject = model.__tablename__
+        totals = [int(db.session.scalar(statement)) for statement in (
+            ([tallies.total(subject, status=OPEN)] if status in (None, "open") else [])
+            + ([] if status == "open" else [
+                tallies.total(subject, other_than=OPEN) if status is None
+                else tallies.total(subject, status=literal(status))]))]
     items: list[Any] = []
     skip = (page - 1) * per_page
     for part, total in zip(parts, totals, strict=True):

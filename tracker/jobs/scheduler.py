@@ -21,6 +21,7 @@ from flask import Flask
 
 from ..extensions import db
 from ..localtime import LOCAL
+from ..services.tallies import FOLD_SECONDS, fold_tallies
 from ..settings import settings
 from .calendar_sync import sync_calendar
 from .delivery import deliver_pending
@@ -80,6 +81,10 @@ def configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
     scheduler.add_job(_in_context(app, "delivery", deliver_pending),
                       IntervalTrigger(seconds=DELIVERY_SECONDS), id="delivery",
                       name="notification delivery", replace_existing=True)
+    # The lists' totals read row_tallies: its rows summed, so the sum stays a few rows long.
+    scheduler.add_job(_in_context(app, "tallies", fold_tallies),
+                      IntervalTrigger(seconds=FOLD_SECONDS), id="tallies",
+                      name="fold the lists' tallies", replace_existing=True)
     for job in app.extensions.get("tracker_jobs", []):
         extra = {"next_run_time": datetime.now(LOCAL)} if job.at_start else {}
         scheduler.add_job(_in_context(app, job.id, job.function), job.trigger, id=job.id,

@@ -16,12 +16,13 @@ from .base import UTCDateTime, now_utc
 from .duties import ProxyAct
 from .flows import FlowVersion, NumberSequence
 from .operations import (
-    DashboardSnapshot,
-    IdempotencyKey,
-    JobLock,
-    LocalClosure,
-    MonthlyReport,
-    Notification,
+                           DashboardSnapshot,
+                           IdempotencyKey,
+                           JobLock,
+                           LocalClosure,
+                           MonthlyReport,
+                           Notification,
+                           RowTally,
 )
 from .timers import SlaTimer, SubjectType, TimerState
 from .users import ASSESSOR_ROLES, MANAGER_ROLES, WRITER_ROLES, ApiToken, Department, Role, User
@@ -49,6 +50,7 @@ __all__ = [
                            "Pause",
                            "ProxyAct",
                            "Role",
+                           "RowTally",
                            "SlaTimer",
                            "StepRecord",
                            "StepStatus",
