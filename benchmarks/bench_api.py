@@ -275,6 +275,9 @@ def populate(app, count: int, seed: int = 12, stuck_within: timedelta | None = N
                 for name in ("applications", "sla_timers", "step_records", "pauses"):
                     conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'),"
                                          f" (SELECT max(id) FROM {name}))"))
+        # The tallies' rows summed (one per COPY batch and status), as the fold job would.
+        from tracker.services.tallies import fold_tallies
+        fold_tallies()
         # The session's transaction (opened by the reads above, kept by `user.id`) ends
         # before VACUUM: PostgreSQL's VACUUM cannot mark pages all-visible past an open
         # transaction, and without that every index-only scan visits the table, which
