@@ -465,6 +465,28 @@ def _settled_store() -> dict[str, MonthPoint]:
     return current_app.extensions.setdefault("tracker_dashboard_months", {})
 
 
+def _seed_settled(store: dict[str, MonthPoint], clock: WorkingClock) -> None:
+    """A process that starts takes the settled months from the figures the workers stored
+    last, rather than reading a year of applications and timers again (4.4 s of the first
+    dashboard at 1M applications): a month that was settled when those figures were computed
+    (at their `now`) cannot have changed since (_settled: nothing recorded later falls in
+    it), so its point is the one this process would compute."""
+    board = dashboard_store.stored()
+    if not isinstance(board, Dashboard):
+        return
+    points = {}
+    for point in board.series:
+        if point.month in store:
+            continue
+        year, month = (int(part) for part in point.month.split("-"))
+        start = datetime(year, month, 1, tzinfo=LOCAL)
+        if _settled(add_months(start, 1), board.now, clock):
+            points[point.month] = point
+    if points:
+        with _cache_lock:
+            store.update(points)
+
+
 def _series(now: datetime, this_month: datetime, clock: WorkingClock
             ) -> tuple[list[MonthPoint], list]:
     """Accepted, completed and on time per month for the last 12 months (oldest first), and
@@ -475,6 +497,9 @@ def _series(now: datetime, this_month: datetime, clock: WorkingClock
                       if s.strftime("%Y-%m") not in store
                       and not _settled(add_months(s, 1), now, clock)), this_month)
     missing = [s for s in starts if s < live_from and s.strftime("%Y-%m") not in store]
+    if missing:
+        _seed_settled(store, clock)
+        missing = [s for s in missing if s.strftime("%Y-%m") not in store]
     if missing:
         points = _month_points(missing, add_months(missing[-1], 1))
         with _cache_lock:

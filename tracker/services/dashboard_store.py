@@ -120,6 +120,13 @@ def shared(key: str, build: Callable[[], T], previous: T | None = None,
     return build(), key  # nothing computed anywhere yet and the lease is taken: a first start
 
 
+def stored() -> Any:
+    """The figures stored last (whatever their key), or None."""
+    with _connection() as conn:
+        row = _read(conn)
+    return _loaded(row.board) if row is not None else None
+
+
 def _loaded(blob: bytes | None) -> Any:
     """The stored figures, or None when there are none or they cannot be read (figures
     stored by an older release whose classes have changed: they are recomputed)."""
