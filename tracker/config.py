@@ -50,6 +50,10 @@ class Config:
     # None means "sqlite file in the instance folder"; resolved by the factory.
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", "") or None
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # PostgreSQL settings of the app's own sessions (libpq startup options): see
+    # tracker/__init__.py _postgresql_session_options for why; "" leaves the server's.
+    TRACKER_POSTGRESQL_OPTIONS = _env("POSTGRESQL_OPTIONS",
+                                      "-c jit=off -c max_parallel_workers_per_gather=0")
     MAX_CONTENT_LENGTH = _env("MAX_CONTENT_LENGTH", 1024 * 1024)
 
     # Working time (the domain notes, "Working time"); the zone is read once, at import
