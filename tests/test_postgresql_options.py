@@ -14,9 +14,8 @@ pytestmark = pytest.mark.postgres
 def _shown(app, *names: str) -> tuple[str, ...]:
     from tracker.extensions import db
 
-    with app.app_context():
-        with db.engine.connect() as conn:
-            return tuple(conn.execute(sa.text(f"SHOW {name}")).scalar() for name in names)
+    with app.app_context(), db.engine.connect() as conn:
+        return tuple(conn.execute(sa.text(f"SHOW {name}")).scalar() for name in names)
 
 
 def test_jit_and_parallel_plans_are_off_and_a_deployment_may_change_them(backend,
