@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from tests.fixtures.app import local, statements_during
 
-TRIGGERS = {f"tally_{table}_{what}" for table in ("applications", "callbacks", "follow_ups")
+TRIGGERS = {f"tally_{table}_{what}"
+            for table in ("applications", "callbacks", "follow_ups", "late")
             for what in ("insert", "update", "delete")}
 
 
@@ -35,7 +36,18 @@ def _counted(table: str, part: str | None) -> dict[tuple[str, str], int]:
     return {(p, status): int(n) for p, status, n in rows}
 
 
+def _late_counted() -> dict[tuple[str, str], int]:
+    from tracker.extensions import db
+    from tracker.models import SlaTimer, SubjectType, TimerState
+
+    n = db.session.scalar(sa.select(sa.func.count()).select_from(SlaTimer).where(
+        SlaTimer.subject_type == SubjectType.APPLICATION, SlaTimer.state == TimerState.DONE,
+        SlaTimer.late.is_(True)))
+    return {("", "late"): n} if n else {}
+
+
 def _check_all() -> None:
+    assert _tallied("late_applications") == _late_counted()
     assert _tallied("applications") == _counted("applications", "flow_code")
     assert _tallied("callbacks") == _counted("callbacks", None)
     assert _tallied("follow_ups") == _counted("follow_ups", None)
@@ -206,3 +218,44 @@ def test_two_writers_and_a_fold_never_wait_on_each_other(app, backend, actor, ap
             db.session.remove()
     finally:
         first.close()
+
+
+def test_the_late_tally_follows_application_timers_finishing_late(app, backend, actor,
+                                                                  application_at):
+    """The overdue total's finished-late half (migration 0023): an application's own timer
+    done and late counts, a step's does not, a correction back to on time uncounts it."""
+    from tracker.extensions import db
+    from tracker.models import Application, SlaTimer, SubjectType
+
+    numbers = [application_at(local(2026, 10, 12, 9, minute), flow="201")
+               for minute in range(3)]
+    own = {number: db.session.scalar(sa.select(Application.timer_id)
+                                      .where(Application.number == number))
+           for number in numbers}
+    step_timer = db.session.scalar(sa.select(SlaTimer.id).where(
+        SlaTimer.subject_type == SubjectType.STEP))
+    assert step_timer is not None
+    for timer_id in (own[numbers[0]], own[numbers[1]], step_timer):
+        db.session.execute(sa.text("UPDATE sla_timers SET state = 'done', late = :t "
+                                   "WHERE id = :id"), {"t": True, "id": timer_id})
+    db.session.commit()
+    _check_all()
+    assert _tallied("late_applications") == {("", "late"): 2}
+    # An update that changes nothing of it adds no row.
+    before = db.session.scalar(sa.text("SELECT count(*) FROM row_tallies"))
+    db.session.execute(sa.text("UPDATE sla_timers SET label = 'x' WHERE id = :id"),
+                       {"id": own[numbers[0]]})
+    assert db.session.scalar(sa.text("SELECT count(*) FROM row_tallies")) == before
+    db.session.execute(sa.text("UPDATE sla_timers SET late = :f WHERE id = :id"),
+                       {"f": False, "id": own[numbers[1]]})
+    db.session.commit()
+    _check_all()
+    assert _tallied("late_applications") == {("", "late"): 1}
+
+    # The overdue list's total: running past the deadline plus finished late, as counted.
+    from tracker.services.app_clock import now
+    from tracker.services.queries import ApplicationFilter, list_applications
+
+    db.session.remove()
+    items, total = list_applications(ApplicationFilter(overdue=True), now(), 1, 50)
+    assert total == len(items) == 1
