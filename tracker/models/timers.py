@@ -39,6 +39,8 @@ def _enum(cls: type[enum.Enum], name: str) -> Enum:
                 values_callable=lambda e: [m.value for m in e])
 
 
+# A callback's timer: the predicate of ix_sla_timers_callback_of (figures.callback_counts).
+CALLBACK_TIMER_SQL = "subject_type = 'callback'"
 # Running or paused: the predicate of ix_sla_timers_open (services.work.OPEN_TIMER).
 OPEN_TIMER_SQL = "state IN ('running', 'paused')"
 
@@ -76,6 +78,13 @@ class SlaTimer(db.Model):
         # that SQLite matches a query to the index).
         Index("ix_sla_timers_open", "department_code", "due_at",
               postgresql_where=text(OPEN_TIMER_SQL), sqlite_where=text(OPEN_TIMER_SQL)),
+        # The month's callback figures (services.figures.callback_counts): the callback of
+        # each application finished in the month, met by its application from the index
+        # alone (by application id, PostgreSQL read all of the application's timers, eight
+        # each, to keep the callback one: 11 ms of the callbacks page at 1M applications).
+        Index("ix_sla_timers_callback_of", "application_id", "state", "late", "id",
+              postgresql_where=text(CALLBACK_TIMER_SQL),
+              sqlite_where=text(CALLBACK_TIMER_SQL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

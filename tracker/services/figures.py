@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Select, and_, bindparam, case, func, select
+from sqlalchemy import Select, and_, bindparam, case, func, literal_column, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -146,8 +146,10 @@ def _callback_counts() -> Select:
     return (select(func.count(SlaTimer.id), func.count(case((done, 1))),
                    func.count(case((done & SlaTimer.late.is_(False), 1))))
             .select_from(whole)
+            # The kind as a literal: a bound parameter does not let a generic plan (nor
+            # SQLite) use the partial index ix_sla_timers_callback_of.
             .join(SlaTimer, and_(SlaTimer.application_id == whole.application_id,
-                                 SlaTimer.subject_type == SubjectType.CALLBACK))
+                                 SlaTimer.subject_type == literal_column("'callback'")))
             .where(whole.subject_type == SubjectType.APPLICATION,
                    whole.state == TimerState.DONE, whole.completed_at >= bindparam("start"),
                    whole.completed_at < bindparam("end")))
