@@ -17,12 +17,16 @@ def _compiled(app) -> int:
         return len(db.engine._compiled_cache)
 
 
-def _first_detail_compiles(app, number: str) -> int:
+def _first_compiles(app, url: str) -> int:
     client = app.test_client()
     assert login(client, "clerk").status_code == 302
     before = _compiled(app)
-    assert client.get(f"/applications/{number}").status_code == 200
+    assert client.get(url).status_code == 200
     return _compiled(app) - before
+
+
+def _first_detail_compiles(app, number: str) -> int:
+    return _first_compiles(app, f"/applications/{number}")
 
 
 # Each test takes a new app (other_app): the `app` fixture's engine has compiled everything.
@@ -37,14 +41,30 @@ def test_the_warm_start_draws_the_first_pages_and_writes_nothing(app, other_app,
     started = other_app()
     warm_templates(started)
     rows = table_counts(app)
-    assert warm_pages(started) == ["application_pages.detail", "aftercare_pages.index",
+    assert warm_pages(started) == ["application_pages.detail", "application_pages.index",
+                                   "application_pages.index", "aftercare_pages.index",
                                    "report_pages.monthly"]
     assert table_counts(app) == rows
     # what is left is the clerk's own (the log-in, the pages a signed-in clerk sees more of)
     assert _first_detail_compiles(started, number) <= 2
 
 
+def test_the_warm_start_compiles_the_lists_first_statements(app, other_app, make_user,
+                                                            new_application):
+    make_user("clerk", "clerk")
+    new_application()
+    cold = other_app()
+    warm_templates(cold)
+    cold_compiles = _first_compiles(cold, "/applications?overdue=yes")
+    started = other_app()
+    warm_templates(started)
+    warm_pages(started)
+    # the clerk's own statements are left (the log-in, what a signed-in clerk sees more of)
+    assert _first_compiles(started, "/applications?overdue=yes") <= cold_compiles - 2
+
+
 def test_an_empty_database_only_skips_the_application_page(other_app):
     started = other_app()
     warm_templates(started)
-    assert warm_pages(started) == ["aftercare_pages.index", "report_pages.monthly"]
+    assert warm_pages(started) == ["application_pages.index", "application_pages.index",
+                                   "aftercare_pages.index", "report_pages.monthly"]
