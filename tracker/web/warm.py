@@ -64,4 +64,22 @@ def warm_pages(app: Flask) -> list[str]:
                 drawn.append(endpoint)
             finally:
                 db.session.remove()  # closed: whatever the view did is rolled back
+    _compile_api_lists(app)
     return drawn
+
+
+def _compile_api_lists(app: Flask) -> None:
+    """The API list's page statements (every application, the overdue ones) run once: the
+    API's first list request compiled them (62 ms against 10 ms after, at 1M). Read only."""
+    from ..services.app_clock import now
+    from ..services.queries import ApplicationFilter, list_stored_rows
+
+    with app.app_context():
+        try:
+            moment = now()
+            for wanted in (ApplicationFilter(), ApplicationFilter(overdue=True)):
+                list_stored_rows(wanted, moment, 1, 50)
+        except Exception as exc:  # noqa: BLE001 - warming is optional; say why it failed
+            app.logger.warning("warm start: the API lists not compiled (%s)", exc)
+        finally:
+            db.session.remove()
