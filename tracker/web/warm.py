@@ -64,22 +64,27 @@ def warm_pages(app: Flask) -> list[str]:
                 drawn.append(endpoint)
             finally:
                 db.session.remove()  # closed: whatever the view did is rolled back
-    _compile_api_lists(app)
+    _compile_reads(app)
     return drawn
 
 
-def _compile_api_lists(app: Flask) -> None:
-    """The API list's page statements (every application, the overdue ones) run once: the
-    API's first list request compiled them (62 ms against 10 ms after, at 1M). Read only."""
+def _compile_reads(app: Flask) -> None:
+    """Statements of pages that need a signed-in user or a token, run once, read only: the
+    API list's two pages (every application, the overdue ones: its first request compiled
+    them, 62 ms against 10 ms after at 1M) and My work's for a department and for a person
+    (nobody's: the statements are the same whoever asks)."""
     from ..services.app_clock import now
     from ..services.queries import ApplicationFilter, list_stored_rows
+    from ..services.work import my_work
 
-    with app.app_context():
+    with app.test_request_context("/work"):
         try:
             moment = now()
             for wanted in (ApplicationFilter(), ApplicationFilter(overdue=True)):
                 list_stored_rows(wanted, moment, 1, 50)
+            my_work("customer_service")
+            my_work(None, person=0)
         except Exception as exc:  # noqa: BLE001 - warming is optional; say why it failed
-            app.logger.warning("warm start: the API lists not compiled (%s)", exc)
+            app.logger.warning("warm start: some statements not compiled (%s)", exc)
         finally:
             db.session.remove()
