@@ -120,23 +120,30 @@ def application_duty(kind: str, app: Application | ApplicationRow | None, title:
                 address=app.address if app else "", phone=app.contact_phone if app else "")
 
 
-def _step_duty(app: Any, code: str, started: bool) -> Duty:
-    definition = definition_by_id(app.flow_version_id, app.content_hash).step(code)
-    name = pick(definition.name_zh, definition.name_en, current_language())
-    next_action = (_("Record “%(step)s” done", step=name) if started
-                   else _("Start “%(step)s”", step=name))
+def _step_duty(app: Any, code: str, started: bool, words: dict[tuple, tuple[str, str]]) -> Duty:
+    # A step's name and next action are the same for every row of one flow version's step:
+    # looked up once per page (`words`, one dict per my_work call), not once per row.
+    key = (app.flow_version_id, app.content_hash, code, started)
+    found = words.get(key)
+    if found is None:
+        definition = definition_by_id(app.flow_version_id, app.content_hash).step(code)
+        name = pick(definition.name_zh, definition.name_en, current_language())
+        found = words[key] = (name, _("Record “%(step)s” done", step=name) if started
+                              else _("Start “%(step)s”", step=name))
+    name, next_action = found
     return application_duty(SubjectType.STEP.value, app, name, next_action,
                             url_for("application_pages.detail", number=app.number,
                                     _anchor=f"step-{code}"))
 
 
-def _core_duties(kind: str, pairs: list[tuple[Any, Any]]) -> dict[int, Duty]:
+def _core_duties(kind: str, pairs: list[tuple[Any, Any]],
+                 words: dict[tuple, tuple[str, str]]) -> dict[int, Duty]:
     result: dict[int, Duty] = {}
     for timer, app in pairs:
         if app is None:
             continue
         if kind == SubjectType.STEP.value and timer.step_code:
-            result[timer.id] = _step_duty(app, timer.step_code, True)
+            result[timer.id] = _step_duty(app, timer.step_code, True, words)
         elif kind == SubjectType.MATERIALS.value:
             promised = app.materials_promised_on.isoformat() if app.materials_promised_on else ""
             result[timer.id] = application_duty(
@@ -276,24 +283,31 @@ def my_work(department: str | None, page: int = 1, per_page: int = 50, *,
     timers_query, timers_count = _ordered_timers(department or None, mine, due)
     steps_query, steps_count = _waiting_steps(department or None, mine, due is not None)
     params = {"now": moment, "today_end": end_of_today(moment), "person": person}
-    timed = plain_rows(timers_count, params).scalar() or 0
-    waiting = plain_rows(steps_count, params).scalar() or 0
+    timed, waiting = plain_rows(_counts(timers_count, steps_count), params).one()
     offset = (page - 1) * per_page
     rows = list(plain_rows(timers_query, {**params, "limit": per_page, "offset": offset})) \
         if offset < timed else []
-    items = _describe(rows, moment, clock)
+    words: dict[tuple, tuple[str, str]] = {}
+    items = _describe(rows, moment, clock, words)
     # Asked even when the page is full (LIMIT 0), so that a page costs the same queries always.
     for code, step_department, *app_values in plain_rows(steps_query, {
             **params, "limit": per_page - len(items), "offset": max(0, offset - timed)}):
         app = _application_row(app_values)
-        items.append(replace(_step_duty(app, code, False), department=step_department,
+        items.append(replace(_step_duty(app, code, False, words), department=step_department,
                              owner=app.owner))
     total = timed + waiting
     return {"items": items, "total": total, "page": page, "per_page": per_page,
             "pages": page_count(total, per_page)}
 
 
-def _describe(rows: list[Any], moment: datetime, clock: Any) -> list[Duty]:
+@lru_cache(maxsize=128)
+def _counts(timers_count: Any, steps_count: Any) -> Any:
+    """Both counts in one statement (one round trip), built once per pair of statements."""
+    return select(timers_count.scalar_subquery(), steps_count.scalar_subquery())
+
+
+def _describe(rows: list[Any], moment: datetime, clock: Any,
+              words: dict[tuple, tuple[str, str]]) -> list[Duty]:
     """Rows of _ordered_timers' page as Duties: each kind described in one go for the page
     (the core's, then the features' through signals.work_duties)."""
     split = [(TimerRow._make(row[:_TIMER_WIDTH]),
@@ -304,7 +318,7 @@ def _describe(rows: list[Any], moment: datetime, clock: Any) -> list[Duty]:
         by_kind.setdefault(SubjectType(timer.subject_type).value, []).append((timer, app))
     known: dict[int, Duty] = {}
     for kind, of_kind in by_kind.items():
-        known.update(_core_duties(kind, of_kind))
+        known.update(_core_duties(kind, of_kind, words))
         for _receiver, answer in work_duties.send(kind, timers=of_kind):
             known.update(answer or {})
     pauses = pauses_by_application({app.id for _t, app, _l, _u in split if app is not None})
