@@ -41,6 +41,10 @@ appointment the customer filled in. Receivers return {material name: (label, url
 
 work_duties = _signals.signal("work-duties", doc="""
 My work lists open timers; a feature says what its own are. Sender: the timer's subject type
-(a `SubjectType` value, e.g. "callback"); kwargs `timers` (the SlaTimer rows of that kind on
-one page, with their Application loaded where they have one). Receivers answer in one query
-for the whole page: {timer id: services.work.Duty} (the timers they know), or None.""")
+(a `SubjectType` value, e.g. "callback"); kwargs `timers`: (timer, application or None) pairs of
+that kind on one page, plain rows read under the models' names (`services.work.TimerRow`: the
+SlaTimer's columns but `limit`, `created_at`, `warned_at`, `overdue_at`;
+`services.work.ApplicationRow`: id, number, customer_name, address, contact_phone,
+materials_promised_on, owner_id, flow_version_id, content_hash, owner), not ORM objects (no
+relation to follow). Receivers answer in one query for the whole page: {timer id:
+services.work.Duty} (the timers they know), or None.""")

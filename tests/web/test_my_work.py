@@ -129,3 +129,48 @@ def test_the_number_of_queries_does_not_grow_with_the_list(client, web_login, ap
     many = queries()
     assert page_text(client.get("/work")).count("duty-") == 50
     assert len(many) == len(few), '\n'.join(few) + '\n-----\n' + '\n'.join(many)
+
+
+def test_the_statements_kept_per_shape_bind_every_value(app, new_application, make_user, push,
+                                                        frozen):
+    """services.work keeps its statements per shape (department, mine, due): the person, the
+    instant and the page are bound values, so one person's "mine" never shows another's, and
+    the rows the features' receivers get carry the documented columns."""
+    from tracker.extensions import db
+    from tracker.services import work
+    from tracker.signals import work_duties
+
+    frozen(local(2026, 10, 12, 9, 0), tick=True)
+    first, _token = make_user("clerk", "keep1")
+    second, _token = make_user("clerk", "keep2")
+    mine_first = {new_application("201", by="keep1") for _ in range(2)}
+    mine_second = {new_application("201", by="keep2")}
+    push(project("GG-2026-0400"))  # a screening: the connection team's, nobody's own
+    seen = []
+
+    def receiver(kind, timers):
+        seen.extend(timers)
+
+    work_duties.connect(receiver)
+    try:
+        with app.test_request_context("/work"):
+            for _ in range(2):  # the second round reads the kept statements
+                assert {d.number for d in work.my_work(None, person=first)["items"]} \
+                    == mine_first
+                assert {d.number for d in work.my_work(None, person=second)["items"]} \
+                    == mine_second
+                team = work.my_work("connection_team")
+                assert team["total"] == 4 and {d.kind for d in team["items"]} == {"step",
+                                                                                  "screening"}
+                assert work.my_work("engineering")["total"] == 0
+                assert work.my_work("connection_team", due="overdue")["total"] == 0
+                assert [len(work.my_work("connection_team", page, 3)["items"])
+                        for page in (1, 2)] == [3, 1]
+            db.session.remove()
+    finally:
+        work_duties.disconnect(receiver)
+    assert work._ordered_timers.cache_info().hits >= 6
+    timer, application = next((t, a) for t, a in seen if a is not None)
+    assert isinstance(timer, work.TimerRow) and isinstance(application, work.ApplicationRow)
+    assert application.owner == "keep1" or application.owner == "keep2"
+    assert timer.state.value == "running" and timer.subject_type.value == "step"

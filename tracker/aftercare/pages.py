@@ -240,14 +240,17 @@ def close_follow_up(follow_up_id: int) -> Any:
 
 def work_duties(kind: str, timers: list) -> dict[int, Duty] | None:
     """Receiver of `signals.work_duties`: callbacks (回访) and home visits (上门回访)."""
+    # The words once for the page, not per row (issue 15).
     if kind == "callback":
+        title, action = _("Callback"), _("Call the customer and record the result")
         return {timer.id: application_duty(
-            kind, app, _("Callback"), _("Call the customer and record the result"),
-            url_for("aftercare_pages.index", _anchor=f"callback-{timer.subject_id}")) for timer, app in timers}
+            kind, app, title, action,
+            url_for("aftercare_pages.index", _anchor=f"callback-{timer.subject_id}"))
+            for timer, app in timers}
     if kind == "followup":
+        title, action = _("Home-visit follow-up"), _("Visit the customer and record what was done")
         return {timer.id: application_duty(
-            kind, app, timer.label or _("Home-visit follow-up"),
-            _("Visit the customer and record what was done"),
+            kind, app, timer.label or title, action,
             url_for("aftercare_pages.follow_ups", _anchor=f"follow-up-{timer.subject_id}"))
             for timer, app in timers}
     return None

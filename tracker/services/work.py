@@ -32,16 +32,17 @@ not grow with the list.
 """
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, false, func, literal_column, or_, select
-from sqlalchemy.orm import aliased, joinedload, lazyload
+from sqlalchemy import and_, bindparam, case, false, func, literal_column, or_, select
+from sqlalchemy.orm import aliased
 
-from ..extensions import db
 from ..i18n import current_language, pick
 from ..localtime import LOCAL
 from ..models import (
@@ -57,9 +58,10 @@ from ..models import (
 from ..models.applications import OPEN_STEP
 from ..signals import work_duties
 from .app_clock import app_clock, now
-from .applications import flow_of
+from .flows import definition_by_id
 from .pagination import page_count
 from .pause_scope import intervals_for, pauses_by_application
+from .plain_reads import plain_rows
 from .search import contains_text
 from .timers import TimerView, describe
 
@@ -67,17 +69,6 @@ from .timers import TimerView, describe
 # bound parameter does not let SQLite, nor a generic plan on PostgreSQL, use it).
 OPEN_TIMER = SlaTimer.state.in_([literal_column("'running'"), literal_column("'paused'")])
 DUE_FILTERS = ("today", "overdue")
-# A row names the application, its customer and owner; its step rows and pauses (loaded with
-# every application by default) are not read here: the pauses come in one query of their own.
-# Nor is its whole-application timer, and its flow version comes without the stored
-# definition: the driver decoded that JSON document on every row, while flow_of() reads the
-# definition parsed once per process (services.flows.definition_of; a version not yet parsed
-# loads its definition once).
-NO_HISTORY = (lazyload(Application.steps), lazyload(Application.pauses),
-              lazyload(Application.timer),
-              joinedload(Application.flow_version).defer(FlowVersion.definition))
-
-
 def end_of_today(moment: datetime) -> datetime:
     """00:00 Beijing time after `moment`'s day: what "due today" runs up to."""
     day = moment.astimezone(LOCAL).date() + timedelta(days=1)
@@ -120,31 +111,39 @@ class Duty:
         return "".join(ch for ch in self.phone.split("转")[0] if ch.isdigit() or ch == "+")
 
 
-def application_duty(kind: str, app: Application | None, title: str, next_action: str,
-                     url: str) -> Duty:
-    """A duty about an application: its number, customer, address and phone."""
+def application_duty(kind: str, app: Application | ApplicationRow | None, title: str,
+                     next_action: str, url: str) -> Duty:
+    """A duty about an application (a model or My work's ApplicationRow): its number,
+    customer, address and phone."""
     return Duty(kind=kind, title=title, next_action=next_action, url=url,
                 number=app.number if app else "", customer=app.customer_name if app else "",
                 address=app.address if app else "", phone=app.contact_phone if app else "")
 
 
-def _step_duty(app: Application, code: str, started: bool) -> Duty:
-    definition = flow_of(app).step(code)
-    name = pick(definition.name_zh, definition.name_en, current_language())
-    next_action = (_("Record “%(step)s” done", step=name) if started
-                   else _("Start “%(step)s”", step=name))
+def _step_duty(app: Any, code: str, started: bool, words: dict[tuple, tuple[str, str]]) -> Duty:
+    # A step's name and next action are the same for every row of one flow version's step:
+    # looked up once per page (`words`, one dict per my_work call), not once per row.
+    key = (app.flow_version_id, app.content_hash, code, started)
+    found = words.get(key)
+    if found is None:
+        definition = definition_by_id(app.flow_version_id, app.content_hash).step(code)
+        name = pick(definition.name_zh, definition.name_en, current_language())
+        found = words[key] = (name, _("Record “%(step)s” done", step=name) if started
+                              else _("Start “%(step)s”", step=name))
+    name, next_action = found
     return application_duty(SubjectType.STEP.value, app, name, next_action,
                             url_for("application_pages.detail", number=app.number,
                                     _anchor=f"step-{code}"))
 
 
-def _core_duties(kind: str, pairs: list[tuple[SlaTimer, Application | None]]) -> dict[int, Duty]:
+def _core_duties(kind: str, pairs: list[tuple[Any, Any]],
+                 words: dict[tuple, tuple[str, str]]) -> dict[int, Duty]:
     result: dict[int, Duty] = {}
     for timer, app in pairs:
         if app is None:
             continue
         if kind == SubjectType.STEP.value and timer.step_code:
-            result[timer.id] = _step_duty(app, timer.step_code, True)
+            result[timer.id] = _step_duty(app, timer.step_code, True, words)
         elif kind == SubjectType.MATERIALS.value:
             promised = app.materials_promised_on.isoformat() if app.materials_promised_on else ""
             result[timer.id] = application_duty(
@@ -154,27 +153,77 @@ def _core_duties(kind: str, pairs: list[tuple[SlaTimer, Application | None]]) ->
     return result
 
 
-def _ordered_timers(department: str | None, moment: datetime, person: int | None = None,
-                    due: str | None = None):
+# What a row of My work reads, as plain columns (no ORM objects: hydrating a timer, its
+# application, the application's owner and flow version cost more than the queries; issue
+# 15). The receivers of signals.work_duties get these rows under the models' own names.
+TIMER_COLUMNS = (SlaTimer.id, SlaTimer.subject_type, SlaTimer.subject_id, SlaTimer.stage,
+                 SlaTimer.application_id, SlaTimer.department_code, SlaTimer.assignee_id,
+                 SlaTimer.flow_code, SlaTimer.step_code, SlaTimer.label,
+                 SlaTimer.round_the_clock, SlaTimer.started_at, SlaTimer.budget_seconds,
+                 SlaTimer.due_at, SlaTimer.warn_at, SlaTimer.provisional, SlaTimer.state,
+                 SlaTimer.completed_at, SlaTimer.late, SlaTimer.version_id)
+_OWNER, _ASSIGNEE = aliased(User, name="owner"), aliased(User, name="assignee")
+APPLICATION_COLUMNS = (Application.id, Application.number, Application.customer_name,
+                       Application.address, Application.contact_phone,
+                       Application.materials_promised_on, Application.owner_id,
+                       Application.flow_version_id, FlowVersion.content_hash,
+                       _OWNER.display_name, _OWNER.username)
+TimerRow = namedtuple("TimerRow", [c.key for c in TIMER_COLUMNS])  # type: ignore[misc]
+# An application as a duty reads it; `owner` is its owner's label ("" for nobody), and
+# `content_hash` its flow version's (with flow_version_id: the definition parsed once).
+ApplicationRow = namedtuple("ApplicationRow", [  # type: ignore[misc]
+    "id", "number", "customer_name", "address", "contact_phone", "materials_promised_on",
+    "owner_id", "flow_version_id", "content_hash", "owner"])
+_TIMER_WIDTH, _APP_WIDTH = len(TIMER_COLUMNS), len(APPLICATION_COLUMNS)
+
+
+def _application_row(values: Any) -> ApplicationRow | None:
+    if values[0] is None:
+        return None
+    *head, display_name, username = values
+    return ApplicationRow(*head, display_name or username or "")
+
+
+def _with_application(query: Any) -> Any:
+    return (query.outerjoin(FlowVersion, FlowVersion.id == Application.flow_version_id)
+            .outerjoin(_OWNER, _OWNER.id == Application.owner_id))
+
+
+def _due_condition(due: str):
+    # due_predicate with the instants bound (:now, :today_end), for a statement built once.
+    running = SlaTimer.state == TimerState.RUNNING
+    if due == "overdue":
+        return and_(running, SlaTimer.due_at <= bindparam("now"))
+    return and_(running, SlaTimer.due_at > bindparam("now"),
+                SlaTimer.due_at < bindparam("today_end"))
+
+
+@lru_cache(maxsize=64)
+def _ordered_timers(department: str | None, mine: bool, due: str | None):
+    """The timers' page and count statements, built once per shape (building them cost
+    more than running them); the values are bound: :now, :today_end, :person, :limit,
+    :offset. Keyed on the department code too (a handful: the departments)."""
     where = [OPEN_TIMER, SlaTimer.subject_type != SubjectType.APPLICATION]
     if department:
         where.append(SlaTimer.department_code == department)
     if due in DUE_FILTERS:
-        where.append(due_predicate(due, moment))
-    if person is not None:
-        where.append(_mine(person))
-    overdue_first = case((((SlaTimer.state == TimerState.RUNNING) & (SlaTimer.due_at <= moment)),
-                          0), else_=1)
+        where.append(_due_condition(due))
+    if mine:
+        where.append(_mine(bindparam("person")))
+    overdue_first = case((((SlaTimer.state == TimerState.RUNNING)
+                           & (SlaTimer.due_at <= bindparam("now"))), 0), else_=1)
     no_deadline_last = case((SlaTimer.due_at.is_(None), 1), else_=0)
-    assignee = aliased(User)
-    query = (select(SlaTimer, Application, assignee)
-             .outerjoin(Application, Application.id == SlaTimer.application_id)
-             .outerjoin(assignee, assignee.id == SlaTimer.assignee_id)
-             .options(*NO_HISTORY)
-             .where(*where)
-             .order_by(overdue_first, no_deadline_last, SlaTimer.due_at.asc(), SlaTimer.id.asc()))
+    query = _with_application(
+        select(*TIMER_COLUMNS, *APPLICATION_COLUMNS, _ASSIGNEE.display_name,
+               _ASSIGNEE.username)
+        .select_from(SlaTimer)
+        .outerjoin(Application, Application.id == SlaTimer.application_id)
+        .outerjoin(_ASSIGNEE, _ASSIGNEE.id == SlaTimer.assignee_id))
+    query = (query.where(*where)
+             .order_by(overdue_first, no_deadline_last, SlaTimer.due_at.asc(), SlaTimer.id.asc())
+             .limit(bindparam("limit")).offset(bindparam("offset")))
     count = select(func.count()).select_from(SlaTimer)
-    if person is not None:  # "mine" reads the application's owner
+    if mine:  # "mine" reads the application's owner
         count = count.outerjoin(Application, Application.id == SlaTimer.application_id)
     return query, count.where(*where)
 
@@ -195,18 +244,26 @@ def waits_for(department: str):
                contains_text(f",{department},", StepRecord.shared_with))
 
 
-def _waiting_steps(department: str | None, person: int | None = None):
+@lru_cache(maxsize=64)
+def _waiting_steps(department: str | None, mine: bool, nothing: bool):
     """Open steps with no clock yet (started by hand), after every duty with a deadline; for
-    "mine", those of the applications I own (a step with no clock has no assignee yet)."""
+    "mine", those of the applications I own (a step with no clock has no assignee yet);
+    `nothing`: none at all (asked all the same: the same queries for every page). Built once
+    per shape, as _ordered_timers."""
     where = [OPEN_STEP, StepRecord.timer_id.is_(None), Application.status != AppStatus.CANCELLED]
     if department:
         where.append(waits_for(department))
-    if person is not None:
-        where.append(Application.owner_id == person)
-    query = (select(StepRecord, Application)
-             .join(Application, Application.id == StepRecord.application_id)
-             .options(*NO_HISTORY).where(*where)
-             .order_by(Application.accepted_at.asc(), StepRecord.id.asc()))
+    if mine:
+        where.append(Application.owner_id == bindparam("person"))
+    if nothing:
+        where.append(false())
+    query = (_with_application(
+        select(StepRecord.code, StepRecord.department_code, *APPLICATION_COLUMNS)
+        .select_from(StepRecord)
+        .join(Application, Application.id == StepRecord.application_id))
+        .where(*where)
+        .order_by(Application.accepted_at.asc(), StepRecord.id.asc())
+        .limit(bindparam("limit")).offset(bindparam("offset")))
     count = (select(func.count()).select_from(StepRecord)
              .join(Application, Application.id == StepRecord.application_id).where(*where))
     return query, count
@@ -221,40 +278,52 @@ def my_work(department: str | None, page: int = 1, per_page: int = 50, *,
     moment, clock = now(), app_clock()
     if person is not None:
         department = None
-    timers_query, timers_count = _ordered_timers(department, moment, person, due)
-    timed = db.session.scalar(timers_count) or 0
-    steps_query, steps_count = _waiting_steps(department, person)
-    if due in DUE_FILTERS:  # asked all the same (LIMIT 0): the same queries for every page
-        steps_query, steps_count = steps_query.where(false()), steps_count.where(false())
-    waiting = db.session.scalar(steps_count) or 0
+    due = due if due in DUE_FILTERS else None
+    mine = person is not None
+    timers_query, timers_count = _ordered_timers(department or None, mine, due)
+    steps_query, steps_count = _waiting_steps(department or None, mine, due is not None)
+    params = {"now": moment, "today_end": end_of_today(moment), "person": person}
+    timed, waiting = plain_rows(_counts(timers_count, steps_count), params).one()
     offset = (page - 1) * per_page
-    rows = [tuple(row) for row in db.session.execute(
-        timers_query.limit(per_page).offset(offset))] if offset < timed else []
-    items = _describe(rows, moment, clock)
+    rows = list(plain_rows(timers_query, {**params, "limit": per_page, "offset": offset})) \
+        if offset < timed else []
+    words: dict[tuple, tuple[str, str]] = {}
+    items = _describe(rows, moment, clock, words)
     # Asked even when the page is full (LIMIT 0), so that a page costs the same queries always.
-    for step, app in db.session.execute(
-            steps_query.limit(per_page - len(items)).offset(max(0, offset - timed))):
-        items.append(replace(_step_duty(app, step.code, False), department=step.department_code,
-                             owner=app.owner.label if app.owner else ""))
+    for code, step_department, *app_values in plain_rows(steps_query, {
+            **params, "limit": per_page - len(items), "offset": max(0, offset - timed)}):
+        app = _application_row(app_values)
+        items.append(replace(_step_duty(app, code, False, words), department=step_department,
+                             owner=app.owner))
     total = timed + waiting
     return {"items": items, "total": total, "page": page, "per_page": per_page,
             "pages": page_count(total, per_page)}
 
 
-def _describe(rows: list[tuple[SlaTimer, Application | None, User | None]], moment: datetime,
-              clock: Any) -> list[Duty]:
-    pairs = [(timer, app) for timer, app, _assignee in rows]
-    by_kind: dict[str, list[tuple[SlaTimer, Application | None]]] = {}
-    for timer, app in pairs:
+@lru_cache(maxsize=128)
+def _counts(timers_count: Any, steps_count: Any) -> Any:
+    """Both counts in one statement (one round trip), built once per pair of statements."""
+    return select(timers_count.scalar_subquery(), steps_count.scalar_subquery())
+
+
+def _describe(rows: list[Any], moment: datetime, clock: Any,
+              words: dict[tuple, tuple[str, str]]) -> list[Duty]:
+    """Rows of _ordered_timers' page as Duties: each kind described in one go for the page
+    (the core's, then the features' through signals.work_duties)."""
+    split = [(TimerRow._make(row[:_TIMER_WIDTH]),
+              _application_row(row[_TIMER_WIDTH:_TIMER_WIDTH + _APP_WIDTH]),
+              row[-2] or row[-1] or "", row[-1] or "") for row in rows]
+    by_kind: dict[str, list[tuple[Any, Any]]] = {}
+    for timer, app, _label, _username in split:
         by_kind.setdefault(SubjectType(timer.subject_type).value, []).append((timer, app))
     known: dict[int, Duty] = {}
     for kind, of_kind in by_kind.items():
-        known.update(_core_duties(kind, of_kind))
+        known.update(_core_duties(kind, of_kind, words))
         for _receiver, answer in work_duties.send(kind, timers=of_kind):
             known.update(answer or {})
-    pauses = pauses_by_application({app.id for _t, app in pairs if app is not None})
+    pauses = pauses_by_application({app.id for _t, app, _l, _u in split if app is not None})
     items = []
-    for timer, app, assignee in rows:
+    for timer, app, assignee, username in split:
         duty = known.get(timer.id) or application_duty(
             SubjectType(timer.subject_type).value, app, timer.label, "",
             url_for("application_pages.detail", number=app.number) if app else "")
@@ -262,8 +331,6 @@ def _describe(rows: list[tuple[SlaTimer, Application | None, User | None]], mome
                                timer.step_code) if app else []
         items.append(replace(duty, department=timer.department_code,
                              state=describe(timer, moment, clock, scoped), duty_id=timer.id,
-                             version=timer.version_id,
-                             owner=app.owner.label if app is not None and app.owner else "",
-                             assignee=assignee.label if assignee else "",
-                             assignee_username=assignee.username if assignee else ""))
+                             version=timer.version_id, owner=app.owner if app else "",
+                             assignee=assignee, assignee_username=username))
     return items
