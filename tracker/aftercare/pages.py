@@ -18,6 +18,7 @@ from ..services.months import Month, parse_month
 from ..services.pagination import page_count
 from ..services.reference import departments
 from ..services.work import Duty, application_duty
+from ..web import cells
 from ..web.forms import RowForms, attach_errors, options, page_number
 from ..web.nav import NavItem
 from . import commands, importer, presenters, queries, rates
@@ -83,6 +84,55 @@ def _open_row_forms(rows: list[dict[str, Any]], form_class: type[FlaskForm], pre
     return forms
 
 
+class TableRow:
+    """A row of the callbacks table as its template reads it: the presenter's fields it shows
+    as attributes (Jinja reads a dict's key only after a failed attribute look-up) and its
+    cells (badge, dates, time left, links) built in Python (web.cells), once per page what
+    every row shares (the URLs' patterns, the words, a badge per state)."""
+
+    __slots__ = ("application_number", "assigned_department_name", "attempts", "badge",
+                 "comment", "completed", "contact_name", "contact_phone", "customer_name",
+                 "detail_url", "done", "done_by", "due", "form_url", "id", "remaining",
+                 "satisfied", "state", "status")
+
+    def __init__(self, row: dict[str, Any], page: _TablePage) -> None:
+        sla, state = row["sla"], row["sla"]["state"]
+        self.id, self.status, self.state = row["id"], row["status"], state
+        self.application_number = row["application_number"]
+        self.customer_name, self.contact_name = row["customer_name"], row["contact_name"]
+        self.contact_phone, self.satisfied = row["contact_phone"], row["satisfied"]
+        self.comment, self.done_by, self.attempts = row["comment"], row["done_by"], row["attempts"]
+        self.assigned_department_name = row["assigned_department_name"]
+        badge = page.badges.get(state)
+        if badge is None:
+            badge = page.badges[state] = cells.state_badge(state)
+        self.badge = badge
+        self.detail_url = page.detail_url(row["application_number"])
+        # the row's form: the result of an open callback, else the department's assignment
+        self.form_url = (page.result_url if row["status"] == "open" else page.assign_url)(row["id"])
+        self.completed, self.due = cells.dt(row["completed_at"]), cells.dt(sla["due_at"])
+        self.remaining, self.done = page.remaining(sla), cells.dt(row["done_at"])
+
+
+class _TablePage:
+    """What the rows of one callbacks page share (TableRow)."""
+
+    def __init__(self, shown: str) -> None:
+        self.detail_url = cells.RowUrl("application_pages.detail", "number")
+        self.result_url = cells.RowUrl("aftercare_pages.record_result", "callback_id",
+                                       status=shown)
+        self.assign_url = cells.RowUrl("aftercare_pages.assign", "callback_id", status=shown)
+        self.remaining = cells.Remaining()
+        self.badges: dict[str, Any] = {}
+
+
+def table_rows(rows: list[dict[str, Any]], shown: str) -> list[TableRow]:
+    """The presented callbacks (present_callback_rows) as the table's rows; `shown` the tab
+    the forms come back to."""
+    page = _TablePage(shown)
+    return [TableRow(row, page) for row in rows]
+
+
 def render_callbacks(failed: dict[int, CallbackResultForm] | None = None,
                      import_form: ImportForm | None = None, report: Any = None,
                      status: int = 200, message: str | None = None) -> Any:
@@ -91,10 +141,11 @@ def render_callbacks(failed: dict[int, CallbackResultForm] | None = None,
         shown = "open"
     page = page_number()
     water_on = _water_on()
-    items, total = queries.list_callbacks(status=None if shown == "all" else shown, page=page,
-                                          per_page=PER_PAGE,
-                                          water_on=water_on.bounds if water_on else None)
-    rows = presenters.present_callbacks(items, current_language())
+    items, total = queries.list_callback_rows(
+        status=None if shown == "all" else shown, page=page, per_page=PER_PAGE,
+        water_on=water_on.bounds if water_on else None)
+    # The page shows no 代办 acts: not read.
+    rows = presenters.present_callback_rows(items, current_language(), proxies=False)
     forms = RowForms(CallbackResultForm, "cb",
                      {row["id"]: row["version"] for row in rows if row["status"] == "open"},
                      failed=failed, conflict=status == 409)
@@ -109,7 +160,7 @@ def render_callbacks(failed: dict[int, CallbackResultForm] | None = None,
     year, month = _month()
     month_rates = rates.callback_rates(year, month)
     return render_template(
-        "aftercare/callbacks.html", rows=rows, forms=forms, assign_forms=assign_forms,
+        "aftercare/callbacks.html", rows=table_rows(rows, shown), forms=forms, assign_forms=assign_forms,
         total=total, shown=shown,
         statuses=CALLBACK_STATUSES, page=page, pages=page_count(total, PER_PAGE),
         args={"status": shown, **({"water_on": water_on.label} if water_on else {})},
