@@ -185,3 +185,100 @@ def test_a_page_reads_each_part_in_one_statement(app, client, auth, callbacks):
     # the second part and its total; the 代办 acts of the one callback that has some
     assert len(every) == len(open_only) + 2
     assert sum("proxy_acts" in s.lower() and "exists" not in s.lower() for s in every) == 1
+
+
+# callbacks.html's rows as the template drew them before pages.CallbackTable (the reference).
+TEMPLATE_ROWS = """
+  {%- set detail_url = cells.RowUrl("application_pages.detail", "number") %}
+  {%- set result_url = cells.RowUrl("aftercare_pages.record_result", "callback_id", status=shown) %}
+  {%- set assign_url = cells.RowUrl("aftercare_pages.assign", "callback_id", status=shown) %}
+  {% for r in rows %}
+    <tr class="row-{{ r.sla.state }}" id="callback-{{ r.id }}">
+      <td>{{ cells.state_badge(r.sla.state) }}</td>
+      <td class="nowrap"><a href="{{ detail_url(r.application_number) }}">{{ r.application_number }}</a></td>
+      <td>{{ r.customer_name }}<br><small class="muted">{{ r.contact_name }} {{ r.contact_phone }}</small></td>
+      <td class="nowrap">{{ cells.dt(r.completed_at) }}</td>
+      <td class="nowrap">{{ cells.dt(r.sla.due_at) }}<br><small>{{ cells.remaining(r.sla) }}</small></td>
+      <td>
+        {% if r.status == "done" %}
+          {% if r.satisfied %}<span class="tag tag-ok">{{ _("Satisfied") }}</span>{% else %}<span class="tag tag-warn">{{ _("Not satisfied") }}</span>{% endif %}
+          {{ r.comment }}<br><small class="muted">{{ cells.dt(r.done_at) }} · {{ r.done_by or "—" }}</small>
+          {% if r.id in assign_forms %}
+          <br><small>{{ _("Responsible department") }}: {{ r.assigned_department_name or _("awaiting assignment") }}</small>
+          {% if writer %}
+          {# the form drawn once per page: web.forms.RowForms #}
+          <form method="post" action="{{ assign_url(r.id) }}" class="inline-form assign-form">
+            {{ assign_forms.html(r.id, assign_fields) }}
+          </form>
+          {% endif %}
+          {% endif %}
+        {% else %}
+          {% if r.attempts %}<small class="muted">{{ _("%(n)s unanswered calls", n=r.attempts) }}</small>{% endif %}
+          {% if writer %}
+          {# the form drawn once per page: web.forms.RowForms #}
+          <form method="post" action="{{ result_url(r.id) }}" class="callback-form" novalidate>
+            {{ forms.html(r.id, result_fields) }}
+          </form>
+          {% endif %}
+        {% endif %}
+      </td>
+    </tr>
+  {% endfor %}"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_table_draws_the_rows_the_template_drew(app, callbacks, lang):
+    """Every kind of row (open with and without unanswered calls, done satisfied, done not
+    satisfied with and without a department, with a refused form), for a writer and a
+    reader, with markup and quotes in the values."""
+    from markupsafe import Markup
+
+    from tracker.aftercare import pages, presenters, queries
+    from tracker.aftercare.forms import AssignForm, CallbackResultForm
+    from tracker.extensions import db
+    from tracker.models import Application
+    from tracker.web.forms import RowForms, options
+
+    with app.app_context():
+        db.session.execute(sa.update(Application).where(Application.id.in_(
+            sa.select(Application.id).order_by(Application.id).limit(3)))
+            .values(customer_name='<b>"王&李"</b>', contact_phone="0553'1"))
+        db.session.commit()
+
+    def result_fields(form) -> Markup:
+        return form.hidden_tag() + form.reached() + form.comment(rows=1)
+
+    def assign_fields(form) -> Markup:
+        return form.hidden_tag() + form.department(class_="input")
+
+    with app.test_request_context(f"/callbacks?lang={lang}"):
+        rows = presenters.present_callback_rows(queries.list_callback_rows()[0], lang,
+                                                proxies=False)
+        assert {(r["status"], r["satisfied"], bool(r["assigned_department"]),
+                 bool(r["attempts"])) for r in rows} == {
+            ("open", None, False, True), ("open", None, False, False),
+            ("done", True, False, False), ("done", False, True, False)}
+        open_ids = [r["id"] for r in rows if r["status"] == "open"]
+        refused = CallbackResultForm(formdata=None, prefix=f"cb{open_ids[1]}", version=1)
+        refused.comment.errors = ["太长"]
+        for failed in ({}, {open_ids[1]: refused}):
+            for writer in (True, False):
+                for shown in ("open", "all"):
+                    forms = RowForms(CallbackResultForm, "cb", {
+                        r["id"]: r["version"] for r in rows if r["status"] == "open"},
+                        failed=failed, conflict=True)
+                    unsatisfied = [r for r in rows
+                                   if r["status"] == "done" and r["satisfied"] is False]
+                    choices = options([("connection_team", "Connection"), ("x&y", "<X>")])
+                    assign_forms = RowForms(
+                        AssignForm, "as", {r["id"]: r["version"] for r in unsatisfied},
+                        values={r["id"]: {"department": r["assigned_department"]}
+                                for r in unsatisfied},
+                        setup=lambda form, c=choices: setattr(form.department, "choices", c))
+                    context = {"rows": rows, "shown": shown, "forms": forms,
+                               "assign_forms": assign_forms, "writer": writer,
+                               "result_fields": result_fields, "assign_fields": assign_fields}
+                    expected = app.jinja_env.from_string(TEMPLATE_ROWS).render(context)
+                    table = pages.CallbackTable(rows, shown, forms, assign_forms)
+                    got = "\n  " + table.html(writer, result_fields, assign_fields)
+                    assert got == expected, (writer, shown, failed)
