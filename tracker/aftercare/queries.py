@@ -39,29 +39,14 @@ def latest_follow_up(application_id: int) -> FollowUp | None:
                              .order_by(FollowUp.id.desc()).limit(1))
 
 
-def list_callbacks(*, status: str | None = None, page: int = 1, per_page: int = 50,
-                   water_on: tuple[datetime, datetime] | None = None
-                   ) -> tuple[list[Callback], int]:
-    """Callbacks, the open ones by deadline first; with `water_on` ([start, end)), those of
-    the applications whose water went on then: the callbacks the callback rate of that month
-    counts as due (services.figures.callback_counts)."""
-    where = []
-    if water_on is not None:
-        whole = aliased(SlaTimer)
-        where.append(Callback.application_id.in_(
-            select(whole.application_id).where(
-                whole.subject_type == SubjectType.APPLICATION, whole.state == TimerState.DONE,
-                whole.completed_at >= water_on[0], whole.completed_at < water_on[1])))
-    return _open_first(Callback, status, page, per_page, where)
-
-
 # --- the callbacks list as plain rows ---------------------------------------------------------
 #
 # A page of callbacks as Core rows (services.plain_reads), one statement per part: the
 # callback's columns, its application's that a row shows, its timer's as `timer_<name>` (the
 # fields of services.queries.ListedTimer) and `timer_department_code`, who did it, and how
-# many unanswered calls were logged, whether a 代办 act was recorded on it. Hydrating Callback objects (with their timer and user)
-# and reading the applications and the attempts apiece was most of the page's time.
+# many unanswered calls were logged, whether a 代办 act names it. Hydrating Callback objects
+# (with their timer and user) and reading the applications, the attempts and the acts apiece
+# was most of the list's time (the follow-ups list still reads objects: _open_first).
 
 _DONE_BY = aliased(User, name="done_by")
 _WHOLE = aliased(SlaTimer, name="whole")  # the application's own timer (?water_on=)
@@ -148,9 +133,12 @@ def _callback_shape(status: str | None, water_on: bool) -> _Shape:
 def list_callback_rows(*, status: str | None = None, page: int = 1, per_page: int = 50,
                        water_on: tuple[datetime, datetime] | None = None
                        ) -> tuple[list[Any], int]:
-    """What `list_callbacks` lists, as plain rows (named tuples of CALLBACK_ROW's names), in
-    the same order, and the same total; the same statements whichever part a page falls in
-    (a part whose rows are all before or after the page is asked with LIMIT 0)."""
+    """A page of callbacks as plain rows (named tuples of CALLBACK_ROW's names), the open
+    ones by deadline first (_open_first's order), and how many in all; with `water_on`
+    ([start, end)), those of the applications whose water went on then: the callbacks the
+    callback rate of that month counts as due (services.figures.callback_counts). The same
+    statements whichever part a page falls in (a part whose rows are all before or after the
+    page is asked with LIMIT 0)."""
     status = status or None
     shape = _callback_shape(status if status in (None, "open") else "other",
                             water_on is not None)
