@@ -13,6 +13,7 @@ from ..models import Application, User
 from ..services.app_clock import app_clock
 from ..services.app_clock import now as clock_now
 from ..services.duties import present_proxies, proxies_of
+from ..services.queries import ListedTimer
 from ..services.sla_fields import department_name, timer_fields
 from ..sla import WorkingClock
 from .models import Callback, Evaluation, FollowUp
@@ -65,46 +66,49 @@ def present_follow_up(follow_up: FollowUp, now: datetime, clock: WorkingClock) -
 
 # --- presenting (API and pages) ---------------------------------------------------------
 
-# What a callback's row shows of its application (present_callback's `app`).
-CALLBACK_APPLICATION = (Application.id, Application.number, Application.customer_name,
-                        Application.contact_name, Application.contact_phone,
-                        Application.completed_at)
+def present_callback_rows(rows: list[Any], lang: str, *,
+                          proxies: bool = True) -> list[dict[str, Any]]:
+    """Callbacks as the API and the page show them, from rows of
+    `queries.list_callback_rows` (or `callback_row`); `proxies=False` leaves out
+    `on_behalf` (the 代办 acts: one more query), for a page that does not show them."""
+    moment, clock = clock_now(), app_clock()
+    acts = proxies_of("callback", [row.id for row in rows if row.proxied]) if proxies else {}
+    names: dict[str, str] = {}  # department code -> its name, looked up once per page
 
+    def named(code: str) -> str:
+        found = names.get(code)
+        if found is None:
+            found = names[code] = department_name(code, lang)
+        return found
 
-def present_callback(callback: Callback, app: Any, attempts: int,
-                     lang: str) -> dict[str, Any]:
-    """A callback as the API and the page show it; `app` has the CALLBACK_APPLICATION
-    columns (an Application or a row of them)."""
-    timer = callback.timer
-    return {
-        "id": callback.id, "application_number": app.number, "customer_name": app.customer_name,
-        "contact_name": app.contact_name, "contact_phone": app.contact_phone,
-        "completed_at": local(app.completed_at), "status": callback.status,
-        "reached": callback.reached, "satisfied": callback.satisfied,
-        "comment": callback.comment, "done_at": local(callback.done_at),
-        "done_by": callback.done_by.label if callback.done_by else None, "attempts": attempts,
-        "department_name": department_name(timer.department_code, lang) if timer else "",
-        # the department the hotline made responsible (责成相关部门处理); None: not yet
-        "assigned_department": callback.assigned_department,
-        "assigned_department_name": department_name(callback.assigned_department, lang)
-        if callback.assigned_department else None,
-        "version": callback.version_id,
-        "sla": timer_fields(timer, clock_now(), app_clock(), []),
-    }
-
-
-def present_callbacks(callbacks: list[Callback], lang: str) -> list[dict[str, Any]]:
-    # The columns a row shows, not Application objects: hydrating them read every
-    # application's steps, pauses and flow version (its whole definition) for 50 rows.
-    apps = {a.id: a for a in db.session.execute(
-        select(*CALLBACK_APPLICATION).where(
-            Application.id.in_([c.application_id for c in callbacks])))}
-    attempts = attempts_of(c.id for c in callbacks)
-    acts = proxies_of("callback", [c.id for c in callbacks])  # 代办, one query
-    result = [present_callback(c, apps[c.application_id], attempts.get(c.id, 0), lang)
-              for c in callbacks]
-    for data, callback in zip(result, callbacks, strict=True):
-        data["on_behalf"] = present_proxies(acts.get((callback.id, "callback"), []), lang)
+    result = []
+    for row in rows:
+        timer = None if row.timer_id is None else ListedTimer(
+            row.timer_id, row.timer_subject_type, row.timer_step_code, row.timer_limit,
+            row.timer_round_the_clock, row.timer_started_at, row.timer_budget_seconds,
+            row.timer_due_at, row.timer_warn_at, row.timer_provisional, row.timer_state,
+            row.timer_completed_at, row.timer_late)
+        assigned = row.assigned_department
+        data = {
+            "id": row.id, "application_number": row.number,
+            "customer_name": row.customer_name, "contact_name": row.contact_name,
+            "contact_phone": row.contact_phone, "completed_at": local(row.completed_at),
+            "status": row.status, "reached": row.reached, "satisfied": row.satisfied,
+            "comment": row.comment, "done_at": local(row.done_at),
+            # User.label: the display name, else the user name
+            "done_by": (row.done_by_display or row.done_by_username)
+            if row.done_by_username is not None else None,
+            "attempts": row.attempts,
+            "department_name": named(row.timer_department_code) if timer else "",
+            # the department the hotline made responsible (责成相关部门处理); None: not yet
+            "assigned_department": assigned,
+            "assigned_department_name": named(assigned) if assigned else None,
+            "version": row.version_id,
+            "sla": timer_fields(timer, moment, clock, []),
+        }
+        if proxies:
+            data["on_behalf"] = present_proxies(acts.get((row.id, "callback"), []), lang)
+        result.append(data)
     return result
 
 

@@ -2,16 +2,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, literal, literal_column, select
+from sqlalchemy import Select, bindparam, func, literal, literal_column, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Event, SlaTimer, SubjectType, TimerState
+from ..models import Application, Event, ProxyAct, SlaTimer, SubjectType, TimerState, User
 from ..services import tallies
 from ..services.errors import NotFound
+from ..services.plain_reads import light_rows, plain_rows
+from ..services.queries import TIMER_COLUMNS
 from .models import Callback, FollowUp
 
 OPEN = literal_column("'open'")  # the status of an open callback or follow-up, as a literal
@@ -35,20 +39,136 @@ def latest_follow_up(application_id: int) -> FollowUp | None:
                              .order_by(FollowUp.id.desc()).limit(1))
 
 
-def list_callbacks(*, status: str | None = None, page: int = 1, per_page: int = 50,
-                   water_on: tuple[datetime, datetime] | None = None
-                   ) -> tuple[list[Callback], int]:
-    """Callbacks, the open ones by deadline first; with `water_on` ([start, end)), those of
-    the applications whose water went on then: the callbacks the callback rate of that month
-    counts as due (services.figures.callback_counts)."""
+# --- the callbacks list as plain rows ---------------------------------------------------------
+#
+# A page of callbacks as Core rows (services.plain_reads), one statement per part: the
+# callback's columns, its application's that a row shows, its timer's as `timer_<name>` (the
+# fields of services.queries.ListedTimer) and `timer_department_code`, who did it, and how
+# many unanswered calls were logged, whether a 代办 act names it. Hydrating Callback objects
+# (with their timer and user) and reading the applications, the attempts and the acts apiece
+# was most of the list's time (the follow-ups list still reads objects: _open_first).
+
+_DONE_BY = aliased(User, name="done_by")
+_WHOLE = aliased(SlaTimer, name="whole")  # the application's own timer (?water_on=)
+_ATTEMPTS = (select(func.count()).where(
+    Event.subject_type == "callback", Event.action == "callback.attempt",
+    Event.subject_id == Callback.id).correlate(Callback).scalar_subquery())
+# Whether a 代办 act names the callback: the acts are read only for those (rare), not with a
+# query of their own on every page.
+_PROXIED = select(ProxyAct.id).where(
+    ProxyAct.subject_type == "callback", ProxyAct.subject_id == Callback.id
+).correlate(Callback).exists()
+CALLBACK_ROW = (
+    Callback.id, Callback.application_id, Callback.status, Callback.reached,
+    Callback.satisfied, Callback.comment, Callback.assigned_department, Callback.done_at,
+    Callback.version_id, _DONE_BY.display_name.label("done_by_display"),
+    _DONE_BY.username.label("done_by_username"), Application.number,
+    Application.customer_name, Application.contact_name, Application.contact_phone,
+    Application.completed_at, SlaTimer.department_code.label("timer_department_code"),
+    *(getattr(SlaTimer, name).label(f"timer_{name}") for name in TIMER_COLUMNS),
+    _ATTEMPTS.label("attempts"), _PROXIED.label("proxied"))
+
+
+def _with_row_columns(keys: Any) -> Select:
+    """The row columns of the callbacks whose ids are `keys.c.key`."""
+    return (select(*CALLBACK_ROW).select_from(keys)
+            .join(Callback, Callback.id == keys.c.key)
+            .join(Application, Application.id == Callback.application_id)
+            .outerjoin(SlaTimer, SlaTimer.id == Callback.timer_id)
+            .outerjoin(_DONE_BY, _DONE_BY.id == Callback.done_by_id))
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """A callbacks list's statements for one shape of request (built once per process:
+    building them cost more than running them); values are bound: :limit, :offset,
+    :status, :water_from, :water_until."""
+
+    pages: tuple[Select, ...]  # each part's page of rows, in the list's order
+    totals: tuple[Select, ...]  # each part's total
+
+
+@lru_cache(maxsize=8)
+def _callback_shape(status: str | None, water_on: bool) -> _Shape:
+    """`status`: None (every callback), "open", or "other" (one status but open)."""
     where = []
+    if water_on:
+        where.append(Callback.application_id.in_(select(_WHOLE.application_id).where(
+            _WHOLE.subject_type == SubjectType.APPLICATION, _WHOLE.state == TimerState.DONE,
+            _WHOLE.completed_at >= bindparam("water_from"),
+            _WHOLE.completed_at < bindparam("water_until"))))
+    pages, counted = [], []
+    limit, offset = bindparam("limit"), bindparam("offset")
+    if status in (None, "open"):
+        # The page's keys cut first (by deadline), then their columns joined for those only.
+        keys = (select(Callback.id.label("key"), SlaTimer.due_at.label("due"))
+                .join(SlaTimer, SlaTimer.id == Callback.timer_id, isouter=True)
+                .where(Callback.status == OPEN, *where)
+                .order_by(SlaTimer.due_at, Callback.id.desc())
+                .limit(limit).offset(offset).subquery("open_keys"))
+        pages.append(_with_row_columns(keys).order_by(keys.c.due, keys.c.key.desc()))
+        counted.append(select(Callback.id).where(Callback.status == OPEN, *where))
+    if status != "open":
+        # The literal (not a bound parameter) lets PostgreSQL match the partial index.
+        closed = Callback.status != OPEN if status is None \
+            else Callback.status == bindparam("status")
+        keys = (select(Callback.id.label("key")).where(closed, *where)
+                .order_by(Callback.id.desc()).limit(limit).offset(offset)
+                .subquery("closed_keys"))
+        pages.append(_with_row_columns(keys).order_by(keys.c.key.desc()))
+        counted.append(select(Callback.id).where(closed, *where))
+    if where:
+        totals = [select(func.count()).select_from(part.subquery()) for part in counted]
+    else:
+        # Of every row ever made: the triggers' tallies (services.tallies), not a count of
+        # the whole history (134 ms for the callbacks at 1M applications).
+        subject = Callback.__tablename__
+        totals = ([tallies.total(subject, status=OPEN)] if status in (None, "open") else []) \
+            + ([] if status == "open" else [
+                tallies.total(subject, other_than=OPEN) if status is None
+                else tallies.total(subject, status=bindparam("status"))])
+    return _Shape(tuple(pages), tuple(totals))
+
+
+def list_callback_rows(*, status: str | None = None, page: int = 1, per_page: int = 50,
+                       water_on: tuple[datetime, datetime] | None = None
+                       ) -> tuple[list[Any], int]:
+    """A page of callbacks as plain rows (named tuples of CALLBACK_ROW's names), the open
+    ones by deadline first (_open_first's order), and how many in all; with `water_on`
+    ([start, end)), those of the applications whose water went on then: the callbacks the
+    callback rate of that month counts as due (services.figures.callback_counts). The same
+    statements whichever part a page falls in (a part whose rows are all before or after the
+    page is asked with LIMIT 0)."""
+    status = status or None
+    shape = _callback_shape(status if status in (None, "open") else "other",
+                            water_on is not None)
+    params: dict[str, Any] = {}
+    if status not in (None, "open"):
+        params["status"] = status
     if water_on is not None:
-        whole = aliased(SlaTimer)
-        where.append(Callback.application_id.in_(
-            select(whole.application_id).where(
-                whole.subject_type == SubjectType.APPLICATION, whole.state == TimerState.DONE,
-                whole.completed_at >= water_on[0], whole.completed_at < water_on[1])))
-    return _open_first(Callback, status, page, per_page, where)
+        params["water_from"], params["water_until"] = water_on
+    totals = [int(plain_rows(statement, params).scalar() or 0) for statement in shape.totals]
+    items: list[Any] = []
+    skip = (page - 1) * per_page
+    for statement, total in zip(shape.pages, totals, strict=True):
+        items += light_rows(plain_rows(statement, {
+            **params, "limit": per_page - len(items), "offset": min(skip, total)}))
+        skip = max(0, skip - total)
+    return items, sum(totals)
+
+
+@lru_cache(maxsize=1)
+def _one_callback() -> Select:
+    keys = select(Callback.id.label("key")).where(Callback.id == bindparam("id")).subquery()
+    return _with_row_columns(keys)
+
+
+def callback_row(callback_id: int) -> Any:
+    """One callback as a row of `list_callback_rows`."""
+    found = light_rows(plain_rows(_one_callback(), {"id": callback_id}))
+    if not found:
+        raise NotFound("No callback with id %(id)s.", params={"id": callback_id})
+    return found[0]
 
 
 def attempts_of(callback_ids: Iterable[int]) -> dict[int, int]:

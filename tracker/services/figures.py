@@ -137,6 +137,12 @@ def callback_counts(start: datetime, end: datetime) -> CallbackCounts:
     return CallbackCounts(*(int(v or 0) for v in row))
 
 
+def callback_counts_statement() -> Select:
+    """callback_counts' statement (binding :start and :end; its row is CallbackCounts' fields
+    in order), for a read asking it beside other figures in one round trip."""
+    return _callback_counts()
+
+
 @cache
 def _callback_counts() -> Select:
     """callback_counts' statement for [:start, :end), built once per process (building it

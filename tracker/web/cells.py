@@ -13,7 +13,7 @@ from flask import url_for
 from markupsafe import Markup, escape
 
 from . import labels
-from .formatting import beijing, department_name, pattern, working_hours
+from .formatting import beijing, department_name, number, pattern
 
 DEFAULT_FORMAT = "%Y-%m-%d %H:%M"
 LIVE = ("on_track", "warning", "paused")
@@ -21,6 +21,8 @@ LIVE = ("on_track", "warning", "paused")
 
 def _get(obj: Any, name: str) -> Any:
     """`obj.name` as Jinja reads it: an attribute, else an item (a presenter's dict)."""
+    if type(obj) is dict:  # no dict attribute has the names asked here; a failed look-up
+        return obj.get(name)  # raised AttributeError first (a microsecond each)
     try:
         return getattr(obj, name)
     except AttributeError:
@@ -53,23 +55,48 @@ def dt(value: Any, fmt: str = DEFAULT_FORMAT) -> Markup:
 
 
 def _hours(msgid: str, hours: Any) -> Markup:
-    # As Jinja's newstyle gettext does: the translation as markup, the value escaped into it.
-    return Markup(pattern(msgid)) % {"hours": working_hours(hours)}
+    return Remaining().hours(msgid, hours)
 
 
 def remaining(sla: Any) -> Markup:
     """Working time left or over of a presenter's `sla` dict (macros.html `remaining`)."""
-    state = _get(sla, "state")
-    if state == "overdue":
-        return Markup('<span class="over">%s</span>') % _hours("%(hours)s over",
-                                                               _get(sla, "over_hours"))
-    over = _get(sla, "over_hours")
-    if state == "done_late" and over:
-        return Markup('<span class="over">%s</span>') % _hours("%(hours)s late", over)
-    left = _get(sla, "remaining_hours")
-    if left is not None and state in LIVE:
-        return _hours("%(hours)s left", left)
-    return Markup("—")
+    return Remaining()(sla)
+
+
+class Remaining:
+    """`remaining(sla)` for the rows of one page (one language): each sentence's translation
+    looked up once, not once per cell (`pattern` asks flask-babel for the request's language
+    each time, most of a cell's 10 us)."""
+
+    def __init__(self) -> None:
+        self._patterns: dict[str, str] = {}
+
+    def _pattern(self, msgid: str) -> str:
+        found = self._patterns.get(msgid)
+        if found is None:
+            found = self._patterns[msgid] = pattern(msgid)
+        return found
+
+    def hours(self, msgid: str, hours: Any) -> Markup:
+        """`_(msgid, hours=hours | working_hours)` as a template renders it."""
+        # formatting.working_hours, its pattern kept
+        shown = "—" if hours is None else \
+            self._pattern("%(hours)s working h") % {"hours": number(hours, 1)}
+        # As Jinja's newstyle gettext does: the translation as markup, the value escaped into
+        # it (what Markup(pattern) % {...} gives, without its per-value wrappers).
+        return Markup(self._pattern(msgid) % {"hours": escape(shown)})
+
+    def __call__(self, sla: Any) -> Markup:
+        state = _get(sla, "state")
+        if state == "overdue":
+            return Markup(f'<span class="over">{self.hours("%(hours)s over", _get(sla, "over_hours"))}</span>')
+        over = _get(sla, "over_hours")
+        if state == "done_late" and over:
+            return Markup(f'<span class="over">{self.hours("%(hours)s late", over)}</span>')
+        left = _get(sla, "remaining_hours")
+        if left is not None and state in LIVE:
+            return self.hours("%(hours)s left", left)
+        return Markup("—")
 
 
 # A value no URL of ours holds, put where a row's value goes and then replaced.
