@@ -105,6 +105,12 @@ def compare(old: Path, new: Path, url: str, token: str, number: str, repeat: int
     sys.path.insert(0, str(HERE))
     import bench_scale
 
+    for checkout in (old, new):
+        # Without its compiled catalogue a checkout draws its pages in English: every page
+        # would "differ" for that alone (a fresh worktree has none: they are built files).
+        if not (checkout / "tracker/translations/zh/LC_MESSAGES/messages.mo").is_file():
+            raise SystemExit(f"{checkout} has no compiled translations: run "
+                             f"`python -m tracker.i18n_build` in it first")
     targets = {"login": ("anon", "/login"), **bench_scale.pages(number)}
     if only:
         targets = {k: v for k, v in targets.items() if k == "login" or k in only}
