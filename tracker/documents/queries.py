@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..aftercare.queries import callback_of, get_callback, get_follow_up, latest_follow_up
 from ..extensions import db
@@ -26,12 +26,23 @@ OTHER_SUBJECTS = ("problem", "supervision")
 EVIDENCE_KINDS = {"callback_evidence": "callback", "followup_evidence": "followup"}
 
 
+# Every application page reads these (its documents section and step lines): built once,
+# the application's id bound (issue 15: building the select and its cache key cost half
+# of running it).
+_OF_APPLICATION = Attachment.application_id == bindparam("application_id")
+_ATTACHMENTS = select(Attachment).where(_OF_APPLICATION).order_by(Attachment.uploaded_at,
+                                                                  Attachment.id)
+_CURRENT_ATTACHMENTS = select(Attachment).where(
+    _OF_APPLICATION, Attachment.replaced_at.is_(None)).order_by(Attachment.uploaded_at,
+                                                               Attachment.id)
+_WAIVERS = select(MaterialWaiver).where(
+    MaterialWaiver.application_id == bindparam("application_id")).order_by(MaterialWaiver.id)
+
+
 def attachments_of(app: Application, *, current_only: bool = False) -> list[Attachment]:
     """Every attachment of an application, oldest first (replaced ones too, unless asked)."""
-    query = select(Attachment).where(Attachment.application_id == app.id)
-    if current_only:
-        query = query.where(Attachment.replaced_at.is_(None))
-    return list(db.session.scalars(query.order_by(Attachment.uploaded_at, Attachment.id)))
+    return list(db.session.scalars(_CURRENT_ATTACHMENTS if current_only else _ATTACHMENTS,
+                                   {"application_id": app.id}))
 
 
 def subject_attachments(subject_type: str, subject_id: int) -> list[Attachment]:
@@ -158,9 +169,7 @@ def documents_by_step(app: Application, history: list[Attachment] | None = None
     flow = flow_of(app)
     current = attachments_of(app, current_only=True) if history is None else [
         a for a in history if a.current]
-    waivers = {w.material: w for w in db.session.scalars(
-        select(MaterialWaiver).where(MaterialWaiver.application_id == app.id)
-        .order_by(MaterialWaiver.id))}
+    waivers = {w.material: w for w in db.session.scalars(_WAIVERS, {"application_id": app.id})}
     records = on_record(app) if any(s.materials for s in flow.steps) else {}
     skipped = {s.code for s in app.steps if s.status.value == "skipped"}
     result: dict[str, list[MaterialState]] = {}

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm.attributes import flag_modified
 
 from ..extensions import db
@@ -109,7 +109,7 @@ def get_application(number: str, *, for_update: bool = False) -> Application:
     """
     if unstorable(number):  # PostgreSQL refuses NUL in text; no number contains one
         raise NotFound("No application numbered %(number)s.", params={"number": number})
-    query = db.select(Application).where(Application.number == number)
+    query = _BY_NUMBER
     if for_update:
         if db.session.get_bind().dialect.name == "sqlite":
             db.session.execute(text("UPDATE applications SET id = id WHERE number = :number"),
@@ -117,10 +117,14 @@ def get_application(number: str, *, for_update: bool = False) -> Application:
         else:
             query = query.with_for_update(of=Application)
         query = query.execution_options(populate_existing=True)
-    app = db.session.scalar(query)
+    app = db.session.scalar(query, {"number": number})
     if app is None:
         raise NotFound("No application numbered %(number)s.", params={"number": number})
     return app
+
+
+# Every page of an application reads it first: built once (issue 15).
+_BY_NUMBER = select(Application).where(Application.number == bindparam("number"))
 
 
 def _for_change(number: str, expected_version: int | None) -> Application:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..extensions import db
 from ..i18n import current_language
@@ -118,14 +118,20 @@ def record(on_behalf: OnBehalf | None, actor: User, *, subject_type: str, subjec
     return on_behalf.event_data()
 
 
+# Every application page asks (its steps' 代办): built once (issue 15).
+_PROXIES = select(ProxyAct).where(
+    ProxyAct.subject_type == bindparam("subject_type"),
+    ProxyAct.subject_id.in_(bindparam("subject_ids", expanding=True))).order_by(ProxyAct.at,
+                                                                                ProxyAct.id)
+
+
 def proxies_of(subject_type: str, subject_ids: list[int]) -> dict[tuple[int, str], list[ProxyAct]]:
     """The 代办 acts on these duties, by (subject id, stage), oldest first (one query)."""
     if not subject_ids:
         return {}
     found: dict[tuple[int, str], list[ProxyAct]] = {}
-    for act in db.session.scalars(select(ProxyAct).where(
-            ProxyAct.subject_type == subject_type, ProxyAct.subject_id.in_(subject_ids))
-            .order_by(ProxyAct.at, ProxyAct.id)):
+    for act in db.session.scalars(_PROXIES, {"subject_type": subject_type,
+                                             "subject_ids": list(subject_ids)}):
         found.setdefault((act.subject_id, act.stage), []).append(act)
     return found
 

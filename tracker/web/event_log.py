@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..extensions import db
 from ..i18n import pick
@@ -144,10 +144,14 @@ def describe(event: Event, flow: FlowDefinition, lang: str) -> str:
     return "; ".join(p for p in parts if p)
 
 
+# The application page's log, built once (issue 15); the limit is bound too.
+_EVENTS = select(Event).where(Event.application_id == bindparam("application_id")).order_by(
+    Event.at.desc(), Event.id.desc()).limit(bindparam("limit"))
+
+
 def application_events(app: Application, flow: FlowDefinition, lang: str,
                        limit: int = 500) -> list[EventLine]:
-    rows = db.session.scalars(select(Event).where(Event.application_id == app.id)
-                              .order_by(Event.at.desc(), Event.id.desc()).limit(limit))
+    rows = db.session.scalars(_EVENTS, {"application_id": app.id, "limit": limit})
     return [EventLine(e.at, e.actor.label if e.actor else _("System"), e.action,
                       labels.label(labels.EVENTS, e.action), describe(e, flow, lang))
             for e in rows]
