@@ -23,6 +23,7 @@ from wtforms.meta import DefaultMeta
 from wtforms.widgets import core as w
 
 from .forms import PlainSelect
+from .labels import word
 
 _FIELD_CALL = Field.__call__
 _RENDER_FIELD = DefaultMeta.render_field
@@ -30,11 +31,11 @@ _LABEL_CALL = Label.__call__
 
 
 def _plain(text: Any) -> Any:
-    """A lazy string (a field's label or description) translated once, as what escape() makes
-    of it (its __html__: the translation, not escaped); escape() and a truth test would each
-    translate it again (escape twice: its __html__ probe, then the call), ~6 µs a time, five
-    times a field."""
-    return Markup(str(text)) if isinstance(text, LazyString) else text
+    """A lazy string (a field's label or description) translated once (labels.word: looked up
+    once per language), as what escape() makes of it (its __html__: the translation, not
+    escaped); escape() and a truth test would each translate it again (escape twice: its
+    __html__ probe, then the call), ~6 µs a time, five times a field."""
+    return Markup(word(text)) if isinstance(text, LazyString) else text
 
 
 def _clean_key(key: str) -> str:
