@@ -151,7 +151,27 @@ _STEP_LINE = Markup('<p class="step-docs"><span class="muted">%s:</span>\n%s</p>
 
 
 def print_links(app: Application) -> Markup:
-    return Markup(render_template("documents/_print_links.html", app=app))
+    """The print views' links (the HTML the template _print_links.html drew, built here: a
+    template render for four links cost more than the links; issue 15)."""
+    def links(*pairs: tuple[str, str]) -> Markup:
+        # As the template wrote them: the translation as markup (a template's _() does not
+        # escape it), the URL escaped.
+        return Markup("").join(_PRINT_LINK % (url_for(endpoint, number=app.number),
+                                              Markup(words)) for endpoint, words in pairs)
+
+    missing = Markup("")
+    if app.missing_materials:  # the template's {% if %} line left its indentation twice
+        missing = links(
+            ("documents_pages.missing_notice", _("One-time notice of missing documents")),
+            ("documents_pages.missing_notice_pdf", _("One-time notice (PDF)"))) + Markup("\n    ")
+    return _PRINT_LINKS % (Markup(_("Print")), links(
+        ("documents_pages.acceptance_notice", _("Acceptance notice")),
+        ("documents_pages.acceptance_notice_pdf", _("Acceptance notice (PDF)"))), missing)
+
+
+_PRINT_LINK = Markup('\n    <a href="%s">%s</a>')
+_PRINT_LINKS = Markup('<section class="card" id="printing">\n  <h2>%s</h2>\n'
+                      '  <div class="print-links">%s\n    %s\n  </div>\n</section>')
 
 
 def subject_section(subject_type: str, subject_id: int, stage: str = "") -> Markup:
