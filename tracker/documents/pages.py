@@ -103,12 +103,12 @@ def _upload_form(app: Application, formdata: Any = None) -> UploadForm:
 
 
 def _history(app: Application) -> list:
-    """queries.attachments_of(app), read once per request and application: the section, its
-    upload form and the step hooks all show them (the current ones are those not replaced,
-    in the same order)."""
+    """queries.page_attachments(app) (attachments_of as plain rows), read once per request
+    and application: the section, its upload form and the step hooks all show them (the
+    current ones are those not replaced, in the same order)."""
     cache = g.setdefault("documents_history", {})
     if app.id not in cache:
-        cache[app.id] = queries.attachments_of(app)
+        cache[app.id] = queries.page_attachments(app)
     return cache[app.id]
 
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import bindparam, select
 
 from ..aftercare.queries import callback_of, get_callback, get_follow_up, latest_follow_up
 from ..extensions import db
-from ..models import Application
+from ..models import Application, User
 from ..problems.queries import get_problem, problem_with_id
 from ..services.applications import flow_of
 from ..services.errors import NotFound, ValidationFailed
+from ..services.plain_reads import plain_rows
 from ..signals import materials_on_record
 from ..steps import FlowDefinition
 from .models import Attachment, AttachmentChunk, MaterialWaiver
@@ -37,6 +39,52 @@ _CURRENT_ATTACHMENTS = select(Attachment).where(
                                                                Attachment.id)
 _WAIVERS = select(MaterialWaiver).where(
     MaterialWaiver.application_id == bindparam("application_id")).order_by(MaterialWaiver.id)
+
+
+@dataclass(frozen=True)
+class Uploader:
+    """Who uploaded a file, as the page names them (User.label)."""
+
+    label: str
+
+
+@dataclass(frozen=True)
+class AttachmentRow:
+    """An attachment as the application page reads it: the Attachment fields its documents
+    section, step lines and upload form show; uploaded_by: the uploader's label."""
+
+    id: int
+    kind: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+    replaced_at: datetime | None
+    uploaded_by: Uploader | None
+
+    @property
+    def current(self) -> bool:  # Attachment.current
+        return self.replaced_at is None
+
+
+# attachments_of(app) for the page, as plain rows: no Attachment and User objects with
+# their departments (issue 15).
+_PAGE_ATTACHMENTS = select(
+    Attachment.id, Attachment.kind, Attachment.filename, Attachment.content_type,
+    Attachment.size, Attachment.sha256, Attachment.uploaded_at, Attachment.replaced_at,
+    User.username, User.display_name,
+).outerjoin(User, User.id == Attachment.uploaded_by_id).where(_OF_APPLICATION).order_by(
+    Attachment.uploaded_at, Attachment.id)
+
+
+def page_attachments(app: Application) -> list[AttachmentRow]:
+    """attachments_of(app) (every attachment, oldest first) as the application page reads
+    them."""
+    return [AttachmentRow(r.id, r.kind, r.filename, r.content_type, r.size, r.sha256,
+                          r.uploaded_at, r.replaced_at,
+                          None if r.username is None else Uploader(r.display_name or r.username))
+            for r in plain_rows(_PAGE_ATTACHMENTS, {"application_id": app.id})]
 
 
 def attachments_of(app: Application, *, current_only: bool = False) -> list[Attachment]:
@@ -162,7 +210,8 @@ def on_record(app: Application) -> dict[str, tuple[str, str]]:
     return found
 
 
-def documents_by_step(app: Application, history: list[Attachment] | None = None
+def documents_by_step(app: Application,
+                      history: list[Attachment] | list[AttachmentRow] | None = None
                       ) -> dict[str, list[MaterialState]]:
     """For each step that requires documents, the state of each (3 queries in all; 2 given
     the application's `history`, attachments_of(app), already read)."""
