@@ -48,3 +48,24 @@ def test_the_page_draws_the_rows_as_it_drew_the_attachments(app, client, doc_api
     before = normalised(client.get(f"/applications/{number}").get_data(as_text=True))
     assert drawn == before
     assert "现场 &lt;1&gt;.png" in drawn and "doc-history" in drawn
+
+
+def test_waivers_read_as_rows_show_what_the_waivers_did(app, doc_api):
+    from tracker.documents.models import MaterialWaiver
+    from tracker.documents.queries import documents_by_step
+
+    number = doc_api.create("201")
+    doc_api.waive(number, "施工图", reason="本项目不涉及 <图>")
+    with app.app_context():
+        application = db.session.scalar(sa.select(Application).where(
+            Application.number == number))
+        stored = {w.material: w for w in db.session.scalars(sa.select(MaterialWaiver))}
+        shown = [s for states in documents_by_step(application).values() for s in states
+                 if s.state == "waived"]
+        assert [s.material for s in shown] == ["施工图"]
+        for state in shown:
+            old = stored[state.material]
+            assert (state.waiver.material, state.waiver.reason, state.waiver.waived_at,
+                    state.waiver.waived_by.label) == (old.material, old.reason, old.waived_at,
+                                                      old.waived_by.label)
+        db.session.remove()

@@ -37,7 +37,12 @@ _ATTACHMENTS = select(Attachment).where(_OF_APPLICATION).order_by(Attachment.upl
 _CURRENT_ATTACHMENTS = select(Attachment).where(
     _OF_APPLICATION, Attachment.replaced_at.is_(None)).order_by(Attachment.uploaded_at,
                                                                Attachment.id)
-_WAIVERS = select(MaterialWaiver).where(
+# Read as plain rows (what a document's state shows: WaiverRow), not MaterialWaiver and
+# User objects with their departments.
+_WAIVERS = select(
+    MaterialWaiver.material, MaterialWaiver.reason, MaterialWaiver.waived_at, User.username,
+    User.display_name,
+).outerjoin(User, User.id == MaterialWaiver.waived_by_id).where(
     MaterialWaiver.application_id == bindparam("application_id")).order_by(MaterialWaiver.id)
 
 
@@ -46,6 +51,17 @@ class Uploader:
     """Who uploaded a file, as the page names them (User.label)."""
 
     label: str
+
+
+@dataclass(frozen=True)
+class WaiverRow:
+    """A document marked not applicable, as its state shows it (MaterialWaiver's material,
+    reason and time; waived_by: the label of who marked it)."""
+
+    material: str
+    reason: str
+    waived_at: datetime
+    waived_by: Uploader | None
 
 
 @dataclass(frozen=True)
@@ -173,7 +189,7 @@ class MaterialState:
     step_code: str
     state: str  # present | on_record | waived | not_needed | missing
     attachments: list[Attachment] = field(default_factory=list)
-    waiver: MaterialWaiver | None = None
+    waiver: WaiverRow | None = None
     record: tuple[str, str] | None = None  # (label, url) of what the system holds
 
 
@@ -218,7 +234,10 @@ def documents_by_step(app: Application,
     flow = flow_of(app)
     current = attachments_of(app, current_only=True) if history is None else [
         a for a in history if a.current]
-    waivers = {w.material: w for w in db.session.scalars(_WAIVERS, {"application_id": app.id})}
+    waivers = {w.material: WaiverRow(w.material, w.reason, w.waived_at,
+                                     None if w.username is None
+                                     else Uploader(w.display_name or w.username))
+               for w in plain_rows(_WAIVERS, {"application_id": app.id})}
     records = on_record(app) if any(s.materials for s in flow.steps) else {}
     skipped = {s.code for s in app.steps if s.status.value == "skipped"}
     result: dict[str, list[MaterialState]] = {}
