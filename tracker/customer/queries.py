@@ -2,11 +2,14 @@
 the appointment an application came from, and the limit the team answers within."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import bindparam, select
 
 from ..extensions import db
 from ..models import Application, SlaTimer
 from ..services.errors import NotFound
+from ..services.plain_reads import plain_rows
 from ..settings import settings
 from ..sla import Limit, LimitKind
 from .models import Appointment
@@ -47,9 +50,16 @@ def application_numbers(rows: list[Appointment]) -> dict[int, str]:
         select(Application).where(Application.id.in_(ids)))}
 
 
-def appointment_of(app: Application) -> Appointment | None:
-    """The online appointment an application was accepted from, if any."""
-    return db.session.scalar(select(Appointment).where(Appointment.application_id == app.id))
+# Every application page asks (the documents section's documents on record): built once,
+# read as a plain row (issue 15).
+_APPOINTMENT_OF = select(Appointment.id, Appointment.number).where(
+    Appointment.application_id == bindparam("application_id"))
+
+
+def appointment_of(app: Application) -> Any:
+    """The id and number (a row) of the online appointment an application was accepted
+    from, if any."""
+    return plain_rows(_APPOINTMENT_OF, {"application_id": app.id}).first()
 
 
 def appointments_by_id(ids: list[int]) -> dict[int, Appointment]:

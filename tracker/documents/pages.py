@@ -32,6 +32,7 @@ from ..settings import settings
 from ..web.access import can_write, writer_required
 from ..web.applications import render_detail
 from ..web.forms import options
+from ..web.labels import word
 from . import commands, printed, queries, responses
 from .forms import UploadForm, WaiveForm
 from .responses import file_response
@@ -102,12 +103,12 @@ def _upload_form(app: Application, formdata: Any = None) -> UploadForm:
 
 
 def _history(app: Application) -> list:
-    """queries.attachments_of(app), read once per request and application: the section, its
-    upload form and the step hooks all show them (the current ones are those not replaced,
-    in the same order)."""
+    """queries.page_attachments(app) (attachments_of as plain rows), read once per request
+    and application: the section, its upload form and the step hooks all show them (the
+    current ones are those not replaced, in the same order)."""
     cache = g.setdefault("documents_history", {})
     if app.id not in cache:
-        cache[app.id] = queries.attachments_of(app)
+        cache[app.id] = queries.page_attachments(app)
     return cache[app.id]
 
 
@@ -128,7 +129,10 @@ def application_section(app: Application, upload_form: UploadForm | None = None,
     others = [a for a in history if a.current and a.kind not in materials]
     return Markup(render_template(
         "documents/_application_section.html", app=app, by_step=_documents(app), history=history,
-        others=others, writer=can_write(), state_words=STATE_WORDS,
+        others=others, writer=can_write(),
+        # Translated once, as the template printed the lazy words (markup, not escaped): each
+        # document translated its word twice (escape's __html__ probe, then the call).
+        state_words={state: Markup(word(text)) for state, text in STATE_WORDS.items()},
         step_names={s.code: pick(s.name_zh, s.name_en, lang) for s in flow.steps},
         upload_form=upload_form or _upload_form(app), waive_form=WaiveForm(formdata=None),
         upload_error=upload_error, kind_label=kind_label, type_label=type_label,
@@ -151,7 +155,27 @@ _STEP_LINE = Markup('<p class="step-docs"><span class="muted">%s:</span>\n%s</p>
 
 
 def print_links(app: Application) -> Markup:
-    return Markup(render_template("documents/_print_links.html", app=app))
+    """The print views' links (the HTML the template _print_links.html drew, built here: a
+    template render for four links cost more than the links; issue 15)."""
+    def links(*pairs: tuple[str, str]) -> Markup:
+        # As the template wrote them: the translation as markup (a template's _() does not
+        # escape it), the URL escaped.
+        return Markup("").join(_PRINT_LINK % (url_for(endpoint, number=app.number),
+                                              Markup(words)) for endpoint, words in pairs)
+
+    missing = Markup("")
+    if app.missing_materials:  # the template's {% if %} line left its indentation twice
+        missing = links(
+            ("documents_pages.missing_notice", _("One-time notice of missing documents")),
+            ("documents_pages.missing_notice_pdf", _("One-time notice (PDF)"))) + Markup("\n    ")
+    return _PRINT_LINKS % (Markup(_("Print")), links(
+        ("documents_pages.acceptance_notice", _("Acceptance notice")),
+        ("documents_pages.acceptance_notice_pdf", _("Acceptance notice (PDF)"))), missing)
+
+
+_PRINT_LINK = Markup('\n    <a href="%s">%s</a>')
+_PRINT_LINKS = Markup('<section class="card" id="printing">\n  <h2>%s</h2>\n'
+                      '  <div class="print-links">%s\n    %s\n  </div>\n</section>')
 
 
 def subject_section(subject_type: str, subject_id: int, stage: str = "") -> Markup:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..aftercare.queries import callback_of, get_callback, get_follow_up, latest_follow_up
 from ..extensions import db
-from ..models import Application
+from ..models import Application, User
 from ..problems.queries import get_problem, problem_with_id
 from ..services.applications import flow_of
 from ..services.errors import NotFound, ValidationFailed
+from ..services.plain_reads import plain_rows
 from ..signals import materials_on_record
 from ..steps import FlowDefinition
 from .models import Attachment, AttachmentChunk, MaterialWaiver
@@ -26,12 +28,85 @@ OTHER_SUBJECTS = ("problem", "supervision")
 EVIDENCE_KINDS = {"callback_evidence": "callback", "followup_evidence": "followup"}
 
 
+# Every application page reads these (its documents section and step lines): built once,
+# the application's id bound (issue 15: building the select and its cache key cost half
+# of running it).
+_OF_APPLICATION = Attachment.application_id == bindparam("application_id")
+_ATTACHMENTS = select(Attachment).where(_OF_APPLICATION).order_by(Attachment.uploaded_at,
+                                                                  Attachment.id)
+_CURRENT_ATTACHMENTS = select(Attachment).where(
+    _OF_APPLICATION, Attachment.replaced_at.is_(None)).order_by(Attachment.uploaded_at,
+                                                               Attachment.id)
+# Read as plain rows (what a document's state shows: WaiverRow), not MaterialWaiver and
+# User objects with their departments.
+_WAIVERS = select(
+    MaterialWaiver.material, MaterialWaiver.reason, MaterialWaiver.waived_at, User.username,
+    User.display_name,
+).outerjoin(User, User.id == MaterialWaiver.waived_by_id).where(
+    MaterialWaiver.application_id == bindparam("application_id")).order_by(MaterialWaiver.id)
+
+
+@dataclass(frozen=True)
+class Uploader:
+    """Who uploaded a file, as the page names them (User.label)."""
+
+    label: str
+
+
+@dataclass(frozen=True)
+class WaiverRow:
+    """A document marked not applicable, as its state shows it (MaterialWaiver's material,
+    reason and time; waived_by: the label of who marked it)."""
+
+    material: str
+    reason: str
+    waived_at: datetime
+    waived_by: Uploader | None
+
+
+@dataclass(frozen=True)
+class AttachmentRow:
+    """An attachment as the application page reads it: the Attachment fields its documents
+    section, step lines and upload form show; uploaded_by: the uploader's label."""
+
+    id: int
+    kind: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+    replaced_at: datetime | None
+    uploaded_by: Uploader | None
+
+    @property
+    def current(self) -> bool:  # Attachment.current
+        return self.replaced_at is None
+
+
+# attachments_of(app) for the page, as plain rows: no Attachment and User objects with
+# their departments (issue 15).
+_PAGE_ATTACHMENTS = select(
+    Attachment.id, Attachment.kind, Attachment.filename, Attachment.content_type,
+    Attachment.size, Attachment.sha256, Attachment.uploaded_at, Attachment.replaced_at,
+    User.username, User.display_name,
+).outerjoin(User, User.id == Attachment.uploaded_by_id).where(_OF_APPLICATION).order_by(
+    Attachment.uploaded_at, Attachment.id)
+
+
+def page_attachments(app: Application) -> list[AttachmentRow]:
+    """attachments_of(app) (every attachment, oldest first) as the application page reads
+    them."""
+    return [AttachmentRow(r.id, r.kind, r.filename, r.content_type, r.size, r.sha256,
+                          r.uploaded_at, r.replaced_at,
+                          None if r.username is None else Uploader(r.display_name or r.username))
+            for r in plain_rows(_PAGE_ATTACHMENTS, {"application_id": app.id})]
+
+
 def attachments_of(app: Application, *, current_only: bool = False) -> list[Attachment]:
     """Every attachment of an application, oldest first (replaced ones too, unless asked)."""
-    query = select(Attachment).where(Attachment.application_id == app.id)
-    if current_only:
-        query = query.where(Attachment.replaced_at.is_(None))
-    return list(db.session.scalars(query.order_by(Attachment.uploaded_at, Attachment.id)))
+    return list(db.session.scalars(_CURRENT_ATTACHMENTS if current_only else _ATTACHMENTS,
+                                   {"application_id": app.id}))
 
 
 def subject_attachments(subject_type: str, subject_id: int) -> list[Attachment]:
@@ -114,7 +189,7 @@ class MaterialState:
     step_code: str
     state: str  # present | on_record | waived | not_needed | missing
     attachments: list[Attachment] = field(default_factory=list)
-    waiver: MaterialWaiver | None = None
+    waiver: WaiverRow | None = None
     record: tuple[str, str] | None = None  # (label, url) of what the system holds
 
 
@@ -151,16 +226,18 @@ def on_record(app: Application) -> dict[str, tuple[str, str]]:
     return found
 
 
-def documents_by_step(app: Application, history: list[Attachment] | None = None
+def documents_by_step(app: Application,
+                      history: list[Attachment] | list[AttachmentRow] | None = None
                       ) -> dict[str, list[MaterialState]]:
     """For each step that requires documents, the state of each (3 queries in all; 2 given
     the application's `history`, attachments_of(app), already read)."""
     flow = flow_of(app)
     current = attachments_of(app, current_only=True) if history is None else [
         a for a in history if a.current]
-    waivers = {w.material: w for w in db.session.scalars(
-        select(MaterialWaiver).where(MaterialWaiver.application_id == app.id)
-        .order_by(MaterialWaiver.id))}
+    waivers = {w.material: WaiverRow(w.material, w.reason, w.waived_at,
+                                     None if w.username is None
+                                     else Uploader(w.display_name or w.username))
+               for w in plain_rows(_WAIVERS, {"application_id": app.id})}
     records = on_record(app) if any(s.materials for s in flow.steps) else {}
     skipped = {s.code for s in app.steps if s.status.value == "skipped"}
     result: dict[str, list[MaterialState]] = {}

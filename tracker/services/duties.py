@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..extensions import db
 from ..i18n import current_language
@@ -26,6 +26,7 @@ from ..settings import settings
 from ..text import text_errors
 from .errors import Forbidden, ValidationFailed
 from .events import record as record_event
+from .plain_reads import plain_rows
 from .sla_fields import department_name
 
 PROXY_REASON_LIMIT = 500
@@ -118,19 +119,53 @@ def record(on_behalf: OnBehalf | None, actor: User, *, subject_type: str, subjec
     return on_behalf.event_data()
 
 
-def proxies_of(subject_type: str, subject_ids: list[int]) -> dict[tuple[int, str], list[ProxyAct]]:
+@dataclass(frozen=True)
+class Actor:
+    """Who did a 代办, as its presentation shows them (User.label)."""
+
+    label: str
+
+
+@dataclass(frozen=True)
+class ProxyRow:
+    """A 代办 act as proxies_of reads it: ProxyAct's fields that present_proxy and the
+    presenters read, its actor's label."""
+
+    subject_id: int
+    stage: str
+    at: datetime
+    department_code: str
+    reason: str
+    action: str
+    actor: Actor | None
+
+
+# Every application page asks (its steps' 代办), and the callback lists: built once, read as
+# plain rows (no ProxyAct and User objects; issue 15).
+_PROXIES = select(
+    ProxyAct.subject_id, ProxyAct.stage, ProxyAct.at, ProxyAct.department_code,
+    ProxyAct.reason, ProxyAct.action, User.username, User.display_name,
+).outerjoin(User, User.id == ProxyAct.actor_id).where(
+    ProxyAct.subject_type == bindparam("subject_type"),
+    ProxyAct.subject_id.in_(bindparam("subject_ids", expanding=True))).order_by(ProxyAct.at,
+                                                                                ProxyAct.id)
+
+
+def proxies_of(subject_type: str, subject_ids: list[int]) -> dict[tuple[int, str], list[ProxyRow]]:
     """The 代办 acts on these duties, by (subject id, stage), oldest first (one query)."""
     if not subject_ids:
         return {}
-    found: dict[tuple[int, str], list[ProxyAct]] = {}
-    for act in db.session.scalars(select(ProxyAct).where(
-            ProxyAct.subject_type == subject_type, ProxyAct.subject_id.in_(subject_ids))
-            .order_by(ProxyAct.at, ProxyAct.id)):
-        found.setdefault((act.subject_id, act.stage), []).append(act)
+    found: dict[tuple[int, str], list[ProxyRow]] = {}
+    for row in plain_rows(_PROXIES, {"subject_type": subject_type,
+                                     "subject_ids": list(subject_ids)}):
+        actor = None if row.username is None else Actor(row.display_name or row.username)
+        found.setdefault((row.subject_id, row.stage), []).append(ProxyRow(
+            row.subject_id, row.stage, row.at, row.department_code, row.reason, row.action,
+            actor))
     return found
 
 
-def present_proxy(act: ProxyAct, lang: str) -> dict[str, Any]:
+def present_proxy(act: ProxyAct | ProxyRow, lang: str) -> dict[str, Any]:
     """A 代办 as plain data for pages and the API."""
     return {"by": act.actor.label if act.actor else None, "at": act.at,
             "department": act.department_code,
@@ -154,6 +189,6 @@ def act_for(actor: User, department: str, proxy_reason: str | None, *, subject_t
     return on_behalf
 
 
-def present_proxies(acts: list[ProxyAct], lang: str) -> list[dict[str, Any]]:
+def present_proxies(acts: list[ProxyAct] | list[ProxyRow], lang: str) -> list[dict[str, Any]]:
     """Several 代办 as plain data, oldest first."""
     return [present_proxy(act, lang) for act in acts]

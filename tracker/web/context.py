@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from ..i18n import current_language
 from ..signals import template_hook as template_hook_signal
-from . import cells, labels
+from . import cells, labels, widgets
 from .access import can_assess, can_manage, can_write
 from .nav import navigation
 
@@ -33,6 +33,7 @@ def register_context(app: Flask) -> None:
         language_url=language_url,
         labels=labels,
         cells=cells,
+        widgets=widgets,
         label=labels.label,
         can_write=can_write,
         can_manage=can_manage,

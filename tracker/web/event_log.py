@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
-from ..extensions import db
 from ..i18n import pick
-from ..models import Application, Event
+from ..models import Application, Event, User
+from ..services.plain_reads import plain_rows
 from ..services.reference import pause_reasons
 from ..services.sla_fields import department_name
 from ..steps import FlowDefinition
@@ -85,8 +85,9 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def describe(event: Event, flow: FlowDefinition, lang: str) -> str:
-    """One line saying what the event changed."""
+def describe(event: Any, flow: FlowDefinition, lang: str) -> str:
+    """One line saying what the event changed (an Event, or a row with its action, data and
+    subject_type)."""
     data = event.data or {}
     action = event.action
     parts: list[str] = []
@@ -144,10 +145,19 @@ def describe(event: Event, flow: FlowDefinition, lang: str) -> str:
     return "; ".join(p for p in parts if p)
 
 
+# The application page's log: built once, the limit bound too, read as plain rows with what
+# a line shows (describe reads action, data and subject_type; the actor's label), not Event
+# and User objects with their departments (issue 15).
+_EVENTS = select(Event.at, Event.action, Event.data, Event.subject_type, User.username,
+                 User.display_name).outerjoin(User, User.id == Event.actor_id).where(
+    Event.application_id == bindparam("application_id")).order_by(
+    Event.at.desc(), Event.id.desc()).limit(bindparam("limit"))
+
+
 def application_events(app: Application, flow: FlowDefinition, lang: str,
                        limit: int = 500) -> list[EventLine]:
-    rows = db.session.scalars(select(Event).where(Event.application_id == app.id)
-                              .order_by(Event.at.desc(), Event.id.desc()).limit(limit))
-    return [EventLine(e.at, e.actor.label if e.actor else _("System"), e.action,
+    rows = plain_rows(_EVENTS, {"application_id": app.id, "limit": limit})
+    return [EventLine(e.at, _("System") if e.username is None else  # User.label
+                      e.display_name or e.username, e.action,
                       labels.label(labels.EVENTS, e.action), describe(e, flow, lang))
             for e in rows]

@@ -13,7 +13,7 @@ from ..errors import translate
 from ..i18n import current_language
 from ..services import owners
 from ..services.errors import DomainError
-from ..services.staff import staff
+from ..services.staff import staff_names
 from .forms import AssignForm, OwnerForm, options
 
 bp = Blueprint("owners", __name__)
@@ -21,9 +21,8 @@ bp = Blueprint("owners", __name__)
 
 def owner_choices(lang: str | None = None) -> list[Any]:
     """Every member of staff an application can be handed to, with their department."""
-    lang = lang or current_language()
-    return options((u.username, f"{u.label} · {u.department.name(lang) if u.department else '—'}")
-                   for u in staff())
+    return options((username, f"{label} · {'—' if department is None else department}")
+                   for username, label, department in staff_names(lang or current_language()))
 
 
 def _refused(exc: DomainError) -> None:
