@@ -59,14 +59,16 @@ def _hours(msgid: str, hours: Any) -> Markup:
 
 def remaining(sla: Any) -> Markup:
     """Working time left or over of a presenter's `sla` dict (macros.html `remaining`)."""
-    state = _get(sla, "state")
+    return remaining_of(_get(sla, "state"), _get(sla, "remaining_hours"),
+                        _get(sla, "over_hours"))
+
+
+def remaining_of(state: str, left: float | None, over: float | None) -> Markup:
+    """`remaining` of a deadline's state, hours left and hours over (a list's rows)."""
     if state == "overdue":
-        return Markup('<span class="over">%s</span>') % _hours("%(hours)s over",
-                                                               _get(sla, "over_hours"))
-    over = _get(sla, "over_hours")
+        return Markup('<span class="over">%s</span>') % _hours("%(hours)s over", over)
     if state == "done_late" and over:
         return Markup('<span class="over">%s</span>') % _hours("%(hours)s late", over)
-    left = _get(sla, "remaining_hours")
     if left is not None and state in LIVE:
         return _hours("%(hours)s left", left)
     return Markup("—")
