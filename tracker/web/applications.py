@@ -32,7 +32,7 @@ from ..services.pagination import page_count
 from ..services.presenters import present_application, present_list_rows
 from ..services.queries import (
     ApplicationFilter,
-    list_applications,
+    list_shown,
     open_duplicates,
 )
 from ..services.reference import departments, pause_reasons
@@ -434,7 +434,7 @@ def index() -> Any:
                                filters=_FilterHtml(None)), 422
     page = page_number()
     moment, clock, lang = now(), app_clock(), current_language()
-    items, total = list_applications(_application_filter(form), moment, page, PER_PAGE)
+    items, total = list_shown(_application_filter(form), moment, page, PER_PAGE)
     rows = present_list_rows(items, moment, clock, lang)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("applications/list.html", form=form, rows=rows,

@@ -6,14 +6,16 @@ that keeps `m.dt(...)` shows the same; templates of long lists call `cells.dt(..
 `RowUrl` builds one endpoint's URL for every row of a page from a single `url_for`."""
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from flask import url_for
 from markupsafe import Markup, escape
 
+from ..localtime import LOCAL
 from . import labels
-from .formatting import beijing, pattern, working_hours
+from .formatting import beijing, number, pattern, working_hours
 
 DEFAULT_FORMAT = "%Y-%m-%d %H:%M"
 LIVE = ("on_track", "warning", "paused")
@@ -52,6 +54,22 @@ def dt(value: Any, fmt: str = DEFAULT_FORMAT) -> Markup:
     return Markup(f'<time datetime="{escape(iso)}">{escape(beijing(value, fmt))}</time>')
 
 
+def text(value: str) -> str:
+    """markupsafe.escape of a str, as a str: the same five replacements in the same order,
+    without the Markup object escape() makes (a list's rows escape a dozen values each)."""
+    return (value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+            .replace("'", "&#39;").replace('"', "&#34;"))
+
+
+def dt_text(value: datetime | None) -> str:
+    """`dt(value)` of an aware datetime or None, as a str (text() escapes)."""
+    if not value:
+        return "—"
+    shown = value if value.tzinfo is None else value.astimezone(LOCAL)  # as beijing() does
+    return (f'<time datetime="{text(value.isoformat())}">'
+            f'{text(shown.strftime(DEFAULT_FORMAT))}</time>')
+
+
 def _hours(msgid: str, hours: Any) -> Markup:
     # As Jinja's newstyle gettext does: the translation as markup, the value escaped into it.
     return Markup(pattern(msgid)) % {"hours": working_hours(hours)}
@@ -63,14 +81,39 @@ def remaining(sla: Any) -> Markup:
                         _get(sla, "over_hours"))
 
 
-def remaining_of(state: str, left: float | None, over: float | None) -> Markup:
-    """`remaining` of a deadline's state, hours left and hours over (a list's rows)."""
+class HoursWords(NamedTuple):
+    """The translated sentences of `remaining`, looked up once for a page's many rows (each
+    lookup asks Flask-Babel for the request's language)."""
+
+    over: Markup
+    late: Markup
+    left: Markup
+    unit: str  # "%(hours)s working h"
+
+    @classmethod
+    def now(cls) -> HoursWords:
+        return cls(Markup(pattern("%(hours)s over")), Markup(pattern("%(hours)s late")),
+                   Markup(pattern("%(hours)s left")), pattern("%(hours)s working h"))
+
+    def say(self, sentence: Markup, hours: float | None) -> Markup:
+        # _hours with the words at hand: formatting.working_hours, escaped into the sentence.
+        return sentence % {"hours": "—" if hours is None
+                           else self.unit % {"hours": number(hours, 1)}}
+
+
+def remaining_of(state: str, left: float | None, over: float | None,
+                 words: HoursWords | None = None) -> Markup:
+    """`remaining` of a deadline's state, hours left and hours over (a list's rows pass the
+    page's `words`)."""
     if state == "overdue":
-        return Markup('<span class="over">%s</span>') % _hours("%(hours)s over", over)
+        w = words or HoursWords.now()
+        return Markup('<span class="over">%s</span>') % w.say(w.over, over)
     if state == "done_late" and over:
-        return Markup('<span class="over">%s</span>') % _hours("%(hours)s late", over)
+        w = words or HoursWords.now()
+        return Markup('<span class="over">%s</span>') % w.say(w.late, over)
     if left is not None and state in LIVE:
-        return _hours("%(hours)s left", left)
+        w = words or HoursWords.now()
+        return w.say(w.left, left)
     return Markup("—")
 
 
