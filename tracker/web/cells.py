@@ -85,20 +85,21 @@ class HoursWords(NamedTuple):
     """The translated sentences of `remaining`, looked up once for a page's many rows (each
     lookup asks Flask-Babel for the request's language)."""
 
-    over: Markup
-    late: Markup
-    left: Markup
+    over: str
+    late: str
+    left: str
     unit: str  # "%(hours)s working h"
 
     @classmethod
     def now(cls) -> HoursWords:
-        return cls(Markup(pattern("%(hours)s over")), Markup(pattern("%(hours)s late")),
-                   Markup(pattern("%(hours)s left")), pattern("%(hours)s working h"))
+        return cls(pattern("%(hours)s over"), pattern("%(hours)s late"),
+                   pattern("%(hours)s left"), pattern("%(hours)s working h"))
 
-    def say(self, sentence: Markup, hours: float | None) -> Markup:
-        # _hours with the words at hand: formatting.working_hours, escaped into the sentence.
-        return sentence % {"hours": "—" if hours is None
-                           else self.unit % {"hours": number(hours, 1)}}
+    def say(self, sentence: str, hours: float | None) -> str:
+        # _hours with the words at hand: formatting.working_hours escaped into the sentence
+        # as markup's % escapes a %(hours)s value (the catalogs' sentences have only that).
+        return sentence % {"hours": text("—" if hours is None
+                                         else self.unit % {"hours": number(hours, 1)})}
 
 
 def remaining_of(state: str, left: float | None, over: float | None,
@@ -107,13 +108,13 @@ def remaining_of(state: str, left: float | None, over: float | None,
     page's `words`)."""
     if state == "overdue":
         w = words or HoursWords.now()
-        return Markup('<span class="over">%s</span>') % w.say(w.over, over)
+        return Markup(f'<span class="over">{w.say(w.over, over)}</span>')
     if state == "done_late" and over:
         w = words or HoursWords.now()
-        return Markup('<span class="over">%s</span>') % w.say(w.late, over)
+        return Markup(f'<span class="over">{w.say(w.late, over)}</span>')
     if left is not None and state in LIVE:
         w = words or HoursWords.now()
-        return w.say(w.left, left)
+        return Markup(w.say(w.left, left))
     return Markup("—")
 
 
