@@ -26,7 +26,7 @@ from ..services import applications as service
 from ..services.app_clock import app_clock, now
 from ..services.errors import Conflict, Forbidden, ValidationFailed
 from ..services.explanations import present_explanations
-from ..services.flows import current_versions, definition_of
+from ..services.flows import current_definitions
 from ..services.months import parse_month
 from ..services.pagination import page_count
 from ..services.presenters import present_application, present_list_rows
@@ -65,7 +65,7 @@ PER_PAGE = 50
 
 
 def _flows() -> list:
-    return [definition_of(row) for row in current_versions().values()]
+    return current_definitions()
 
 
 # --- new application ----------------------------------------------------------------------
