@@ -117,3 +117,16 @@ def test_made_up_rows_with_characters_to_escape_and_every_state(app):
             assert _fast(rows) == _by_template(app, views), lang
     assert text("<a href='x'>&\"</a>") == str(__import__("markupsafe").escape(
         "<a href='x'>&\"</a>"))
+
+
+def test_row_urls_without_quoting_are_what_quote_gives(app):
+    """RowUrl leaves letters, digits and dashes unquoted without calling quote(): the same URL."""
+    from urllib.parse import quote
+
+    from tracker.web.cells import PATH_SAFE, RowUrl
+
+    with app.test_request_context("/applications"):
+        url = RowUrl("application_pages.detail", "number")
+        for value in ["101-2026-020000", "abc-XYZ-09", "-", "", "a b", "é-1", "a&b", "a'b",
+                      "a/b", "１２３", "a_b", 7]:
+            assert url(value) == f"{url.head}{quote(str(value), safe=PATH_SAFE)}{url.tail}"
