@@ -41,7 +41,7 @@ from ..models.applications import OPEN_STEP  # the predicate of ix_step_records_
 from . import tallies
 from .pause_scope import ScopedPause
 from .plain_reads import plain_rows
-from .search import contains_text
+from .search import contains_bound, search_term
 from .work import end_of_today
 
 
@@ -109,32 +109,30 @@ def _params(f: ApplicationFilter, now: datetime) -> dict[str, Any]:
             "step": f.step, "status": AppStatus(f.status) if f.status else None,
             "status_text": AppStatus(f.status).value if f.status else None,
             "today_end": end_of_today(now), "completed_from": f.completed_from,
-            "completed_until": f.completed_until}
+            "completed_until": f.completed_until, "text": search_term(f.text)}
 
 
 def _query(f: ApplicationFilter) -> _Query:
     """The statements of a filter. Its values are bound parameters, so the statements of a
     shape of filter (which fields are given) are built once per process and then reused with
     their compiled form and cache key: building them took as long as running them. A text
-    search is built each time (its escaped pattern is part of the statement)."""
-    if f.text:
-        return _filtered(f)
+    search's term too is a parameter (services.search.contains_bound)."""
     return _shaped(f.overdue, *(bool(value) for value in (
         f.flow, f.status, f.due_before, f.department, f.step, f.due_today, f.completed_from,
-        f.completed_until)))
+        f.completed_until, search_term(f.text))))
 
 
 @lru_cache(maxsize=64)
 def _shaped(overdue: bool | None, flow: bool, status: bool, due_before: bool, department: bool,
             step: bool, due_today: bool = False, completed_from: bool = False,
-            completed_until: bool = False) -> _Query:
+            completed_until: bool = False, text: bool = False) -> _Query:
     given: Any = "given"  # a stand-in: _filtered only asks whether a value is there
     return _filtered(ApplicationFilter(
         flow=given if flow else None, status=given if status else None, overdue=overdue,
         due_before=given if due_before else None, department=given if department else None,
         step=given if step else None, due_today=due_today,
         completed_from=given if completed_from else None,
-        completed_until=given if completed_until else None))
+        completed_until=given if completed_until else None, text=given if text else None))
 
 
 def _filtered(f: ApplicationFilter) -> _Query:
@@ -174,11 +172,10 @@ def _filtered(f: ApplicationFilter) -> _Query:
     if f.due_today:
         app_conditions.append(exists(due_today_timers().where(
             SlaTimer.application_id == Application.id)))
-    matches = contains_text(f.text, Application.number, Application.customer_name,
-                            Application.contact_name, Application.contact_phone,
-                            Application.address)
-    if matches is not None:
-        app_conditions.append(matches)
+    if f.text:  # the term a bound parameter (_params): the statements kept for every term
+        app_conditions.append(contains_bound(
+            "text", Application.number, Application.customer_name, Application.contact_name,
+            Application.contact_phone, Application.address))
 
     if timer_conditions:
         # Each application has exactly one timer of its own. Joined by application id, the
