@@ -130,3 +130,22 @@ def test_row_urls_without_quoting_are_what_quote_gives(app):
         for value in ["101-2026-020000", "abc-XYZ-09", "-", "", "a b", "é-1", "a&b", "a'b",
                       "a/b", "１２３", "a_b", 7]:
             assert url(value) == f"{url.head}{quote(str(value), safe=PATH_SAFE)}{url.tail}"
+
+
+def test_the_filter_forms_kept_messages_are_flask_wtfs(app):
+    """FilterForm's WTForms messages, kept per language (forms._wtforms_messages), are what
+    Flask-WTF's per-request catalog says, in each language."""
+    from flask_wtf.i18n import translations
+
+    from tracker.web.forms import FilterForm
+
+    for lang in ("zh", "en"):
+        with app.test_request_context(f"/applications?lang={lang}&status=bogus&due_before=x"):
+            from flask import request
+
+            form = FilterForm(request.args)
+            assert not form.validate()
+            assert form.errors["status"] == [translations.gettext("Not a valid choice.")]
+            assert form.errors["due_before"] == [translations.gettext("Not a valid date value.")]
+            if lang == "zh":
+                assert form.errors["status"] != ["Not a valid choice."]
