@@ -13,6 +13,7 @@ from ..models import FlowVersion
 from ..settings import settings
 from ..steps import FlowDefinition, load_flows
 from .errors import NotFound
+from .plain_reads import plain_rows
 
 # Where a request keeps the current flow versions it has read (see current_version).
 _REQUEST_MEMO = "tracker.current_versions"
@@ -79,6 +80,20 @@ def current_versions() -> dict[str, FlowVersion]:
     rows = db.session.scalars(select(FlowVersion).where(FlowVersion.current.is_(True))
                               .order_by(FlowVersion.code))
     return {row.code: row for row in rows}
+
+
+# Built once: the statement and its cache key (on the connection, not through the ORM).
+_CURRENT_KEYS = (select(FlowVersion.code, FlowVersion.id, FlowVersion.content_hash)
+                 .where(FlowVersion.current.is_(True)).order_by(FlowVersion.code))
+
+
+def current_definitions() -> list[FlowDefinition]:
+    """The current version of each flow as its definition, by flow code: the versions' ids
+    and content hashes read, not their rows (hydrating a row parsed its whole stored
+    definition, 0.3 ms of every list page, for the definition kept by the process)."""
+    rows = plain_rows(_CURRENT_KEYS)
+    keys = {code: (version_id, content_hash) for code, version_id, content_hash in rows}
+    return [definition_by_id(*key) for key in keys.values()]  # one per code, as above
 
 
 def current_version(code: str) -> FlowVersion:

@@ -5,7 +5,7 @@ import json
 from collections import namedtuple
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -41,7 +41,7 @@ from ..models.applications import OPEN_STEP  # the predicate of ix_step_records_
 from . import tallies
 from .pause_scope import ScopedPause
 from .plain_reads import plain_rows
-from .search import contains_text
+from .search import contains_bound, search_term
 from .work import end_of_today
 
 
@@ -63,14 +63,32 @@ class ApplicationFilter:
 
 @dataclass
 class _Query:
-    """The filtered query, the timer alias it joins, and a cheaper statement for the count."""
+    """The filtered query, the timer alias it joins, a cheaper statement for the count, and
+    the page's keys (`keys`, cut by :limit and :offset) in their order. The pages' statements
+    are built when first asked for (a text search builds its statements per request, and
+    each page asks for one of the three)."""
 
     select: Select
     timer: Any
     count: Select
-    page: Select  # what a list row shows, ordered, with :limit and :offset
+    keys: Any
+    order: tuple
     by_deadline: bool = False
-    stored_page: Select | None = None  # the API's page: the values as stored (_listed)
+
+    @cached_property
+    def page(self) -> Select:
+        """What a list row holds (_listed), ordered."""
+        return _listed(self.keys, self.timer, self.count).order_by(*self.order)
+
+    @cached_property
+    def stored_page(self) -> Select:
+        """The API's page: the values as stored (_listed with `stored`)."""
+        return _listed(self.keys, self.timer, self.count, stored=True).order_by(*self.order)
+
+    @cached_property
+    def shown_page(self) -> Select:
+        """The staff list's page: the columns its rows show (_listed with `shown`)."""
+        return _listed(self.keys, self.timer, self.count, shown=True).order_by(*self.order)
 
 
 def _running_or_late(timer: Any):
@@ -91,32 +109,30 @@ def _params(f: ApplicationFilter, now: datetime) -> dict[str, Any]:
             "step": f.step, "status": AppStatus(f.status) if f.status else None,
             "status_text": AppStatus(f.status).value if f.status else None,
             "today_end": end_of_today(now), "completed_from": f.completed_from,
-            "completed_until": f.completed_until}
+            "completed_until": f.completed_until, "text": search_term(f.text)}
 
 
 def _query(f: ApplicationFilter) -> _Query:
     """The statements of a filter. Its values are bound parameters, so the statements of a
     shape of filter (which fields are given) are built once per process and then reused with
     their compiled form and cache key: building them took as long as running them. A text
-    search is built each time (its escaped pattern is part of the statement)."""
-    if f.text:
-        return _filtered(f)
+    search's term too is a parameter (services.search.contains_bound)."""
     return _shaped(f.overdue, *(bool(value) for value in (
         f.flow, f.status, f.due_before, f.department, f.step, f.due_today, f.completed_from,
-        f.completed_until)))
+        f.completed_until, search_term(f.text))))
 
 
 @lru_cache(maxsize=64)
 def _shaped(overdue: bool | None, flow: bool, status: bool, due_before: bool, department: bool,
             step: bool, due_today: bool = False, completed_from: bool = False,
-            completed_until: bool = False) -> _Query:
+            completed_until: bool = False, text: bool = False) -> _Query:
     given: Any = "given"  # a stand-in: _filtered only asks whether a value is there
     return _filtered(ApplicationFilter(
         flow=given if flow else None, status=given if status else None, overdue=overdue,
         due_before=given if due_before else None, department=given if department else None,
         step=given if step else None, due_today=due_today,
         completed_from=given if completed_from else None,
-        completed_until=given if completed_until else None))
+        completed_until=given if completed_until else None, text=given if text else None))
 
 
 def _filtered(f: ApplicationFilter) -> _Query:
@@ -156,11 +172,10 @@ def _filtered(f: ApplicationFilter) -> _Query:
     if f.due_today:
         app_conditions.append(exists(due_today_timers().where(
             SlaTimer.application_id == Application.id)))
-    matches = contains_text(f.text, Application.number, Application.customer_name,
-                            Application.contact_name, Application.contact_phone,
-                            Application.address)
-    if matches is not None:
-        app_conditions.append(matches)
+    if f.text:  # the term a bound parameter (_params): the statements kept for every term
+        app_conditions.append(contains_bound(
+            "text", Application.number, Application.customer_name, Application.contact_name,
+            Application.contact_phone, Application.address))
 
     if timer_conditions:
         # Each application has exactly one timer of its own. Joined by application id, the
@@ -203,8 +218,7 @@ def _filtered(f: ApplicationFilter) -> _Query:
                                        timer.id.label("timer_id"),
                                        maintain_column_froms=True).order_by(*order)
     keys = keys.limit(bindparam("limit")).offset(bindparam("offset")).subquery("page_keys")
-    return _Query(query, timer, count, _listed(keys, timer, count).order_by(*order),
-                  by_deadline, _listed(keys, timer, count, stored=True).order_by(*order))
+    return _Query(query, timer, count, keys, order, by_deadline)
 
 
 def _overdue_count(timer: Any) -> Select:
@@ -246,6 +260,13 @@ LISTED_COLUMNS = (
     Application.materials_supplied_at, Application.note, Application.status,
     Application.cancel_reason, Application.cancelled_at, Application.water_on_at,
     Application.completed_at, Application.version_id,
+)
+# What a row of the staff list shows of the application (services.presenters.ListedRow):
+# the other columns cost the page their conversion (instants, enums, JSON) for nothing.
+SHOWN_COLUMNS = (
+    Application.id, Application.number, Application.flow_code, Application.flow_version_id,
+    Application.customer_name, Application.accepted_at, Application.missing_materials,
+    Application.status,
 )
 # The timer's fields its description needs (services.timers.describe, sla_fields.timer_fields).
 TIMER_COLUMNS = ("id", "subject_type", "step_code", "limit", "round_the_clock", "started_at",
@@ -376,7 +397,8 @@ class ListedApplication:
         return self.row.number
 
 
-def _listed(keys: Any, timer: Any, count: Select, *, stored: bool = False) -> Select:
+def _listed(keys: Any, timer: Any, count: Select, *, stored: bool = False,
+            shown: bool = False) -> Select:
     """What a list row shows, for the applications and timers named by `keys`: one flat row,
     the application's columns under their names, `total` (the `count` statement, as an
     uncorrelated subquery the database runs once: one round trip less per page), then the
@@ -386,11 +408,14 @@ def _listed(keys: Any, timer: Any, count: Select, *, stored: bool = False) -> Se
     `stored`: every value as the driver gives it (StoredForms reads them), without
     `backdated` (the API does not show it): the columns' types converted each value of each
     row (instants, enums, JSON, booleans), a third of the API list's time, for values the
-    API turns into text again."""
+    API turns into text again.
+
+    `shown`: only the columns the staff list shows (SHOWN_COLUMNS, without `flow_version`)."""
     owner = OWNER
-    columns = [*LISTED_COLUMNS, FlowVersion.version.label("flow_version"),
-               FlowVersion.content_hash, owner.username.label("owner_username"),
-               owner.display_name.label("owner_display")]
+    columns = [*SHOWN_COLUMNS] if shown else [*LISTED_COLUMNS,
+                                              FlowVersion.version.label("flow_version")]
+    columns += [FlowVersion.content_hash, owner.username.label("owner_username"),
+                owner.display_name.label("owner_display")]
     if not stored:
         columns.append(exists(select(StepRecord.id).where(
             StepRecord.application_id == Application.id,
@@ -485,7 +510,22 @@ def list_applications(f: ApplicationFilter, now: datetime, page: int, per_page: 
     one, the page's rows with the count, their pauses and their current steps (an empty page
     asks for the count alone).
     """
-    rows, total = list_rows(f, now, page, per_page)
+    return _items(*list_rows(f, now, page, per_page))
+
+
+def list_shown(f: ApplicationFilter, now: datetime, page: int, per_page: int
+               ) -> tuple[list[ListedApplication], int]:
+    """list_applications for the staff list's page: each row with only the columns the page
+    shows (SHOWN_COLUMNS, `content_hash`, the owner's, `backdated`), its timer, pauses and
+    current steps; the same statements' count."""
+    q, params = _query(f), _params(f, now)
+    rows = plain_rows(q.shown_page, {**params, "limit": per_page,
+                                      "offset": (page - 1) * per_page}).all()
+    total = rows[0].total if rows else plain_rows(q.count, params).scalar()
+    return _items(rows, int(total or 0))
+
+
+def _items(rows: list[Any], total: int) -> tuple[list[ListedApplication], int]:
     make_timer = ListedTimer._make
     items = [ListedApplication(row, None if row.timer_id is None
                                else make_timer(row[_TIMER_FROM:]), decode_pauses(row.pauses),

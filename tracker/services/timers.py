@@ -117,16 +117,17 @@ class TimerView:
         return {
             "state": self.state,
             "due_at": self.due_at,
-            "remaining_hours": _hours(self.remaining_seconds),
+            "remaining_hours": hours(self.remaining_seconds),
             "remaining_days": _days(self.remaining_seconds, day_seconds),
-            "over_hours": _hours(self.over_seconds),
+            "over_hours": hours(self.over_seconds),
             "over_days": _days(self.over_seconds, day_seconds),
             "used_ratio": None if self.used_ratio is None else round(self.used_ratio, 3),
             "provisional": self.provisional,
         }
 
 
-def _hours(seconds: int | None) -> float | None:
+def hours(seconds: int | None) -> float | None:
+    """Seconds as the hours every view of a deadline shows (two decimals)."""
     return None if seconds is None else round(seconds / 3600, 2)
 
 

@@ -26,13 +26,13 @@ from ..services import applications as service
 from ..services.app_clock import app_clock, now
 from ..services.errors import Conflict, Forbidden, ValidationFailed
 from ..services.explanations import present_explanations
-from ..services.flows import current_versions, definition_by_id, definition_of
+from ..services.flows import current_definitions
 from ..services.months import parse_month
 from ..services.pagination import page_count
-from ..services.presenters import present_application, present_listed
+from ..services.presenters import present_application, present_list_rows
 from ..services.queries import (
     ApplicationFilter,
-    list_applications,
+    list_shown,
     open_duplicates,
 )
 from ..services.reference import departments, pause_reasons
@@ -57,6 +57,7 @@ from .forms import (
     options,
     page_number,
 )
+from .list_rows import application_rows
 from .owners import owner_choices
 
 bp = Blueprint("application_pages", __name__)
@@ -64,7 +65,7 @@ PER_PAGE = 50
 
 
 def _flows() -> list:
-    return [definition_of(row) for row in current_versions().values()]
+    return current_definitions()
 
 
 # --- new application ----------------------------------------------------------------------
@@ -433,18 +434,11 @@ def index() -> Any:
                                filters=_FilterHtml(None)), 422
     page = page_number()
     moment, clock, lang = now(), app_clock(), current_language()
-    items, total = list_applications(_application_filter(form), moment, page, PER_PAGE)
-    rows = []
-    for item in items:
-        view = present_listed(item, moment, clock, lang)
-        view["backdated"] = item.row.backdated  # 补录, marked in the list too
-        flow = definition_by_id(item.row.flow_version_id, item.row.content_hash)
-        view["current_step_names"] = [
-            pick(s.name_zh, s.name_en, lang) for s in flow.steps
-            if s.code in view["current_steps"]]
-        rows.append(view)
+    items, total = list_shown(_application_filter(form), moment, page, PER_PAGE)
+    rows = present_list_rows(items, moment, clock, lang)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("applications/list.html", form=form, rows=rows, total=total,
+    return render_template("applications/list.html", form=form, rows=rows,
+                           body=application_rows(rows), total=total,
                            page=page, pages=page_count(total, PER_PAGE),
                            args=args, message=None, filters=_FilterHtml(form))
 

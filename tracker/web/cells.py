@@ -6,14 +6,16 @@ that keeps `m.dt(...)` shows the same; templates of long lists call `cells.dt(..
 `RowUrl` builds one endpoint's URL for every row of a page from a single `url_for`."""
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from flask import url_for
 from markupsafe import Markup, escape
 
+from ..localtime import LOCAL
 from . import labels
-from .formatting import beijing, department_name, number, pattern
+from .formatting import beijing, department_name, number, pattern, working_hours
 
 DEFAULT_FORMAT = "%Y-%m-%d %H:%M"
 LIVE = ("on_track", "warning", "paused")
@@ -54,49 +56,83 @@ def dt(value: Any, fmt: str = DEFAULT_FORMAT) -> Markup:
     return Markup(f'<time datetime="{escape(iso)}">{escape(beijing(value, fmt))}</time>')
 
 
+def text(value: str) -> str:
+    """markupsafe.escape of a str, as a str: the same five replacements in the same order,
+    without the Markup object escape() makes (a list's rows escape a dozen values each)."""
+    return (value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+            .replace("'", "&#39;").replace('"', "&#34;"))
+
+
+def dt_text(value: datetime | None) -> str:
+    """`dt(value)` of a datetime or None, as a str. Its two texts are not escaped: an ISO
+    form and DEFAULT_FORMAT's are digits and "-:+.T " only, which escape() leaves as they are."""
+    if not value:
+        return "—"
+    shown = value if value.tzinfo is None else value.astimezone(LOCAL)  # as beijing() does
+    return (f'<time datetime="{value.isoformat()}">'
+            f'{shown.strftime(DEFAULT_FORMAT)}</time>')
+
+
 def _hours(msgid: str, hours: Any) -> Markup:
-    return Remaining().hours(msgid, hours)
+    # As Jinja's newstyle gettext does: the translation as markup, the value escaped into it.
+    return Markup(pattern(msgid)) % {"hours": working_hours(hours)}
 
 
 def remaining(sla: Any) -> Markup:
     """Working time left or over of a presenter's `sla` dict (macros.html `remaining`)."""
-    return Remaining()(sla)
+    return remaining_of(_get(sla, "state"), _get(sla, "remaining_hours"),
+                        _get(sla, "over_hours"))
+
+
+class HoursWords(NamedTuple):
+    """The translated sentences of `remaining`, looked up once for a page's many rows (each
+    lookup asks Flask-Babel for the request's language)."""
+
+    over: str
+    late: str
+    left: str
+    unit: str  # "%(hours)s working h"
+
+    @classmethod
+    def now(cls) -> HoursWords:
+        return cls(pattern("%(hours)s over"), pattern("%(hours)s late"),
+                   pattern("%(hours)s left"), pattern("%(hours)s working h"))
+
+    def say(self, sentence: str, hours: float | None) -> str:
+        # _hours with the words at hand: formatting.working_hours escaped into the sentence
+        # as markup's % escapes a %(hours)s value (the catalogs' sentences have only that).
+        return sentence % {"hours": text("—" if hours is None
+                                         else self.unit % {"hours": number(hours, 1)})}
+
+
+def remaining_of(state: str, left: float | None, over: float | None,
+                 words: HoursWords | None = None) -> Markup:
+    """`remaining` of a deadline's state, hours left and hours over (a list's rows pass the
+    page's `words`)."""
+    if state == "overdue":
+        w = words or HoursWords.now()
+        return Markup(f'<span class="over">{w.say(w.over, over)}</span>')
+    if state == "done_late" and over:
+        w = words or HoursWords.now()
+        return Markup(f'<span class="over">{w.say(w.late, over)}</span>')
+    if left is not None and state in LIVE:
+        w = words or HoursWords.now()
+        return Markup(w.say(w.left, left))
+    return Markup("—")
 
 
 class Remaining:
-    """`remaining(sla)` for the rows of one page (one language): each sentence's translation
-    looked up once, not once per cell (`pattern` asks flask-babel for the request's language
-    each time, most of a cell's 10 us)."""
+    """`remaining(sla)` for the rows of one page (one language): its sentences looked up once
+    (HoursWords, when first needed), not once per cell."""
 
     def __init__(self) -> None:
-        self._patterns: dict[str, str] = {}
-
-    def _pattern(self, msgid: str) -> str:
-        found = self._patterns.get(msgid)
-        if found is None:
-            found = self._patterns[msgid] = pattern(msgid)
-        return found
-
-    def hours(self, msgid: str, hours: Any) -> Markup:
-        """`_(msgid, hours=hours | working_hours)` as a template renders it."""
-        # formatting.working_hours, its pattern kept
-        shown = "—" if hours is None else \
-            self._pattern("%(hours)s working h") % {"hours": number(hours, 1)}
-        # As Jinja's newstyle gettext does: the translation as markup, the value escaped into
-        # it (what Markup(pattern) % {...} gives, without its per-value wrappers).
-        return Markup(self._pattern(msgid) % {"hours": escape(shown)})
+        self._words: HoursWords | None = None
 
     def __call__(self, sla: Any) -> Markup:
-        state = _get(sla, "state")
-        if state == "overdue":
-            return Markup(f'<span class="over">{self.hours("%(hours)s over", _get(sla, "over_hours"))}</span>')
-        over = _get(sla, "over_hours")
-        if state == "done_late" and over:
-            return Markup(f'<span class="over">{self.hours("%(hours)s late", over)}</span>')
-        left = _get(sla, "remaining_hours")
-        if left is not None and state in LIVE:
-            return self.hours("%(hours)s left", left)
-        return Markup("—")
+        if self._words is None:
+            self._words = HoursWords.now()
+        return remaining_of(_get(sla, "state"), _get(sla, "remaining_hours"),
+                            _get(sla, "over_hours"), self._words)
 
 
 # A value no URL of ours holds, put where a row's value goes and then replaced.
@@ -116,7 +152,12 @@ class RowUrl:
             raise ValueError(f"{endpoint}: {name} is not one place in the URL")
 
     def __call__(self, value: Any) -> str:
-        return f"{self.head}{quote(str(value), safe=PATH_SAFE)}{self.tail}"
+        text = str(value)
+        if text.isascii() and text.replace("-", "").isalnum():
+            # Letters, digits and dashes (an application's number): quote() keeps them as
+            # they are, and cost a list's row more than the rest of its URL.
+            return f"{self.head}{text}{self.tail}"
+        return f"{self.head}{quote(text, safe=PATH_SAFE)}{self.tail}"
 
 
 # werkzeug's default converter's safe characters (routing.converters.BaseConverter.to_url).
