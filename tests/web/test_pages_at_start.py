@@ -42,8 +42,8 @@ def test_the_warm_start_draws_the_first_pages_and_writes_nothing(app, other_app,
     warm_templates(started)
     rows = table_counts(app)
     assert warm_pages(started) == ["application_pages.detail", "application_pages.index",
-                                   "application_pages.index", "aftercare_pages.index",
-                                   "report_pages.monthly"]
+                                   "application_pages.index", "application_pages.index",
+                                   "aftercare_pages.index", "report_pages.monthly"]
     assert table_counts(app) == rows
     # what is left is the clerk's own (the log-in, the pages a signed-in clerk sees more of)
     assert _first_detail_compiles(started, number) <= 2
@@ -61,10 +61,20 @@ def test_the_warm_start_compiles_the_lists_first_statements(app, other_app, make
     warm_pages(started)
     # the clerk's own statements are left (the log-in, what a signed-in clerk sees more of)
     assert _first_compiles(started, "/applications?overdue=yes") <= cold_compiles - 2
+    # a search drawn at the start serves another text: the text is a bound value
+    searched = other_app()
+    warm_templates(searched)
+    cold_search = _first_compiles(searched, "/applications?text=%E8%8A%9C%E6%B9%96")
+    started_search = other_app()
+    warm_templates(started_search)
+    warm_pages(started_search)
+    assert _first_compiles(started_search, "/applications?text=%E8%8A%9C%E6%B9%96") \
+        <= cold_search - 2
 
 
 def test_an_empty_database_only_skips_the_application_page(other_app):
     started = other_app()
     warm_templates(started)
     assert warm_pages(started) == ["application_pages.index", "application_pages.index",
-                                   "aftercare_pages.index", "report_pages.monthly"]
+                                   "application_pages.index", "aftercare_pages.index",
+                                   "report_pages.monthly"]
