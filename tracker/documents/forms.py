@@ -3,20 +3,19 @@ applicable."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from ..web.forms import PlainSelect
+from ..web.forms import KeptMessagesForm, PlainSelect
 
 
-class UploadForm(FlaskForm):
+class UploadForm(KeptMessagesForm):
     kind = SelectField(_l("What it is"), choices=[], widget=PlainSelect())
     replaces = SelectField(_l("Replaces"), choices=[], validators=[Optional()], widget=PlainSelect(),
                            description=_l("The replaced file stays in the history."))
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
 
 
-class WaiveForm(FlaskForm):
+class WaiveForm(KeptMessagesForm):
     material = StringField(validators=[Length(max=100)])
     reason = StringField(validators=[Length(max=500)])

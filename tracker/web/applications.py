@@ -38,6 +38,7 @@ from ..services.queries import (
 from ..services.reference import departments, pause_reasons
 from ..services.staff import staff
 from .access import can_manage, writer_required
+from .detail_steps import StepItems
 from .event_log import application_events
 from .export import csv_response
 from .formatting import limit_text
@@ -182,13 +183,13 @@ def render_detail(number: str, failed: dict[Any, Form] | None = None, status: in
         forms[key] = form
     if "pause" in forms:
         _pause_choices(forms["pause"], app, flow, lang)
+    why_steps = {s["code"]: s["explanation"] for s in explained["steps"]}
     return render_template(
         "applications/detail.html", app=app, view=view, flow=flow, forms=forms,
         events=application_events(app, flow, lang), message=message, now=moment,
         attribute_names=_attribute_names(flow, app.attributes, lang),
-        steps={s.code: s for s in flow.steps},
+        step_items=StepItems(app, view, flow, forms, why_steps),
         pause_scopes=_pause_scopes(view, flow, lang), why=explained["application"],
-        why_steps={s["code"]: s["explanation"] for s in explained["steps"]},
         owner_form=_owner_form(app) if can_manage() else None), status
 
 
