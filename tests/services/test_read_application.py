@@ -69,3 +69,34 @@ def test_collections_the_session_holds_are_kept(app, api, frozen):
         assert get_application(number) is held
         assert held.steps is steps and held.pauses is pauses
         db.session.remove()
+
+
+def test_the_read_joins_no_department_and_reads_one_when_asked(app, api, frozen):
+    """Neither the owner's nor the steps' and pauses' people's departments are joined, nor the
+    flow version's stored definition read (issue 15: planned on every request); a department
+    is still read when asked, and the definition is the parsed one."""
+    number = _made(api, frozen)
+    with app.app_context():
+        from tracker.models import User
+        from tracker.services.applications import flow_of, get_application
+        from tracker.services.flows import definition_of
+
+        clerk = db.session.scalar(sa.select(User).join(User.department).limit(1))
+        assert clerk is not None
+        db.session.execute(sa.update(Application).where(Application.number == number)
+                           .values(owner_id=clerk.id))
+        db.session.commit()
+        department = clerk.department.code
+        db.session.remove()
+
+        read: list[Application] = []
+        seen = statements_during(app, lambda: read.append(get_application(number)))
+        assert len(seen) == 3
+        assert not any("departments" in s or "definition" in s for s in seen)
+        found = read[0]
+        assert found.owner.department.code == department  # read when asked
+        assert flow_of(found).code == "201"
+        db.session.remove()
+        whole = db.session.scalar(sa.select(Application).where(Application.number == number))
+        assert flow_of(whole) is definition_of(whole.flow_version)
+        db.session.remove()
