@@ -195,6 +195,32 @@ def present_explanations(app: Application, clock: WorkingClock, lang: str,
             "steps": steps}
 
 
+def page_explanations(app: Application, clock: WorkingClock, lang: str,
+                      limit_words: LimitWords) -> tuple[dict[str, Any] | None,
+                                                        dict[str, dict[str, Any] | None]]:
+    """What the application page shows of present_explanations: the application's and each
+    step's (by code) explanation as its `lines`, None for a duty without a timer. The same
+    clauses (tests/services/test_page_explanations.py) without the segments, the summary and
+    the sentence the page does not show, each msgid looked up once (Words; issue 15)."""
+    words = Words.current()
+
+    def explained(timer: SlaTimer | None, event: str) -> dict[str, Any] | None:
+        if timer is None:
+            return None
+        pauses, rows = _labelled(app, timer)
+        explanation = explain_timer(timer, clock, pauses)
+        done = _completion(timer, clock, explanation, pauses)
+        return {"lines": sentence_parts(explanation, lang, event, limit_words,
+                                        pause_names=_pause_names(rows, lang), done=done,
+                                        words=words)}
+
+    steps = {record.code: explained(record.timer, words(
+        "step started" if record.timer is not None
+        and record.started_at == record.timer.started_at else "step became due"))
+        for record in app.steps}
+    return explained(app.timer, words("application accepted")), steps
+
+
 # -- words ------------------------------------------------------------------------------------
 
 def hours(seconds: int) -> str:

@@ -25,7 +25,7 @@ from ..models import ALL_STEPS, AppStatus, StepStatus
 from ..services import applications as service
 from ..services.app_clock import app_clock, now
 from ..services.errors import Conflict, Forbidden, ValidationFailed
-from ..services.explanations import present_explanations
+from ..services.explanations import page_explanations
 from ..services.flows import current_definitions
 from ..services.months import parse_month
 from ..services.pagination import page_count
@@ -172,7 +172,7 @@ def render_detail(number: str, failed: dict[Any, Form] | None = None, status: in
     lang = current_language()
     clock, moment = app_clock(), now()
     view = present_application(app, moment, clock, lang)
-    explained = present_explanations(app, clock, lang, limit_text)
+    why, why_steps = page_explanations(app, clock, lang, limit_text)
     flow = service.flow_of(app)
     forms = _fresh_forms(app, view)
     for key, form in (failed or {}).items():
@@ -183,13 +183,12 @@ def render_detail(number: str, failed: dict[Any, Form] | None = None, status: in
         forms[key] = form
     if "pause" in forms:
         _pause_choices(forms["pause"], app, flow, lang)
-    why_steps = {s["code"]: s["explanation"] for s in explained["steps"]}
     return render_template(
         "applications/detail.html", app=app, view=view, flow=flow, forms=forms,
         events=application_events(app, flow, lang), message=message, now=moment,
         attribute_names=_attribute_names(flow, app.attributes, lang),
         step_items=StepItems(app, view, flow, forms, why_steps),
-        pause_scopes=_pause_scopes(view, flow, lang), why=explained["application"],
+        pause_scopes=_pause_scopes(view, flow, lang), why=why,
         owner_form=_owner_form(app) if can_manage() else None), status
 
 
