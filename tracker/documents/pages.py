@@ -36,6 +36,7 @@ from ..web.labels import word
 from . import commands, printed, queries, responses
 from .forms import UploadForm, WaiveForm
 from .responses import file_response
+from .section import draw_section
 from .sniff import LABELS
 
 bp = Blueprint("documents_pages", __name__, template_folder="templates", static_folder="static",
@@ -127,16 +128,15 @@ def application_section(app: Application, upload_form: UploadForm | None = None,
     history = _history(app)
     materials = set(queries.flow_materials(flow))
     others = [a for a in history if a.current and a.kind not in materials]
-    return Markup(render_template(
-        "documents/_application_section.html", app=app, by_step=_documents(app), history=history,
-        others=others, writer=can_write(),
+    return draw_section(
+        app=app, by_step=_documents(app), history=history, others=others, writer=can_write(),
         # Translated once, as the template printed the lazy words (markup, not escaped): each
         # document translated its word twice (escape's __html__ probe, then the call).
         state_words={state: Markup(word(text)) for state, text in STATE_WORDS.items()},
         step_names={s.code: pick(s.name_zh, s.name_en, lang) for s in flow.steps},
         upload_form=upload_form or _upload_form(app), waive_form=WaiveForm(formdata=None),
         upload_error=upload_error, kind_label=kind_label, type_label=type_label,
-        max_mb=commands.megabytes(settings().attachment_max_bytes)))
+        max_mb=commands.megabytes(settings().attachment_max_bytes), filesize=filesize)
 
 
 def step_documents(app: Application, step: dict[str, Any]) -> Markup | None:
