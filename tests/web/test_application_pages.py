@@ -306,3 +306,27 @@ def test_unknown_application_is_a_404_page(client, web_login):
     response = client.get("/applications/201-2026-999999")
     assert response.status_code == 404
     assert "没有编号为 201-2026-999999 的申请" in page_text(response)
+
+
+def test_the_page_forms_kept_messages_are_flask_wtfs(app):
+    """The application page's forms keep WTForms' messages per language
+    (forms.KeptMessagesForm): what Flask-WTF's per-request catalog says, in each language."""
+    from flask import request
+    from flask_wtf.i18n import translations
+
+    from tracker.documents.forms import UploadForm
+    from tracker.web.forms import CancelForm, StepActionForm
+
+    for lang in ("zh", "en"):
+        with app.test_request_context(f"/?lang={lang}", method="POST",
+                                      data={"version": "x", "reason": "", "kind": "bogus"}):
+            step = StepActionForm(request.form, meta={"csrf": False})
+            cancel = CancelForm(request.form, meta={"csrf": False})
+            upload = UploadForm(request.form, meta={"csrf": False})
+            assert not step.validate() and not cancel.validate() and not upload.validate()
+            assert not hasattr(request, "wtforms_translations")  # Flask-WTF's catalog unread
+            integer = translations.gettext("Not a valid integer value.")
+            assert step.errors["version"] == [integer]
+            assert cancel.errors["reason"] == [translations.gettext("This field is required.")]
+            assert upload.errors["kind"] == [translations.gettext("Not a valid choice.")]
+            assert (integer != "Not a valid integer value.") is (lang == "zh")
