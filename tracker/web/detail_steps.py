@@ -16,17 +16,29 @@ from typing import Any
 from flask import url_for
 from markupsafe import Markup, escape
 
+from ..i18n import current_language
+from ..services.explanations import Words
 from . import cells, labels, widgets
 from .access import can_manage
 from .context import template_hook
-from .formatting import pattern, rule_text
+from .formatting import rule_text
 
 LIVE = ("on_track", "warning", "overdue", "paused", "done_late")
+# A step's limit in words per language, flow definition and step (rule_text: ~30 us a step).
+# Definitions are parsed once per process and never change (flows.definition_of); the value
+# holds its flow, so an id is never reused for another while its entry lives.
+_LIMIT_TEXTS: dict[tuple[str, int, str], tuple[Any, str]] = {}
+_LIMIT_TEXTS_MAX = 4096
 
 
-def _word(msgid: str) -> Markup:
-    """`{{ _(msgid) }}` in a template: the translation as markup, formatted with nothing."""
-    return Markup(pattern(msgid)) % {}
+def _limit_text(flow: Any, code: str, limit: Any, lang: str) -> str:
+    key = (lang, id(flow), code)
+    found = _LIMIT_TEXTS.get(key)
+    if found is None or found[0] is not flow:
+        if len(_LIMIT_TEXTS) >= _LIMIT_TEXTS_MAX:
+            _LIMIT_TEXTS.clear()
+        found = _LIMIT_TEXTS[key] = (flow, rule_text(limit, flow))
+    return found[1]
 
 
 class StepItems:
@@ -38,12 +50,15 @@ class StepItems:
         self.why_steps = why_steps
 
     def __call__(self, writer: bool) -> Markup:
-        words = {msgid: _word(msgid) for msgid in (
+        # `{{ _(msgid) }}` in a template: the translation as markup, formatted with nothing.
+        say = Words.current()
+        words = {msgid: Markup(say(msgid)) % {} for msgid in (
             "limit", "Deadline", "Working time", "Started", "Skipped", "Completed",
             "Entered after the fact", "Back-dated", "Note", "代办", "Start", "Complete",
             "Skip this step", "Skip", "Why this time?", "Earlier time or note")}
-        on_behalf = Markup(pattern("代办 for %(department)s: %(reason)s"))
-        limits = {s.code: s.limit for s in self.flow.steps}
+        on_behalf = Markup(say("代办 for %(department)s: %(reason)s"))
+        lang = current_language()
+        limits = {s.code: _limit_text(self.flow, s.code, s.limit, lang) for s in self.flow.steps}
         badges: dict[str, Markup] = {}
         remaining = cells.Remaining()
         manager: list[bool] = []  # can_manage(), asked when a form first needs it
@@ -68,7 +83,7 @@ class StepItems:
                 f'              <h3>{escape(step["name"])}</h3>\n'
                 f'              <p class="muted">{escape(step["department_name"])} · '
                 f'{escape(labels.label(labels.STEP_STATUSES, status))} · {words["limit"]}: '
-                f'{escape(rule_text(limits[code], self.flow))}</p>\n'
+                f'{escape(limits[code])}</p>\n'
                 f'            </div>\n'
                 f'            <div class="step-state">{badge}</div>\n'
                 f'          </div>\n'
