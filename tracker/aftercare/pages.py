@@ -20,6 +20,7 @@ from ..services.pagination import page_count
 from ..services.reference import departments
 from ..services.work import Duty, application_duty
 from ..web import cells
+from ..web.access import can_manage
 from ..web.formatting import pattern
 from ..web.forms import RowForms, attach_errors, options, page_number
 from ..web.nav import NavItem
@@ -179,17 +180,22 @@ def render_callbacks(failed: dict[int, CallbackResultForm] | None = None,
         water_on=water_on.bounds if water_on else None)
     # The page shows no 代办 acts: not read.
     rows = presenters.present_callback_rows(items, current_language(), proxies=False)
+    lang = current_language()
+    # The forms' drawings kept across requests (RowForms' `kept`): what the macros show
+    # besides the form is the language and, in the result form, whether a 代办 reason is
+    # asked (can_manage); in the assignment form the departments offered.
     forms = RowForms(CallbackResultForm, "cb",
                      {row["id"]: row["version"] for row in rows if row["status"] == "open"},
-                     failed=failed, conflict=status == 409)
-    lang = current_language()
-    choices = options([(code, d.name_en if lang == "en" else d.name_zh)
-                       for code, d in departments().items()])
+                     failed=failed, conflict=status == 409, kept=(lang, can_manage()))
+    offered = tuple((code, d.name_en if lang == "en" else d.name_zh)
+                    for code, d in departments().items())
+    choices = options(offered)
     unsatisfied = [row for row in rows if row["status"] == "done" and row["satisfied"] is False]
     assign_forms = RowForms(
         AssignForm, "as", {row["id"]: row["version"] for row in unsatisfied},
         values={row["id"]: {"department": row["assigned_department"]} for row in unsatisfied},
-        setup=lambda form: setattr(form.department, "choices", choices))
+        setup=lambda form: setattr(form.department, "choices", choices),
+        kept=(lang, offered))
     year, month = _month()
     month_rates = rates.callback_rates(year, month)
     return render_template(
