@@ -35,6 +35,9 @@ PAGES = (
     # drawn now serves every later text (62 ms of the first search at 1M, 17 ms after).
     ("application_pages.index", "/applications?text=0", False),
     ("aftercare_pages.index", "/callbacks", False),
+    # Every callback (both parts, open and done): the statements of the API's list too, whose
+    # first request compiled them (`aftercare.queries._callback_shape`).
+    ("aftercare_pages.index", "/callbacks?status=all", False),
     ("report_pages.monthly", "/reports/monthly", False),
 )
 
