@@ -9,6 +9,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from flask import (
@@ -28,16 +29,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from ..errors import translate
-from ..extensions import db
 from ..i18n import current_language
-from ..models import Role, User
+from ..models import MonthlyReport, Role, User
 from ..services import notifications
 from ..services.app_clock import app_clock, now
 from ..services.errors import Conflict, DomainError, ValidationFailed
 from ..services.months import Month, parse_month
+from ..services.plain_reads import plain_rows
 from ..sla import WorkingClock
 from ..web.access import can_assess, can_manage, may_post
 from ..web.forms import PostForm
@@ -56,7 +57,7 @@ from .builds import (
 )
 from .csvfile import TABLES, iter_csv
 from .html import report_context
-from .issuance import get_issued, issue_monthly_report, list_issued, report_data
+from .issuance import get_issued, issue_monthly_report, report_data
 from .xlsx import file_chunks, xlsx_file
 
 bp = may_post(Blueprint("report_pages", __name__, template_folder="templates",
@@ -142,11 +143,14 @@ def _live_figures(month: Month) -> _Figures:
     return kept
 
 
-def _shown(month: Month, version: int | None, live: bool, lang: str) -> dict[str, Any]:
+def _shown(month: Month, version: int | None, live: bool, lang: str,
+           issued: bool = True) -> dict[str, Any]:
     """The report's part of the page, from the figures report_data would choose: the version
     asked for or the latest issued one as stored; else (or with `live`) the live figures,
-    kept with what the page makes of them (_live_figures). `body` is the report drawn."""
-    if not live:
+    kept with what the page makes of them (_live_figures). `body` is the report drawn.
+    `issued` False: the caller read that no version of the month is issued (none is looked
+    for then, unless one was asked for)."""
+    if not live and (issued or version is not None):
         row = get_issued(month, version)
         if row is not None:
             shown = report_context(row.data, lang, overdue_limit=PAGE_ROWS)
@@ -160,22 +164,35 @@ def _shown(month: Month, version: int | None, live: bool, lang: str) -> dict[str
 def _page(month: Month, version: int | None, live: bool, status: int = 200,
           message: str | None = None) -> Any:
     lang = current_language()
-    shown = _shown(month, version, live, lang)
+    # The versions first: when none is issued, the latest is not looked for (one statement
+    # fewer on the page of a month not issued yet).
+    versions = _versions(month)
+    shown = _shown(month, version, live, lang, issued=bool(versions))
     manager = can_manage()
     return render_template(
         "reports/monthly.html", month=month, version=version, live=live, message=message,
-        versions=_versions(month), can_issue=manager or can_assess(), form=PostForm(formdata=None),
+        versions=versions, can_issue=manager or can_assess(), form=PostForm(formdata=None),
         month_ended=now() >= month.end, outbox=notifications.outbox_counts() if manager else None,
         failed=notifications.list_outbox("failed", 50) if manager else [],
         csv_tables=TABLES, table_names=TABLE_NAMES, **shown), status
 
 
 def _versions(month: Month) -> list[dict[str, Any]]:
-    rows = list_issued(month)
-    users = {u.id: u.label for u in db.session.scalars(
-        select(User).where(User.id.in_({r.issued_by_id for r in rows if r.issued_by_id})))}
+    """The month's issued versions, newest first, with who issued each (list_issued's rows
+    and their issuers' labels, read in one statement)."""
     return [{"month": r.month, "version": r.version, "issued_at": r.issued_at,
-             "issued_by": users.get(r.issued_by_id)} for r in rows]
+             "issued_by": (r.display_name or r.username) if r.username is not None else None}
+            for r in plain_rows(_versions_statement(), {"month": month.label})]
+
+
+@cache
+def _versions_statement() -> Select:
+    """_versions' statement (binding :month), built once per process."""
+    return (select(MonthlyReport.month, MonthlyReport.version, MonthlyReport.issued_at,
+                   User.display_name, User.username)
+            .outerjoin(User, User.id == MonthlyReport.issued_by_id)
+            .where(MonthlyReport.month == bindparam("month"))
+            .order_by(MonthlyReport.month.desc(), MonthlyReport.version.desc()))
 
 
 @bp.route("/reports/monthly")
