@@ -71,6 +71,7 @@ def warm_pages(app: Flask) -> list[str]:
             finally:
                 db.session.remove()  # closed: whatever the view did is rolled back
     _compile_reads(app)
+    _compile_report_reads(app)
     return drawn
 
 
@@ -92,5 +93,21 @@ def _compile_reads(app: Flask) -> None:
             my_work(None, person=0)
         except Exception as exc:  # noqa: BLE001 - warming is optional; say why it failed
             app.logger.warning("warm start: some statements not compiled (%s)", exc)
+        finally:
+            db.session.remove()
+
+
+def _compile_report_reads(app: Flask) -> None:
+    """The monthly report page's reads for a team lead or an administrator (the warm start
+    draws it signed in as nobody, who is not shown the notification outbox): its two
+    statements, compiled by a lead's first view of the page otherwise."""
+    from ..services.notifications import list_outbox, outbox_counts
+
+    with app.test_request_context("/reports/monthly"):
+        try:
+            outbox_counts()
+            list_outbox("failed", 50)
+        except Exception as exc:  # noqa: BLE001 - warming is optional; say why it failed
+            app.logger.warning("warm start: the outbox's statements not compiled (%s)", exc)
         finally:
             db.session.remove()
