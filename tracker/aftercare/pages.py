@@ -134,37 +134,44 @@ class CallbackTable:
                 form = ""
                 if writer:
                     form = (f'\n          \n          <form method="post" '
-                            f'action="{escape(self.assign_url(key))}" '
+                            f'action="{html(self.assign_url(key))}" '
                             f'class="inline-form assign-form">\n            '
                             f'{self.assign_forms.html(key, assign_fields)}\n          </form>'
                             f'\n          ')
                 assigned = (f'\n          <br><small>{words["department"]}: '
-                            f'{escape(row["assigned_department_name"] or words["awaiting"])}'
+                            f'{html(row["assigned_department_name"] or words["awaiting"])}'
                             f'</small>\n          {form}\n          ')
-            result = (f'\n          {verdict}\n          {escape(row["comment"])}<br><small '
-                      f'class="muted">{cells.dt(row["done_at"])} · '
-                      f'{escape(row["done_by"] or "—")}</small>\n          {assigned}\n        ')
+            result = (f'\n          {verdict}\n          {html(row["comment"])}<br><small '
+                      f'class="muted">{cells.dt_text(row["done_at"])} · '
+                      f'{html(row["done_by"] or "—")}</small>\n          {assigned}\n        ')
         else:
             calls = f'<small class="muted">{attempts % {"n": row["attempts"]}}</small>' \
                 if row["attempts"] else ""
             form = ""
             if writer:
                 form = (f'\n          \n          <form method="post" '
-                        f'action="{escape(self.result_url(key))}" class="callback-form" '
+                        f'action="{html(self.result_url(key))}" class="callback-form" '
                         f'novalidate>\n            {self.forms.html(key, result_fields)}'
                         f'\n          </form>\n          ')
             result = f"\n          {calls}\n          {form}\n        "
         number = row["application_number"]
-        return (f'\n    <tr class="row-{escape(state)}" id="callback-{escape(key)}">\n'
+        return (f'\n    <tr class="row-{html(state)}" id="callback-{html(key)}">\n'
                 f'      <td>{badge}</td>\n'
-                f'      <td class="nowrap"><a href="{escape(self.detail_url(number))}">'
-                f'{escape(number)}</a></td>\n'
-                f'      <td>{escape(row["customer_name"])}<br><small class="muted">'
-                f'{escape(row["contact_name"])} {escape(row["contact_phone"])}</small></td>\n'
-                f'      <td class="nowrap">{cells.dt(row["completed_at"])}</td>\n'
-                f'      <td class="nowrap">{cells.dt(sla["due_at"])}<br><small>'
+                f'      <td class="nowrap"><a href="{html(self.detail_url(number))}">'
+                f'{html(number)}</a></td>\n'
+                f'      <td>{html(row["customer_name"])}<br><small class="muted">'
+                f'{html(row["contact_name"])} {html(row["contact_phone"])}</small></td>\n'
+                f'      <td class="nowrap">{cells.dt_text(row["completed_at"])}</td>\n'
+                f'      <td class="nowrap">{cells.dt_text(sla["due_at"])}<br><small>'
                 f'{self.remaining(sla)}</small></td>\n'
                 f'      <td>\n        {result}\n      </td>\n    </tr>\n  ')
+
+
+def html(value: Any) -> str:
+    """`{{ value }}` of a row's value as a str: cells.text for a str (markupsafe's
+    replacements without a Markup object per cell), markupsafe.escape for anything else (a
+    number, None, markup)."""
+    return cells.text(value) if value.__class__ is str else str(escape(value))
 
 
 def render_callbacks(failed: dict[int, CallbackResultForm] | None = None,
