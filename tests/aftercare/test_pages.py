@@ -82,8 +82,8 @@ def test_closing_a_follow_up_needs_what_was_done(client, web_login, water_on, ap
 
 def test_the_kept_form_drawings_are_the_forms_drawn_now(app, client, web_login, make_user,
                                                         water_on, api, frozen):
-    """The row forms' drawings kept across requests (web.forms.RowForms `kept`) give the page
-    the forms drawn afresh give, for another user's session with its own CSRF token (which
+    """The forms' drawings kept across requests (web.forms.RowForms `kept`, and the upload's
+    through web.forms.kept_drawing) give the page the forms drawn afresh give, for another user's session with its own CSRF token (which
     the page's form then carries: posting it works), per language and per role (a team lead
     is asked the 代办 reason, a clerk not), the assignment form's department too."""
     from tests.fixtures.web import login
@@ -122,6 +122,12 @@ def test_the_kept_form_drawings_are_the_forms_drawn_now(app, client, web_login, 
         f"{prefix}reached": "yes", f"{prefix}satisfied": "yes",
         f"{prefix}version": version_in(page, prefix)})
     assert answer.status_code == 302, answer.get_data(as_text=True)[:300]
+    # A refused upload is drawn as posted (its error shown), never kept.
+    refused = other.post("/callbacks/import", data={"csrf_token": csrf_token_of(page)})
+    assert refused.status_code == 422
+    error = "has-error"
+    assert error in refused.get_data(as_text=True).split('id="import"')[1]
+    assert error not in other.get("/callbacks").get_data(as_text=True).split('id="import"')[1]
 
 
 def csrf_token_of(page: str) -> str:

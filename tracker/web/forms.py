@@ -1,7 +1,7 @@
 """The pages' forms (Flask-WTF: every POST form carries a CSRF token)."""
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -439,22 +439,13 @@ class RowForms:
     def _drawing(self, which: tuple, values: dict[str, Any], macro: Any) -> str:
         """The form drawn with the marks (the prefix's, the version's), from the kept ones
         when `kept` names one."""
+        def build() -> FlaskForm:
+            return self._build(f"{self.prefix}{_PREFIX_MARK}", _VERSION_MARK, values)
+
         if self.kept is None:
-            return str(macro(self._build(f"{self.prefix}{_PREFIX_MARK}", _VERSION_MARK,
-                                         values)))
-        store: dict[tuple, str] = current_app.extensions.setdefault("row_forms_drawn", {})
-        name = (self.form_class, self.prefix, self.kept, which)
-        drawn = store.get(name)
-        if drawn is None:
-            form = self._build(f"{self.prefix}{_PREFIX_MARK}", _VERSION_MARK, values)
-            drawn = str(macro(form))
-            token = getattr(form.meta, "csrf", False) and generate_csrf()
-            if token and drawn.count(token) == 1 and _CSRF_MARK not in drawn:
-                if len(store) >= KEPT_DRAWINGS:
-                    store.clear()
-                store[name] = drawn.replace(token, _CSRF_MARK)
-            return drawn  # not kept: no token, or not exactly once (drawn every page)
-        return drawn.replace(_CSRF_MARK, generate_csrf())
+            return str(macro(build()))
+        return str(kept_drawing((self.form_class, self.prefix, self.kept, which), build,
+                                macro))
 
     def html(self, key: Any, macro: Any) -> Markup:
         if key in self.failed:
@@ -466,3 +457,24 @@ class RowForms:
             drawn = self._drawn[which] = self._drawing(which, values, macro)
         return Markup(drawn.replace(f"{self.prefix}{_PREFIX_MARK}", f"{self.prefix}{key}")
                       .replace(str(_VERSION_MARK), str(self.versions[key])))
+
+
+def kept_drawing(name: Hashable, build: Callable[[], FlaskForm], macro: Any) -> Markup:
+    """`macro(build())`, the form drawn, kept per application under `name` across requests,
+    with a mark where the CSRF token goes and the request's own token put in (Flask-WTF's
+    token is one per request and session). `name` must hold everything the macro shows
+    besides what `build` makes alike every time (the language, a role the macro asks, a
+    select's choices). Only a form drawn afresh (no data posted, no errors) may be kept; a
+    drawing that shows the token other than exactly once is drawn every time."""
+    store: dict[Hashable, str] = current_app.extensions.setdefault("row_forms_drawn", {})
+    drawn = store.get(name)
+    if drawn is not None:
+        return Markup(drawn.replace(_CSRF_MARK, generate_csrf()))
+    form = build()
+    drawn = str(macro(form))
+    token = getattr(form.meta, "csrf", False) and generate_csrf()
+    if token and drawn.count(token) == 1 and _CSRF_MARK not in drawn:
+        if len(store) >= KEPT_DRAWINGS:
+            store.clear()
+        store[name] = drawn.replace(token, _CSRF_MARK)
+    return Markup(drawn)
