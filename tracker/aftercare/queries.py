@@ -85,7 +85,7 @@ class _Shape:
     :status, :water_from, :water_until."""
 
     pages: tuple[Select, ...]  # each part's page of rows, in the list's order
-    totals: tuple[Select, ...]  # each part's total
+    totals: Select  # one row: each part's total, in the same order (one round trip)
 
 
 @lru_cache(maxsize=8)
@@ -127,7 +127,9 @@ def _callback_shape(status: str | None, water_on: bool) -> _Shape:
             + ([] if status == "open" else [
                 tallies.total(subject, other_than=OPEN) if status is None
                 else tallies.total(subject, status=bindparam("status"))])
-    return _Shape(tuple(pages), tuple(totals))
+    both = select(*(total.scalar_subquery() for total in totals)) if len(totals) > 1 \
+        else totals[0]
+    return _Shape(tuple(pages), both)
 
 
 def list_callback_rows(*, status: str | None = None, page: int = 1, per_page: int = 50,
@@ -136,9 +138,9 @@ def list_callback_rows(*, status: str | None = None, page: int = 1, per_page: in
     """A page of callbacks as plain rows (named tuples of CALLBACK_ROW's names), the open
     ones by deadline first (_open_first's order), and how many in all; with `water_on`
     ([start, end)), those of the applications whose water went on then: the callbacks the
-    callback rate of that month counts as due (services.figures.callback_counts). The same
-    statements whichever part a page falls in (a part whose rows are all before or after the
-    page is asked with LIMIT 0)."""
+    callback rate of that month counts as due (services.figures.callback_counts). The totals
+    in one statement; the same statements whichever part a page falls in (a part whose rows
+    are all before or after the page is asked with LIMIT 0)."""
     status = status or None
     shape = _callback_shape(status if status in (None, "open") else "other",
                             water_on is not None)
@@ -147,7 +149,7 @@ def list_callback_rows(*, status: str | None = None, page: int = 1, per_page: in
         params["status"] = status
     if water_on is not None:
         params["water_from"], params["water_until"] = water_on
-    totals = [int(plain_rows(statement, params).scalar() or 0) for statement in shape.totals]
+    totals = [int(value or 0) for value in plain_rows(shape.totals, params).one()]
     items: list[Any] = []
     skip = (page - 1) * per_page
     for statement, total in zip(shape.pages, totals, strict=True):
