@@ -388,7 +388,7 @@ class OwnPasswordForm(FlaskForm):
 _PREFIX_MARK = "5647382910564738291"
 _VERSION_MARK = 8172635490817263549
 _CSRF_MARK = "csrf-token-7263549081726354"  # where the request's CSRF token goes
-KEPT_DRAWINGS = 64  # RowForms' drawings kept per application (emptied when full)
+KEPT_DRAWINGS = 64  # kept_drawing: drawings kept per application (emptied when full)
 
 
 class RowForms:
