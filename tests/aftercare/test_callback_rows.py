@@ -182,8 +182,11 @@ def test_a_page_reads_each_part_in_one_statement(app, client, auth, callbacks):
         "/api/v1/aftercare/callbacks?per_page=50", headers=auth))
     open_only = statements_during(app, lambda: client.get(
         "/api/v1/aftercare/callbacks?status=open&per_page=50", headers=auth))
-    # the second part and its total; the 代办 acts of the one callback that has some
+    # both parts' totals in one statement, and the second part; one part's total comes in
+    # its page's statement; the 代办 acts of the one callback that has some
     assert len(every) == len(open_only) + 2
+    assert sum("row_tallies" in s.lower() for s in every) == 1
+    assert sum("row_tallies" in s.lower() for s in open_only) == 1
     assert sum("proxy_acts" in s.lower() and "exists" not in s.lower() for s in every) == 1
 
 

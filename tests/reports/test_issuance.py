@@ -67,3 +67,31 @@ def test_two_schedulers_issue_one_version(app, other_app, backend, frozen):
     assert sorted(v for host in results for v in host if v is not None) == [1]
     with app.app_context():
         assert _count() == 1
+
+
+def test_the_page_lists_the_versions_as_list_issued_gives_them(app, actor, make_user, frozen):
+    """The report page's versions (reports.pages._versions, one statement with the issuers'
+    names) are list_issued's rows with each issuer's label, as the page read them before: a
+    user with a display name, one without, the scheduler (no user); another month apart."""
+    from tracker.models import User
+    from tracker.reports.pages import _versions
+    from tracker.services.months import parse_month
+
+    frozen(local(2026, 12, 1, 0, 30))
+    plain_id, _ = make_user("clerk", "no-display-name")
+    plain = db.session.get(User, plain_id)
+    plain.display_name = ""
+    db.session.commit()
+    issue_monthly_report("2026-10", actor)
+    issue_monthly_report("2026-10", None)
+    issue_monthly_report("2026-10", plain)
+    issue_monthly_report("2026-11", actor)
+    for month in ("2026-10", "2026-11", "2026-09"):
+        rows = list_issued(month)
+        labels = {u.id: u.label for u in db.session.scalars(select(User).where(
+            User.id.in_({r.issued_by_id for r in rows if r.issued_by_id})))}
+        expected = [{"month": r.month, "version": r.version, "issued_at": r.issued_at,
+                     "issued_by": labels.get(r.issued_by_id)} for r in rows]
+        assert _versions(parse_month(month)) == expected
+    assert [v["issued_by"] for v in _versions(parse_month("2026-10"))] == [
+        "no-display-name", None, "watch-clerk"]

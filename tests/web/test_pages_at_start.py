@@ -43,7 +43,8 @@ def test_the_warm_start_draws_the_first_pages_and_writes_nothing(app, other_app,
     rows = table_counts(app)
     assert warm_pages(started) == ["application_pages.detail", "application_pages.index",
                                    "application_pages.index", "application_pages.index",
-                                   "aftercare_pages.index", "report_pages.monthly"]
+                                   "aftercare_pages.index", "aftercare_pages.index",
+                                   "report_pages.monthly"]
     assert table_counts(app) == rows
     # what is left is the clerk's own (the log-in, the pages a signed-in clerk sees more of)
     assert _first_detail_compiles(started, number) <= 2
@@ -77,4 +78,4 @@ def test_an_empty_database_only_skips_the_application_page(other_app):
     warm_templates(started)
     assert warm_pages(started) == ["application_pages.index", "application_pages.index",
                                    "application_pages.index", "aftercare_pages.index",
-                                   "report_pages.monthly"]
+                                   "aftercare_pages.index", "report_pages.monthly"]

@@ -138,6 +138,11 @@ def pages(numbers: list[str]) -> dict[str, tuple[str, str]]:
         "callbacks-all": ("lead", "/callbacks?status=all"),
         "follow-ups": ("cs", "/follow-ups"),
         "problems": ("lead", "/problems"),
+        # the report page: live figures (a lead sees the outbox), live asked for, an empty
+        # month (recorded from the code before its body was put in as bytes)
+        "report": ("lead", "/reports/monthly?month=2026-11"),
+        "report-live": ("wang", "/reports/monthly?month=2026-11&live=1"),
+        "report-empty": ("cs", "/reports/monthly"),
     }
     for n, number in enumerate(numbers[:10]):
         found[f"detail-{n}"] = ("wang" if n % 2 else "lead", f"/applications/{number}")

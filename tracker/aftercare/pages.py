@@ -20,8 +20,9 @@ from ..services.pagination import page_count
 from ..services.reference import departments
 from ..services.work import Duty, application_duty
 from ..web import cells
+from ..web.access import can_manage
 from ..web.formatting import pattern
-from ..web.forms import RowForms, attach_errors, options, page_number
+from ..web.forms import RowForms, attach_errors, kept_drawing, options, page_number
 from ..web.nav import NavItem
 from . import commands, importer, presenters, queries, rates
 from .forms import AssignForm, CallbackResultForm, FollowUpCloseForm, ImportForm
@@ -133,37 +134,44 @@ class CallbackTable:
                 form = ""
                 if writer:
                     form = (f'\n          \n          <form method="post" '
-                            f'action="{escape(self.assign_url(key))}" '
+                            f'action="{html(self.assign_url(key))}" '
                             f'class="inline-form assign-form">\n            '
                             f'{self.assign_forms.html(key, assign_fields)}\n          </form>'
                             f'\n          ')
                 assigned = (f'\n          <br><small>{words["department"]}: '
-                            f'{escape(row["assigned_department_name"] or words["awaiting"])}'
+                            f'{html(row["assigned_department_name"] or words["awaiting"])}'
                             f'</small>\n          {form}\n          ')
-            result = (f'\n          {verdict}\n          {escape(row["comment"])}<br><small '
-                      f'class="muted">{cells.dt(row["done_at"])} · '
-                      f'{escape(row["done_by"] or "—")}</small>\n          {assigned}\n        ')
+            result = (f'\n          {verdict}\n          {html(row["comment"])}<br><small '
+                      f'class="muted">{cells.dt_text(row["done_at"])} · '
+                      f'{html(row["done_by"] or "—")}</small>\n          {assigned}\n        ')
         else:
             calls = f'<small class="muted">{attempts % {"n": row["attempts"]}}</small>' \
                 if row["attempts"] else ""
             form = ""
             if writer:
                 form = (f'\n          \n          <form method="post" '
-                        f'action="{escape(self.result_url(key))}" class="callback-form" '
+                        f'action="{html(self.result_url(key))}" class="callback-form" '
                         f'novalidate>\n            {self.forms.html(key, result_fields)}'
                         f'\n          </form>\n          ')
             result = f"\n          {calls}\n          {form}\n        "
         number = row["application_number"]
-        return (f'\n    <tr class="row-{escape(state)}" id="callback-{escape(key)}">\n'
+        return (f'\n    <tr class="row-{html(state)}" id="callback-{html(key)}">\n'
                 f'      <td>{badge}</td>\n'
-                f'      <td class="nowrap"><a href="{escape(self.detail_url(number))}">'
-                f'{escape(number)}</a></td>\n'
-                f'      <td>{escape(row["customer_name"])}<br><small class="muted">'
-                f'{escape(row["contact_name"])} {escape(row["contact_phone"])}</small></td>\n'
-                f'      <td class="nowrap">{cells.dt(row["completed_at"])}</td>\n'
-                f'      <td class="nowrap">{cells.dt(sla["due_at"])}<br><small>'
+                f'      <td class="nowrap"><a href="{html(self.detail_url(number))}">'
+                f'{html(number)}</a></td>\n'
+                f'      <td>{html(row["customer_name"])}<br><small class="muted">'
+                f'{html(row["contact_name"])} {html(row["contact_phone"])}</small></td>\n'
+                f'      <td class="nowrap">{cells.dt_text(row["completed_at"])}</td>\n'
+                f'      <td class="nowrap">{cells.dt_text(sla["due_at"])}<br><small>'
                 f'{self.remaining(sla)}</small></td>\n'
                 f'      <td>\n        {result}\n      </td>\n    </tr>\n  ')
+
+
+def html(value: Any) -> str:
+    """`{{ value }}` of a row's value as a str: cells.text for a str (markupsafe's
+    replacements without a Markup object per cell), markupsafe.escape for anything else (a
+    number, None, markup)."""
+    return cells.text(value) if value.__class__ is str else str(escape(value))
 
 
 def render_callbacks(failed: dict[int, CallbackResultForm] | None = None,
@@ -179,17 +187,22 @@ def render_callbacks(failed: dict[int, CallbackResultForm] | None = None,
         water_on=water_on.bounds if water_on else None)
     # The page shows no 代办 acts: not read.
     rows = presenters.present_callback_rows(items, current_language(), proxies=False)
+    lang = current_language()
+    # The forms' drawings kept across requests (RowForms' `kept`): what the macros show
+    # besides the form is the language and, in the result form, whether a 代办 reason is
+    # asked (can_manage); in the assignment form the departments offered.
     forms = RowForms(CallbackResultForm, "cb",
                      {row["id"]: row["version"] for row in rows if row["status"] == "open"},
-                     failed=failed, conflict=status == 409)
-    lang = current_language()
-    choices = options([(code, d.name_en if lang == "en" else d.name_zh)
-                       for code, d in departments().items()])
+                     failed=failed, conflict=status == 409, kept=(lang, can_manage()))
+    offered = tuple((code, d.name_en if lang == "en" else d.name_zh)
+                    for code, d in departments().items())
+    choices = options(offered)
     unsatisfied = [row for row in rows if row["status"] == "done" and row["satisfied"] is False]
     assign_forms = RowForms(
         AssignForm, "as", {row["id"]: row["version"] for row in unsatisfied},
         values={row["id"]: {"department": row["assigned_department"]} for row in unsatisfied},
-        setup=lambda form: setattr(form.department, "choices", choices))
+        setup=lambda form: setattr(form.department, "choices", choices),
+        kept=(lang, offered))
     year, month = _month()
     month_rates = rates.callback_rates(year, month)
     return render_template(
@@ -200,8 +213,18 @@ def render_callbacks(failed: dict[int, CallbackResultForm] | None = None,
         args={"status": shown, **({"water_on": water_on.label} if water_on else {})},
         water_on=water_on.label if water_on else None, rates=month_rates,
         month=f"{year}-{month:02d}",
-        import_form=import_form or ImportForm(formdata=None), report=report,
+        import_drawing=_import_drawing(import_form, lang), report=report,
         message=message), status
+
+
+def _import_drawing(form: ImportForm | None, lang: str) -> Any:
+    """What callbacks.html calls with its import_fields macro: the upload form refused (as
+    posted), or a fresh one, whose drawing is kept per language (web.forms.kept_drawing:
+    building and drawing it was ~0.8 ms of every page a writer sees)."""
+    if form is not None:
+        return lambda macro: macro(form)
+    return lambda macro: kept_drawing((ImportForm, "import", lang),
+                                      lambda: ImportForm(formdata=None), macro)
 
 
 @bp.route("/callbacks")

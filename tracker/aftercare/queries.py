@@ -85,7 +85,10 @@ class _Shape:
     :status, :water_from, :water_until."""
 
     pages: tuple[Select, ...]  # each part's page of rows, in the list's order
-    totals: tuple[Select, ...]  # each part's total
+    totals: Select  # one row: each part's total, in the same order (one round trip)
+    # one part only: its page's rows carry its total (column `total`), so a page with rows
+    # is one statement (`totals` is asked only for an empty page)
+    counted_in_page: bool = False
 
 
 @lru_cache(maxsize=8)
@@ -127,7 +130,11 @@ def _callback_shape(status: str | None, water_on: bool) -> _Shape:
             + ([] if status == "open" else [
                 tallies.total(subject, other_than=OPEN) if status is None
                 else tallies.total(subject, status=bindparam("status"))])
-    return _Shape(tuple(pages), tuple(totals))
+    if len(pages) == 1:
+        # An uncorrelated scalar subquery: computed once for the statement (an InitPlan).
+        page = pages[0].add_columns(totals[0].scalar_subquery().label("total"))
+        return _Shape((page,), totals[0], counted_in_page=True)
+    return _Shape(tuple(pages), select(*(total.scalar_subquery() for total in totals)))
 
 
 def list_callback_rows(*, status: str | None = None, page: int = 1, per_page: int = 50,
@@ -136,9 +143,11 @@ def list_callback_rows(*, status: str | None = None, page: int = 1, per_page: in
     """A page of callbacks as plain rows (named tuples of CALLBACK_ROW's names), the open
     ones by deadline first (_open_first's order), and how many in all; with `water_on`
     ([start, end)), those of the applications whose water went on then: the callbacks the
-    callback rate of that month counts as due (services.figures.callback_counts). The same
-    statements whichever part a page falls in (a part whose rows are all before or after the
-    page is asked with LIMIT 0)."""
+    callback rate of that month counts as due (services.figures.callback_counts). Of one
+    part (a status asked for), one statement whose rows carry the total (its count asked
+    apart for an empty page only); of both, the totals in one statement, then the same
+    statements whichever part a page falls in (a part whose rows are all before or after
+    the page is asked with LIMIT 0)."""
     status = status or None
     shape = _callback_shape(status if status in (None, "open") else "other",
                             water_on is not None)
@@ -147,7 +156,14 @@ def list_callback_rows(*, status: str | None = None, page: int = 1, per_page: in
         params["status"] = status
     if water_on is not None:
         params["water_from"], params["water_until"] = water_on
-    totals = [int(plain_rows(statement, params).scalar() or 0) for statement in shape.totals]
+    if shape.counted_in_page:
+        # One part: OFFSET past its end gives no rows, as min(skip, total) did.
+        items = light_rows(plain_rows(shape.pages[0], {
+            **params, "limit": per_page, "offset": (page - 1) * per_page}))
+        if items:
+            return items, int(items[0].total or 0)
+        return items, int(plain_rows(shape.totals, params).scalar() or 0)
+    totals = [int(value or 0) for value in plain_rows(shape.totals, params).one()]
     items: list[Any] = []
     skip = (page - 1) * per_page
     for statement, total in zip(shape.pages, totals, strict=True):

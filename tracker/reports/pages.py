@@ -9,6 +9,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from flask import (
@@ -28,16 +29,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from ..errors import translate
-from ..extensions import db
 from ..i18n import current_language
-from ..models import Role, User
+from ..models import MonthlyReport, Role, User
 from ..services import notifications
 from ..services.app_clock import app_clock, now
 from ..services.errors import Conflict, DomainError, ValidationFailed
 from ..services.months import Month, parse_month
+from ..services.plain_reads import plain_rows
 from ..sla import WorkingClock
 from ..web.access import can_assess, can_manage, may_post
 from ..web.forms import PostForm
@@ -56,7 +57,7 @@ from .builds import (
 )
 from .csvfile import TABLES, iter_csv
 from .html import report_context
-from .issuance import get_issued, issue_monthly_report, list_issued, report_data
+from .issuance import get_issued, issue_monthly_report, report_data
 from .xlsx import file_chunks, xlsx_file
 
 bp = may_post(Blueprint("report_pages", __name__, template_folder="templates",
@@ -103,11 +104,23 @@ class _Figures:
             found = self.shown[lang] = report_context(self.data, lang, overdue_limit=PAGE_ROWS)
         return found
 
+    # and encoded: the page is the rest of it encoded and this put in (_page; at 1M
+    # applications the body is 1.7 million characters, 2.6 MB, and encoding it and copying
+    # it through Jinja's escape and joins was ~10 ms of every view)
+    encoded: dict[str, bytes] = field(default_factory=dict)
+
     def body(self, lang: str) -> Markup:
         """reports/_body.html of the figures in `lang`, drawn once."""
         found = self.bodies.get(lang)
         if found is None:
             found = self.bodies[lang] = _body(self.context(lang))
+        return found
+
+    def body_bytes(self, lang: str) -> bytes:
+        """body(lang) in UTF-8, encoded once."""
+        found = self.encoded.get(lang)
+        if found is None:
+            found = self.encoded[lang] = self.body(lang).encode()
         return found
 
 
@@ -142,40 +155,69 @@ def _live_figures(month: Month) -> _Figures:
     return kept
 
 
-def _shown(month: Month, version: int | None, live: bool, lang: str) -> dict[str, Any]:
+def _shown(month: Month, version: int | None, live: bool, lang: str,
+           issued: bool = True) -> tuple[dict[str, Any], Markup, bytes | None]:
     """The report's part of the page, from the figures report_data would choose: the version
     asked for or the latest issued one as stored; else (or with `live`) the live figures,
-    kept with what the page makes of them (_live_figures). `body` is the report drawn."""
-    if not live:
+    kept with what the page makes of them (_live_figures). Returns report_context's names,
+    the report drawn (its body) and, for kept figures, that body encoded (None: encode it).
+    `issued` False: the caller read that no version of the month is issued (none is looked
+    for then, unless one was asked for)."""
+    if not live and (issued or version is not None):
         row = get_issued(month, version)
         if row is not None:
             shown = report_context(row.data, lang, overdue_limit=PAGE_ROWS)
-            return {**shown, "body": _body(shown)}
+            return shown, _body(shown), None
         if version is not None:
             report_data(month, version=version)  # never issued: its NotFound
     figures = _live_figures(month)
-    return {**figures.context(lang), "body": figures.body(lang)}
+    return figures.context(lang), figures.body(lang), figures.body_bytes(lang)
+
+
+# Where the page's template puts the body, replaced by the body's bytes (_page); no page
+# holds it otherwise.
+BODY_MARK = "<!--report-body-5647382910564738291-->"
 
 
 def _page(month: Month, version: int | None, live: bool, status: int = 200,
           message: str | None = None) -> Any:
     lang = current_language()
-    shown = _shown(month, version, live, lang)
+    # The versions first: when none is issued, the latest is not looked for (one statement
+    # fewer on the page of a month not issued yet).
+    versions = _versions(month)
+    shown, body, encoded = _shown(month, version, live, lang, issued=bool(versions))
     manager = can_manage()
-    return render_template(
+    page = render_template(
         "reports/monthly.html", month=month, version=version, live=live, message=message,
-        versions=_versions(month), can_issue=manager or can_assess(), form=PostForm(formdata=None),
+        versions=versions, can_issue=manager or can_assess(), form=PostForm(formdata=None),
         month_ended=now() >= month.end, outbox=notifications.outbox_counts() if manager else None,
         failed=notifications.list_outbox("failed", 50) if manager else [],
-        csv_tables=TABLES, table_names=TABLE_NAMES, **shown), status
+        csv_tables=TABLES, table_names=TABLE_NAMES, **shown, body=Markup(BODY_MARK))
+    # The page drawn around a mark, encoded, and the body's bytes put in its place: the
+    # bytes Flask would send for the page drawn with the body (UTF-8 encodes piece by piece).
+    head, mark, tail = page.partition(BODY_MARK)
+    if not mark or BODY_MARK in tail:  # pragma: no cover - a mark only _page puts there
+        raise RuntimeError("the report page's body mark is not there exactly once")
+    return Response(b"".join((head.encode(), encoded if encoded is not None
+                              else body.encode(), tail.encode())), status)
 
 
 def _versions(month: Month) -> list[dict[str, Any]]:
-    rows = list_issued(month)
-    users = {u.id: u.label for u in db.session.scalars(
-        select(User).where(User.id.in_({r.issued_by_id for r in rows if r.issued_by_id})))}
+    """The month's issued versions, newest first, with who issued each (list_issued's rows
+    and their issuers' labels, read in one statement)."""
     return [{"month": r.month, "version": r.version, "issued_at": r.issued_at,
-             "issued_by": users.get(r.issued_by_id)} for r in rows]
+             "issued_by": (r.display_name or r.username) if r.username is not None else None}
+            for r in plain_rows(_versions_statement(), {"month": month.label})]
+
+
+@cache
+def _versions_statement() -> Select:
+    """_versions' statement (binding :month), built once per process."""
+    return (select(MonthlyReport.month, MonthlyReport.version, MonthlyReport.issued_at,
+                   User.display_name, User.username)
+            .outerjoin(User, User.id == MonthlyReport.issued_by_id)
+            .where(MonthlyReport.month == bindparam("month"))
+            .order_by(MonthlyReport.month.desc(), MonthlyReport.version.desc()))
 
 
 @bp.route("/reports/monthly")

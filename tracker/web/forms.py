@@ -1,7 +1,7 @@
 """The pages' forms (Flask-WTF: every POST form carries a CSRF token)."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -10,6 +10,7 @@ from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
@@ -406,6 +407,8 @@ class OwnPasswordForm(FlaskForm):
 # Marks no page holds, put where a row's prefix and version go (digits: a version is an int).
 _PREFIX_MARK = "5647382910564738291"
 _VERSION_MARK = 8172635490817263549
+_CSRF_MARK = "csrf-token-7263549081726354"  # where the request's CSRF token goes
+KEPT_DRAWINGS = 64  # kept_drawing: drawings kept per application (emptied when full)
 
 
 class RowForms:
@@ -417,14 +420,20 @@ class RowForms:
     `versions`: row key → the row's version; `values`: row key → the fields' other values
     (one drawing per distinct set, e.g. the department a row is charged to); `failed`: the
     forms posted and refused, drawn as they are (after a 409 with the row's version now, so
-    that a deliberate retry may go on). `html(key, macro)` is `macro(form)` for that row."""
+    that a deliberate retry may go on). `html(key, macro)` is `macro(form)` for that row.
+
+    `kept`: when given, the drawing is kept per application across requests under this key
+    (with a mark where the CSRF token goes, the request's own put in): the caller's key must
+    hold everything else the macro shows besides the form class, prefix and `values` (the
+    language, a role the macro asks, a select's choices). Drawing the first form of a page
+    (WTForms, Flask-WTF reading its translations) was ~1 ms of every callbacks page."""
 
     def __init__(self, form_class: type[FlaskForm], prefix: str, versions: dict[Any, int],
                  *, values: dict[Any, dict[str, Any]] | None = None,
                  failed: dict[Any, FlaskForm] | None = None, conflict: bool = False,
-                 setup: Any = None) -> None:
+                 setup: Any = None, kept: Hashable | None = None) -> None:
         self.form_class, self.prefix, self.versions = form_class, prefix, versions
-        self.values, self.setup = values or {}, setup
+        self.values, self.setup, self.kept = values or {}, setup, kept
         self.failed = {key: form for key, form in (failed or {}).items() if key in versions}
         if conflict:
             for key, form in self.failed.items():
@@ -447,6 +456,17 @@ class RowForms:
             self.setup(form)
         return form
 
+    def _drawing(self, which: tuple, values: dict[str, Any], macro: Any) -> str:
+        """The form drawn with the marks (the prefix's, the version's), from the kept ones
+        when `kept` names one."""
+        def build() -> FlaskForm:
+            return self._build(f"{self.prefix}{_PREFIX_MARK}", _VERSION_MARK, values)
+
+        if self.kept is None:
+            return str(macro(build()))
+        return str(kept_drawing((self.form_class, self.prefix, self.kept, which), build,
+                                macro))
+
     def html(self, key: Any, macro: Any) -> Markup:
         if key in self.failed:
             return macro(self.failed[key])
@@ -454,7 +474,27 @@ class RowForms:
         which = tuple(sorted(values.items()))
         drawn = self._drawn.get(which)
         if drawn is None:
-            drawn = self._drawn[which] = str(macro(self._build(
-                f"{self.prefix}{_PREFIX_MARK}", _VERSION_MARK, values)))
+            drawn = self._drawn[which] = self._drawing(which, values, macro)
         return Markup(drawn.replace(f"{self.prefix}{_PREFIX_MARK}", f"{self.prefix}{key}")
                       .replace(str(_VERSION_MARK), str(self.versions[key])))
+
+
+def kept_drawing(name: Hashable, build: Callable[[], FlaskForm], macro: Any) -> Markup:
+    """`macro(build())`, the form drawn, kept per application under `name` across requests,
+    with a mark where the CSRF token goes and the request's own token put in (Flask-WTF's
+    token is one per request and session). `name` must hold everything the macro shows
+    besides what `build` makes alike every time (the language, a role the macro asks, a
+    select's choices). Only a form drawn afresh (no data posted, no errors) may be kept; a
+    drawing that shows the token other than exactly once is drawn every time."""
+    store: dict[Hashable, str] = current_app.extensions.setdefault("row_forms_drawn", {})
+    drawn = store.get(name)
+    if drawn is not None:
+        return Markup(drawn.replace(_CSRF_MARK, generate_csrf()))
+    form = build()
+    drawn = str(macro(form))
+    token = getattr(form.meta, "csrf", False) and generate_csrf()
+    if token and drawn.count(token) == 1 and _CSRF_MARK not in drawn:
+        if len(store) >= KEPT_DRAWINGS:
+            store.clear()
+        store[name] = drawn.replace(token, _CSRF_MARK)
+    return Markup(drawn)

@@ -35,6 +35,9 @@ PAGES = (
     # drawn now serves every later text (62 ms of the first search at 1M, 17 ms after).
     ("application_pages.index", "/applications?text=0", False),
     ("aftercare_pages.index", "/callbacks", False),
+    # Every callback (both parts, open and done): the statements of the API's list too, whose
+    # first request compiled them (`aftercare.queries._callback_shape`).
+    ("aftercare_pages.index", "/callbacks?status=all", False),
     ("report_pages.monthly", "/reports/monthly", False),
 )
 
@@ -68,6 +71,7 @@ def warm_pages(app: Flask) -> list[str]:
             finally:
                 db.session.remove()  # closed: whatever the view did is rolled back
     _compile_reads(app)
+    _compile_report_reads(app)
     return drawn
 
 
@@ -89,5 +93,25 @@ def _compile_reads(app: Flask) -> None:
             my_work(None, person=0)
         except Exception as exc:  # noqa: BLE001 - warming is optional; say why it failed
             app.logger.warning("warm start: some statements not compiled (%s)", exc)
+        finally:
+            db.session.remove()
+
+
+def _compile_report_reads(app: Flask) -> None:
+    """The monthly report page's reads for a team lead or an administrator (the warm start
+    draws it signed in as nobody, who is not shown the notification outbox): its two
+    statements, compiled by a lead's first view of the page otherwise; and the API's token
+    lookup (no token has that hash), compiled by the first API request otherwise (the first
+    request of the API's callbacks list was 11x the log-in page at 1M)."""
+    from ..api.auth import _USER_OF_TOKEN
+    from ..services.notifications import list_outbox, outbox_counts
+
+    with app.test_request_context("/reports/monthly"):
+        try:
+            outbox_counts()
+            list_outbox("failed", 50)
+            db.session.scalar(_USER_OF_TOKEN, {"token_hash": "-"})
+        except Exception as exc:  # noqa: BLE001 - warming is optional; say why it failed
+            app.logger.warning("warm start: the outbox's statements not compiled (%s)", exc)
         finally:
             db.session.remove()
