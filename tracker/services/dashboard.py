@@ -22,7 +22,7 @@ from itertools import pairwise
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, case, func, literal, select, union, union_all
+from sqlalchemy import and_, case, func, literal, literal_column, select, union_all
 
 from ..extensions import db
 from ..localtime import LOCAL
@@ -48,6 +48,9 @@ from .work import due_predicate
 
 OPEN_STATES = (TimerState.RUNNING, TimerState.PAUSED)
 DUTY_SUBJECTS = (SubjectType.APPLICATION, SubjectType.STEP)
+# A running timer, written as the predicate of ix_sla_timers_running (a bound state would
+# not let SQLite, nor PostgreSQL's generic plan, use the partial index).
+RUNNING = SlaTimer.state == literal_column(f"'{TimerState.RUNNING.value}'")
 LIST_LIMIT = 20  # rows per list; the applications list has them all
 MONTHS = 12
 # How old the stored figures may be when a worker that holds none yet (a new process) serves
@@ -390,14 +393,14 @@ def _overdue(now: datetime, clock: WorkingClock) -> list[OverdueApplication]:
 
 def _overdue_applications(now: datetime) -> int:
     """How many applications have an overdue duty (a branch per kind of duty, on its index;
-    the branches in one statement)."""
-    ids = set(db.session.scalars(union(*(
-        select(SlaTimer.application_id)
-        .where(SlaTimer.subject_type == subject, SlaTimer.state == TimerState.RUNNING,
-               SlaTimer.due_at <= now)
-        for subject in DUTY_SUBJECTS))))
-    ids.discard(None)
-    return len(ids)
+    the branches in one statement, counted by the database: at 1M applications 4,000 ids
+    came back to be put in a set)."""
+    ids = union_all(*(
+        select(SlaTimer.application_id.label("application_id"))
+        .where(SlaTimer.subject_type == subject, RUNNING, SlaTimer.due_at <= now)
+        for subject in DUTY_SUBJECTS)).subquery()
+    return int(db.session.scalar(select(func.count(func.distinct(ids.c.application_id))))
+               or 0)
 
 
 def _due_today(now: datetime, clock: WorkingClock) -> tuple[int, int, list[Duty]]:
