@@ -9,6 +9,10 @@ figures; every other worker serves the figures stored before until they are ther
 read and written on a connection of its own, in transactions of a statement each, so the
 request's session stays a read that never commits. The figures are pickled: only this
 module writes the row and only this application reads it.
+
+A worker that holds no figures yet (a new process) may serve the stored ones when they are
+recent and have them recomputed after its response (`recent_or_none`, `recompute_held`):
+under the same lease, so still one recomputation per change across the workers.
 """
 from __future__ import annotations
 
