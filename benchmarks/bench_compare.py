@@ -72,6 +72,7 @@ def serve(checkout: str, url: str, token: str) -> None:
         response = client.get(asked["url"], headers=headers if asked["who"] == "api" else None)
         body = response.get_data(as_text=True)
         cpu = time.process_time() - began
+        response.close()  # as a WSGI server does once it has sent the response
         digest = hashlib.sha256(TOKEN.sub(r"\1\3TOKEN\2\4", body).encode()).hexdigest()
         print(json.dumps({"cpu": cpu, "html": digest, "status": response.status_code}),
               flush=True)

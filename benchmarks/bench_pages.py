@@ -261,6 +261,7 @@ def interleaved(fetches: dict[str, Any], repeat: int = REPEAT,
             response = fetch()
             times[name].append(time.perf_counter() - started)
             assert response.status_code == 200, (name, response.status_code)
+            response.close()  # as a WSGI server does once it has sent the response
     return {name: statistics.median(values) for name, values in times.items()}
 
 

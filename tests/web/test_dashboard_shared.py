@@ -3,6 +3,9 @@ across all the workers (two apps on one database stand for two gunicorn workers)
 requests that come meanwhile get the figures before; then every worker shows the new ones."""
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
 import sqlalchemy as sa
 
 from tests.fixtures.app import local
@@ -129,3 +132,118 @@ def test_a_worker_with_no_stored_figures_reads_the_settled_months(
     statements = [s.upper() for s in statements_during(app, lambda: _series(app))]
     assert any("SUM(CASE WHEN (SLA_TIMERS.COMPLETED_AT" in s for s in statements)
     assert ("2026-06", 1, 0, 0) in _series(app)
+
+
+# --- a new worker: the stored figures while they are recomputed after its response ---------
+
+def _lead_client(app):
+    from tests.fixtures.web import login
+
+    client = app.test_client()
+    assert login(client, "lead").status_code == 302
+    return client
+
+
+def _kept_open_total(app) -> int:
+    """The open total of the figures the worker keeps (what its page just showed)."""
+    return app.extensions["tracker_dashboard_board"]["board"][1].open_total
+
+
+def _lease_held(app) -> bool:
+    from tracker.extensions import db
+    from tracker.models import DashboardSnapshot
+
+    with app.app_context():
+        try:
+            return db.session.scalar(sa.select(DashboardSnapshot.lease_until)) is not None
+        finally:
+            db.session.remove()
+
+
+@pytest.fixture
+def stored_once(app, make_user, new_application, frozen):
+    """10:00: the figures computed and stored by a worker (one open application), then a
+    change recorded, so that the stored figures are one change behind."""
+    make_user("team_lead", "lead")
+    frozen(local(2026, 10, 13, 10, 0))
+    new_application("201")
+    assert open_total(app) == 1 and recomputes(app) == 1
+    new_application("201")
+
+
+def test_a_new_worker_serves_recent_figures_and_recomputes_them_after_its_response(
+        app, other_app, stored_once):
+    fresh = other_app()
+    response = _lead_client(fresh).get("/dashboard")
+    assert response.status_code == 200
+    assert _kept_open_total(fresh) == 1  # the stored figures, one change behind
+    assert recomputes(app) == 1  # not computed in the request
+    assert _lease_held(app)  # this worker took the lease: nobody else computes them
+    response.close()  # the response has gone out: the job runs
+    assert recomputes(app) == 2 and not _lease_held(app)
+    assert _kept_open_total(fresh) == 2  # kept by the worker that computed them
+    assert open_total(fresh) == 2 and open_total(app) == 2
+    assert recomputes(app) == 2  # and served to every worker from then on
+
+
+@pytest.mark.parametrize(("minutes", "in_request"), [(2, False), (3, True)])
+def test_stored_figures_older_than_the_bound_are_recomputed_in_the_request(
+        app, other_app, stored_once, frozen, minutes, in_request):
+    from tracker.services.dashboard import RECENT
+
+    assert RECENT == timedelta(minutes=2)
+    frozen(local(2026, 10, 13, 10, minutes))  # the stored figures are this old
+    fresh = other_app()
+    response = _lead_client(fresh).get("/dashboard")
+    assert response.status_code == 200
+    assert recomputes(app) == (2 if in_request else 1)
+    assert _kept_open_total(fresh) == (2 if in_request else 1)
+    response.close()
+    assert recomputes(app) == 2  # either way once, never twice
+    assert _kept_open_total(fresh) == 2
+
+
+def test_new_workers_recompute_once_between_them_after_their_responses(
+        app, other_app, stored_once):
+    workers = [other_app() for _ in range(3)]
+    clients = [_lead_client(w) for w in workers]
+    responses = [client.get("/dashboard") for client in clients]
+    assert [_kept_open_total(w) for w in workers] == [1, 1, 1]
+    assert open_total(app) == 1  # a worker holding figures serves them while the lease is held
+    for response in reversed(responses):  # in any order: the lease holder's job computes
+        response.close()
+    assert recomputes(app) == 2
+    assert [open_total(w) for w in workers] == [2, 2, 2] and open_total(app) == 2
+    assert recomputes(app) == 2
+
+
+def test_a_recompute_that_fails_after_the_response_loses_nothing(
+        app, other_app, stored_once, monkeypatch, caplog):
+    from tracker.services import dashboard
+
+    fresh = other_app()
+    client = _lead_client(fresh)
+    response = client.get("/dashboard")
+    with monkeypatch.context() as patched:
+        def broken(*args):
+            raise RuntimeError("the database went away")
+
+        patched.setattr(dashboard, "build_dashboard", broken)
+        response.close()  # raises nothing: the failure is logged
+    assert "were not recomputed" in caplog.text
+    assert not _lease_held(app)  # given back: the next request may compute them
+    assert recomputes(app) == 1 and _stored_open_total(app) == 1  # as they were
+    assert client.get("/dashboard").status_code == 200  # this worker's next request
+    assert recomputes(app) == 2 and _kept_open_total(fresh) == 2  # computed in it
+    assert _stored_open_total(app) == 2
+
+
+def _stored_open_total(app) -> int:
+    from tracker.extensions import db
+    from tracker.services import dashboard_store
+
+    with app.app_context():
+        try:
+            return dashboard_store.stored().open_total
+        finally:
+            db.session.remove()

@@ -79,3 +79,21 @@ def test_an_empty_database_only_skips_the_application_page(other_app):
     assert warm_pages(started) == ["application_pages.index", "application_pages.index",
                                    "application_pages.index", "aftercare_pages.index",
                                    "aftercare_pages.index", "report_pages.monthly"]
+
+
+def test_the_warm_start_prepares_the_dashboard_and_keeps_no_figures(app, other_app, make_user,
+                                                                     new_application):
+    """The dashboard is computed once at the start for what it leaves behind (its statements
+    compiled, the month's worked days kept); its figures are neither the worker's nor stored
+    for the others (nothing written), so the first request still asks for the current ones."""
+    make_user("clerk", "clerk")
+    new_application()
+    cold, warm = _cold_and_warm_compiles(other_app, "/dashboard")
+    assert warm <= cold - 5, (cold, warm)
+    started = other_app()
+    warm_templates(started)
+    rows = table_counts(app)
+    warm_pages(started)
+    assert "board" not in started.extensions.get("tracker_dashboard_board", {})
+    assert started.extensions["tracker_dashboard_worked"]["clock"] is not None
+    assert table_counts(app) == rows

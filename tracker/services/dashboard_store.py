@@ -9,9 +9,14 @@ figures; every other worker serves the figures stored before until they are ther
 read and written on a connection of its own, in transactions of a statement each, so the
 request's session stays a read that never commits. The figures are pickled: only this
 module writes the row and only this application reads it.
+
+A worker that holds no figures yet (a new process) may serve the stored ones when they are
+recent and have them recomputed after its response (`recent_or_none`, `recompute_held`):
+under the same lease, so still one recomputation per change across the workers.
 """
 from __future__ import annotations
 
+import logging
 import pickle
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,6 +31,7 @@ from ..extensions import db
 from ..models import DashboardSnapshot
 from ..models.base import now_utc
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 LEASE = timedelta(seconds=60)  # a worker that dies recomputing holds it no longer than this
 ROW = 1
@@ -118,6 +124,48 @@ def shared(key: str, build: Callable[[], T], previous: T | None = None,
     if previous is not None:
         return previous, ""
     return build(), key  # nothing computed anywhere yet and the lease is taken: a first start
+
+
+def recent_or_none(key: str, build: Callable[[], T], recent: Callable[[T], bool],
+                   later: Callable[[Callable[[], None]], None]) -> tuple[T, str] | None:
+    """For a worker that holds no figures yet (a new process): the stored figures when they
+    are for `key` or `recent(them)`, with the key they are for; None when they are neither
+    (or there are none), and the caller computes them in the request (`shared`).
+
+    Stored figures that are recent but not for `key` are served as they are, and if this
+    worker takes the lease, `build` is handed to `later` to be computed and stored outside
+    the request (after the response: `recompute_held`). While another worker holds the
+    lease, nothing is handed on: that worker stores the new figures."""
+    with _connection() as conn:
+        row = _read(conn)
+        board = _loaded(row.board) if row is not None else None
+        if board is None:
+            return None
+        if row.board_key == key:
+            return board, key
+        if not recent(board):
+            return None
+        if _take_lease(conn, key):
+            later(lambda: recompute_held(key, build))
+    return board, row.board_key
+
+
+def recompute_held(key: str, build: Callable[[], Any]) -> bool:
+    """Compute the figures for `key` under the lease this worker took, and store them;
+    whether they were stored. When `build` fails, the lease is given back and the stored
+    figures stay as they were (the next request takes the lease and computes them)."""
+    with _connection() as conn:
+        try:
+            board = build()
+        except Exception:
+            log.exception("dashboard: the figures for %s were not recomputed", key)
+            _release(conn)
+            return False
+        except BaseException:
+            _release(conn)
+            raise
+        _store(conn, key, board)
+    return True
 
 
 def stored() -> Any:

@@ -2,12 +2,21 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, current_app, make_response, render_template
+from flask import (
+    Blueprint,
+    Response,
+    after_this_request,
+    current_app,
+    make_response,
+    render_template,
+)
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from ..extensions import db
 from ..i18n import current_language, pick
 from ..services.app_clock import app_clock, now
 from ..services.dashboard import Dashboard, current_dashboard
@@ -65,8 +74,26 @@ def _body(board: Dashboard) -> Markup:
     return html
 
 
+def _after_response(job: Callable[[], Any]) -> None:
+    """Run `job` once the response has gone out (the WSGI server closes it), in an app
+    context of its own: a new worker's dashboard recomputed outside its first request."""
+    app = current_app._get_current_object()
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                job()
+            finally:
+                db.session.remove()
+
+    @after_this_request
+    def on_close(response: Response) -> Response:
+        response.call_on_close(run)
+        return response
+
+
 def _context() -> dict[str, Any]:
-    board = current_dashboard(now(), app_clock)
+    board = current_dashboard(now(), app_clock, later=_after_response)
     return {"board": board, "body": _body(board), "refresh": REFRESH_SECONDS}
 
 

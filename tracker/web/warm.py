@@ -72,6 +72,7 @@ def warm_pages(app: Flask) -> list[str]:
                 db.session.remove()  # closed: whatever the view did is rolled back
     _compile_reads(app)
     _compile_report_reads(app)
+    _prepare_dashboard(app)
     return drawn
 
 
@@ -113,5 +114,23 @@ def _compile_report_reads(app: Flask) -> None:
             db.session.scalar(_USER_OF_TOKEN, {"token_hash": "-"})
         except Exception as exc:  # noqa: BLE001 - warming is optional; say why it failed
             app.logger.warning("warm start: the outbox's statements not compiled (%s)", exc)
+        finally:
+            db.session.remove()
+
+
+def _prepare_dashboard(app: Flask) -> None:
+    """The dashboard's figures computed once and thrown away (reads only: neither kept as
+    the worker's figures nor stored for the others), for what they leave behind: their
+    statements compiled, this month's worked days and the settled months kept by the
+    process (services.dashboard). A worker's first dashboard that must compute the figures
+    in the request (none stored recently) then pays only what a warm worker pays."""
+    from ..services.app_clock import app_clock, now
+    from ..services.dashboard import build_dashboard
+
+    with app.test_request_context("/dashboard"):
+        try:
+            build_dashboard(now(), app_clock())
+        except Exception as exc:  # noqa: BLE001 - warming is optional; say why it failed
+            app.logger.warning("warm start: the dashboard not prepared (%s)", exc)
         finally:
             db.session.remove()
