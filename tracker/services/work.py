@@ -40,7 +40,17 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, case, false, func, literal_column, or_, select
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from ..i18n import current_language, pick
@@ -198,34 +208,67 @@ def _due_condition(due: str):
                 SlaTimer.due_at < bindparam("today_end"))
 
 
+def _timer_keys(where: list[Any], *, owned: bool = False) -> Any:
+    """The sort keys of the timers matching `where` (and, `owned`, of an application the
+    person owns: the join "mine"'s second half needs), no other column: a page's keys are
+    cut before any row is joined to its application, owner and assignee (issue 15)."""
+    overdue_first = case((((SlaTimer.state == TimerState.RUNNING)
+                           & (SlaTimer.due_at <= bindparam("now"))), 0), else_=1)
+    no_deadline_last = case((SlaTimer.due_at.is_(None), 1), else_=0)
+    keys = select(SlaTimer.id.label("id"), overdue_first.label("overdue_first"),
+                  no_deadline_last.label("no_deadline_last"),
+                  SlaTimer.due_at.label("due_at")).select_from(SlaTimer)
+    if owned:
+        keys = keys.join(Application, Application.id == SlaTimer.application_id)
+    return keys.where(*where).order_by(overdue_first, no_deadline_last, SlaTimer.due_at.asc(),
+                                       SlaTimer.id.asc())
+
+
 @lru_cache(maxsize=64)
 def _ordered_timers(department: str | None, mine: bool, due: str | None):
     """The timers' page and count statements, built once per shape (building them cost
     more than running them); the values are bound: :now, :today_end, :person, :limit,
-    :offset. Keyed on the department code too (a handful: the departments)."""
+    :offset, :window (= limit + offset). Keyed on the department code too (a handful: the
+    departments).
+
+    "Mine" (`_mine`) is read as its two disjoint halves, each from an index of its own (the
+    OR of both joined every open timer to its application: 16 + 12 ms at 1M applications):
+    the open duties given to the person (ix_sla_timers_assigned_open), and the open duties
+    nobody has on the applications the person owns; the page is the first :window keys of
+    each half merged, the count the sum of the halves' counts."""
     where = [OPEN_TIMER, SlaTimer.subject_type != SubjectType.APPLICATION]
     if department:
         where.append(SlaTimer.department_code == department)
     if due in DUE_FILTERS:
         where.append(_due_condition(due))
     if mine:
-        where.append(_mine(bindparam("person")))
-    overdue_first = case((((SlaTimer.state == TimerState.RUNNING)
-                           & (SlaTimer.due_at <= bindparam("now"))), 0), else_=1)
-    no_deadline_last = case((SlaTimer.due_at.is_(None), 1), else_=0)
-    query = _with_application(
+        given = where + [SlaTimer.assignee_id == bindparam("person")]
+        owned = where + [SlaTimer.assignee_id.is_(None),
+                         Application.owner_id == bindparam("person")]
+        halves = [_timer_keys(given).limit(bindparam("window")).subquery("given"),
+                  _timer_keys(owned, owned=True).limit(bindparam("window")).subquery("owned")]
+        merged = union_all(*(select(*half.c) for half in halves)).subquery("merged")
+        keys = select(*merged.c).order_by(merged.c.overdue_first, merged.c.no_deadline_last,
+                                          merged.c.due_at.asc(), merged.c.id.asc())
+        count = select(
+            select(func.count()).select_from(SlaTimer).where(*given).scalar_subquery()
+            + select(func.count()).select_from(SlaTimer)
+            .join(Application, Application.id == SlaTimer.application_id)
+            .where(*owned).scalar_subquery())
+    else:
+        keys = _timer_keys(where)
+        count = select(func.count()).select_from(SlaTimer).where(*where)
+    page_keys = keys.limit(bindparam("limit")).offset(bindparam("offset")).subquery("page_keys")
+    query = (_with_application(
         select(*TIMER_COLUMNS, *APPLICATION_COLUMNS, _ASSIGNEE.display_name,
                _ASSIGNEE.username)
-        .select_from(SlaTimer)
+        .select_from(page_keys)
+        .join(SlaTimer, SlaTimer.id == page_keys.c.id)
         .outerjoin(Application, Application.id == SlaTimer.application_id)
         .outerjoin(_ASSIGNEE, _ASSIGNEE.id == SlaTimer.assignee_id))
-    query = (query.where(*where)
-             .order_by(overdue_first, no_deadline_last, SlaTimer.due_at.asc(), SlaTimer.id.asc())
-             .limit(bindparam("limit")).offset(bindparam("offset")))
-    count = select(func.count()).select_from(SlaTimer)
-    if mine:  # "mine" reads the application's owner
-        count = count.outerjoin(Application, Application.id == SlaTimer.application_id)
-    return query, count.where(*where)
+        .order_by(page_keys.c.overdue_first, page_keys.c.no_deadline_last,
+                  page_keys.c.due_at.asc(), page_keys.c.id.asc()))
+    return query, count
 
 
 def _mine(person: int):
@@ -285,7 +328,8 @@ def my_work(department: str | None, page: int = 1, per_page: int = 50, *,
     params = {"now": moment, "today_end": end_of_today(moment), "person": person}
     timed, waiting = plain_rows(_counts(timers_count, steps_count), params).one()
     offset = (page - 1) * per_page
-    rows = list(plain_rows(timers_query, {**params, "limit": per_page, "offset": offset})) \
+    rows = list(plain_rows(timers_query, {**params, "limit": per_page, "offset": offset,
+                                          "window": offset + per_page})) \
         if offset < timed else []
     words: dict[tuple, tuple[str, str]] = {}
     items = _describe(rows, moment, clock, words)
