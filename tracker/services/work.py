@@ -344,6 +344,21 @@ def my_work(department: str | None, page: int = 1, per_page: int = 50, *,
             "pages": page_count(total, per_page)}
 
 
+def warm_statements(department: str | None) -> None:
+    """Run My work's statements of the two tabs' first shapes once, reading no row (LIMIT
+    0), so that a new process's first page finds them compiled (web/warm.py): my_work itself
+    skips the timers' page when the count is 0, as it is for nobody's "mine"."""
+    moment = now()
+    params = {"now": moment, "today_end": end_of_today(moment), "person": 0, "limit": 0,
+              "offset": 0, "window": 0}
+    for shape_department, mine in ((department, False), (None, False), (None, True)):
+        timers_query, timers_count = _ordered_timers(shape_department, mine, None)
+        steps_query, steps_count = _waiting_steps(shape_department, mine, False)
+        for statement in (_counts(timers_count, steps_count), timers_query, steps_query):
+            plain_rows(statement, params).all()
+    pauses_by_application(set())
+
+
 @lru_cache(maxsize=128)
 def _counts(timers_count: Any, steps_count: Any) -> Any:
     """Both counts in one statement (one round trip), built once per pair of statements."""
