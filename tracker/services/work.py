@@ -142,8 +142,29 @@ def _step_duty(app: Any, code: str, started: bool, words: dict[tuple, tuple[str,
                               else _("Start “%(step)s”", step=name))
     name, next_action = found
     return application_duty(SubjectType.STEP.value, app, name, next_action,
-                            url_for("application_pages.detail", number=app.number,
-                                    _anchor=f"step-{code}"))
+                            _detail_url(app.number, f"step-{code}", words))
+
+
+_MARK = "0mark0"
+
+
+def _detail_url(number: str, anchor: str | None, words: dict[tuple, Any]) -> str:
+    """url_for("application_pages.detail", number=…, _anchor=…), with url_for called once per
+    anchor and page (`words`, my_work's dict for the page): an application's number of
+    letters, digits and dashes is put where url_for put the mark, as url_for writes it (the
+    anchor, a step's code, is the same for every row of a step); anything else through
+    url_for."""
+    if not (number.isascii() and number.replace("-", "").isalnum()):
+        return url_for("application_pages.detail", number=number, _anchor=anchor)
+    key = ("url", anchor)
+    found = words.get(key)
+    if found is None:
+        head, mark, tail = url_for("application_pages.detail", number=_MARK,
+                                   _anchor=anchor).partition(_MARK)
+        found = words[key] = (head, tail) if mark and _MARK not in tail else None
+        if found is None:
+            return url_for("application_pages.detail", number=number, _anchor=anchor)
+    return f"{found[0]}{number}{found[1]}"
 
 
 def _core_duties(kind: str, pairs: list[tuple[Any, Any]],
@@ -159,7 +180,7 @@ def _core_duties(kind: str, pairs: list[tuple[Any, Any]],
             result[timer.id] = application_duty(
                 kind, app, _("容缺 documents promised for %(day)s", day=promised),
                 _("Collect the missing documents from the customer and attach them"),
-                url_for("application_pages.detail", number=app.number, _anchor="documents"))
+                _detail_url(app.number, "documents", words))
     return result
 
 
