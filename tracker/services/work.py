@@ -78,6 +78,21 @@ from .timers import TimerView, describe
 # Running or paused, with literals: the predicate of the partial index ix_sla_timers_open (a
 # bound parameter does not let SQLite, nor a generic plan on PostgreSQL, use it).
 OPEN_TIMER = SlaTimer.state.in_([literal_column("'running'"), literal_column("'paused'")])
+
+
+def _open_duty(timer: Any) -> Any:
+    """An open timer that is a duty (not the whole-application clock), with literals: the
+    predicate of ix_sla_timers_assigned_open (models.timers.OPEN_DUTY_SQL)."""
+    return and_(timer.state.in_([literal_column("'running'"), literal_column("'paused'")]),
+                timer.subject_type != literal_column("'application'"))
+
+
+_EARLIEST = aliased(SlaTimer, name="earliest")
+# The oldest application with an open duty nobody has (ix_sla_timers_unassigned_open's
+# first entry): "mine"'s second half reads the person's applications from there on only.
+_EARLIEST_UNASSIGNED = (select(func.min(_EARLIEST.application_id))
+                        .where(_open_duty(_EARLIEST), _EARLIEST.assignee_id.is_(None))
+                        .scalar_subquery())
 DUE_FILTERS = ("today", "overdue")
 def end_of_today(moment: datetime) -> datetime:
     """00:00 Beijing time after `moment`'s day: what "due today" runs up to."""
@@ -255,9 +270,11 @@ def _ordered_timers(department: str | None, mine: bool, due: str | None):
     "Mine" (`_mine`) is read as its two disjoint halves, each from an index of its own (the
     OR of both joined every open timer to its application: 16 + 12 ms at 1M applications):
     the open duties given to the person (ix_sla_timers_assigned_open), and the open duties
-    nobody has on the applications the person owns; the page is the first :window keys of
-    each half merged, the count the sum of the halves' counts."""
-    where = [OPEN_TIMER, SlaTimer.subject_type != SubjectType.APPLICATION]
+    nobody has on the applications the person owns (ix_sla_timers_unassigned_open merged with
+    the person's applications from ix_applications_owner, from the oldest application with
+    such a duty on: not every application the person ever owned); the page is the first
+    :window keys of each half merged, the count the sum of the halves' counts."""
+    where = [_open_duty(SlaTimer)]
     if department:
         where.append(SlaTimer.department_code == department)
     if due in DUE_FILTERS:
@@ -265,7 +282,8 @@ def _ordered_timers(department: str | None, mine: bool, due: str | None):
     if mine:
         given = where + [SlaTimer.assignee_id == bindparam("person")]
         owned = where + [SlaTimer.assignee_id.is_(None),
-                         Application.owner_id == bindparam("person")]
+                         Application.owner_id == bindparam("person"),
+                         Application.id >= _EARLIEST_UNASSIGNED]
         halves = [_timer_keys(given).limit(bindparam("window")).subquery("given"),
                   _timer_keys(owned, owned=True).limit(bindparam("window")).subquery("owned")]
         merged = union_all(*(select(*half.c) for half in halves)).subquery("merged")
