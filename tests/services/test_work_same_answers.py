@@ -135,3 +135,14 @@ def test_mine_and_departments_give_the_old_answers(app, make_user, new_applicati
         assert checked >= 4  # pages crossed from the timers to the waiting steps
         # Both halves of "mine" and both kinds of application were there.
         assert any(work.my_work(None, 1, 50, person=p)["total"] > 8 for p in people)
+
+
+def test_a_duty_tel_is_the_old_one():
+    from tracker.services.work import Duty
+
+    def old(phone):
+        return "".join(ch for ch in phone.split("转")[0] if ch.isdigit() or ch == "+")
+
+    for phone in ("139 0553 0000", "+86 139-0553-0000", "0553-5841234转89", "(0553) 584 1234",
+                  "１３９０５５３００００", "95598", "0553²12", "", "转12", "400-800-1234 ext"):
+        assert Duty(kind="step", title="", next_action="", url="", phone=phone).tel == old(phone)

@@ -32,6 +32,7 @@ not grow with the list.
 """
 from __future__ import annotations
 
+import re
 from collections import namedtuple
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
@@ -94,6 +95,7 @@ _EARLIEST_UNASSIGNED = (select(func.min(_EARLIEST.application_id))
                         .where(_open_duty(_EARLIEST), _EARLIEST.assignee_id.is_(None))
                         .scalar_subquery())
 DUE_FILTERS = ("today", "overdue")
+_NOT_TEL = re.compile(r"[^0-9+]")
 def end_of_today(moment: datetime) -> datetime:
     """00:00 Beijing time after `moment`'s day: what "due today" runs up to."""
     day = moment.astimezone(LOCAL).date() + timedelta(days=1)
@@ -133,7 +135,10 @@ class Duty:
     @property
     def tel(self) -> str:
         """The phone as a tel: link takes it: digits and a leading +, an extension (转) dropped."""
-        return "".join(ch for ch in self.phone.split("转")[0] if ch.isdigit() or ch == "+")
+        head = self.phone.split("转")[0]
+        if head.isascii():  # an ASCII character is a digit to isdigit() only if 0-9
+            return _NOT_TEL.sub("", head)
+        return "".join(ch for ch in head if ch.isdigit() or ch == "+")
 
 
 def application_duty(kind: str, app: Application | ApplicationRow | None, title: str,
