@@ -80,7 +80,9 @@ class SlaTimer(db.Model):
         # My work and the department figures: a department's open duties, a few rows however
         # many finished callbacks the department has (OPEN_TIMER_SQL, written out literally so
         # that SQLite matches a query to the index).
-        Index("ix_sla_timers_open", "department_code", "due_at",
+        # The state, kind and id too: My work's page keys and count of a department from
+        # the index alone (0025_mywork; the heap's blocks of 690 open callbacks were 1.4 ms).
+        Index("ix_sla_timers_open", "department_code", "due_at", "state", "subject_type", "id",
               postgresql_where=text(OPEN_TIMER_SQL), sqlite_where=text(OPEN_TIMER_SQL)),
         # My work's "mine" (services.work._ordered_timers), its two halves: the open duties
         # given to a person (a few rows however many finished duties the person had: a third
