@@ -319,7 +319,11 @@ def _mine(person: int):
     """"Mine": the duties given to me, and those nobody has taken yet on the applications I
     own. Our reading of the 客户代表 (the Jiaozhou seed: "全業務、全流程幫辦代辦"): the owner
     chases whatever on the application no one has picked up, whichever department's it is;
-    once someone has it, it is theirs (and no longer on the owner's list)."""
+    once someone has it, it is theirs (and no longer on the owner's list).
+
+    The definition, as one condition: `_ordered_timers` reads it as its two disjoint halves
+    (each from an index of its own), and tests/services/test_work_same_answers.py holds the
+    halves to this."""
     return or_(SlaTimer.assignee_id == person,
                and_(SlaTimer.assignee_id.is_(None), Application.owner_id == person))
 
