@@ -50,6 +50,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.orm import aliased
@@ -305,14 +306,35 @@ def _ordered_timers(department: str | None, mine: bool, due: str | None):
     page_keys = keys.limit(bindparam("limit")).offset(bindparam("offset")).subquery("page_keys")
     query = (_with_application(
         select(*TIMER_COLUMNS, *APPLICATION_COLUMNS, _ASSIGNEE.display_name,
-               _ASSIGNEE.username)
+               _ASSIGNEE.username, *_sort_keys(page_keys))
         .select_from(page_keys)
         .join(SlaTimer, SlaTimer.id == page_keys.c.id)
         .outerjoin(Application, Application.id == SlaTimer.application_id)
         .outerjoin(_ASSIGNEE, _ASSIGNEE.id == SlaTimer.assignee_id))
-        .order_by(page_keys.c.overdue_first, page_keys.c.no_deadline_last,
-                  page_keys.c.due_at.asc(), page_keys.c.id.asc()))
+        .order_by(*_sort_keys(page_keys)))
     return query, count
+
+
+def _sort_keys(keys: Any) -> list[Any]:
+    # The page's order, from its keys' columns (the last four of the page's row).
+    return [keys.c.overdue_first, keys.c.no_deadline_last, keys.c.due_at, keys.c.id]
+
+
+_PAGE_WIDTH = len(TIMER_COLUMNS) + len(APPLICATION_COLUMNS) + 2  # + the assignee's names
+
+
+@lru_cache(maxsize=128)
+def _page_with_counts(timers_query: Any, timers_count: Any, steps_count: Any) -> Any:
+    """The timers' page with both counts in one statement (one round trip): a row of the
+    counts joined to the page's rows, so there is one row even when the page has none (a
+    page past the timers, nothing open). Built once per shape."""
+    counts = select(timers_count.scalar_subquery().label("timed"),
+                    steps_count.scalar_subquery().label("waiting")).subquery("counts")
+    rows = timers_query.subquery("page_rows")
+    columns = list(rows.c)
+    return (select(counts.c.timed, counts.c.waiting, *columns)
+            .select_from(counts.outerjoin(rows, true()))
+            .order_by(*columns[-4:]))
 
 
 def _mine(person: int):
@@ -374,11 +396,11 @@ def my_work(department: str | None, page: int = 1, per_page: int = 50, *,
     timers_query, timers_count = _ordered_timers(department or None, mine, due)
     steps_query, steps_count = _waiting_steps(department or None, mine, due is not None)
     params = {"now": moment, "today_end": end_of_today(moment), "person": person}
-    timed, waiting = plain_rows(_counts(timers_count, steps_count), params).one()
     offset = (page - 1) * per_page
-    rows = list(plain_rows(timers_query, {**params, "limit": per_page, "offset": offset,
-                                          "window": offset + per_page})) \
-        if offset < timed else []
+    found = list(plain_rows(_page_with_counts(timers_query, timers_count, steps_count), {
+        **params, "limit": per_page, "offset": offset, "window": offset + per_page}))
+    timed, waiting = found[0][0], found[0][1]
+    rows = [row[2:] for row in found if row[2] is not None]  # row[2]: the timer's id
     words: dict[tuple, tuple[str, str]] = {}
     items = _describe(rows, moment, clock, words)
     # Asked even when the page is full (LIMIT 0), so that a page costs the same queries always.
@@ -393,24 +415,19 @@ def my_work(department: str | None, page: int = 1, per_page: int = 50, *,
 
 
 def warm_statements(department: str | None) -> None:
-    """Run My work's statements of the two tabs' first shapes once, reading no row (LIMIT
-    0), so that a new process's first page finds them compiled (web/warm.py): my_work itself
-    skips the timers' page when the count is 0, as it is for nobody's "mine"."""
+    """Run My work's statements of the two tabs' first shapes (and every department's)
+    once, reading no row (LIMIT 0), so that a new process's first page finds them compiled
+    (web/warm.py)."""
     moment = now()
     params = {"now": moment, "today_end": end_of_today(moment), "person": 0, "limit": 0,
               "offset": 0, "window": 0}
     for shape_department, mine in ((department, False), (None, False), (None, True)):
         timers_query, timers_count = _ordered_timers(shape_department, mine, None)
         steps_query, steps_count = _waiting_steps(shape_department, mine, False)
-        for statement in (_counts(timers_count, steps_count), timers_query, steps_query):
+        for statement in (_page_with_counts(timers_query, timers_count, steps_count),
+                          steps_query):
             plain_rows(statement, params).all()
     pauses_by_application(set())
-
-
-@lru_cache(maxsize=128)
-def _counts(timers_count: Any, steps_count: Any) -> Any:
-    """Both counts in one statement (one round trip), built once per pair of statements."""
-    return select(timers_count.scalar_subquery(), steps_count.scalar_subquery())
 
 
 def _describe(rows: list[Any], moment: datetime, clock: Any,
@@ -419,7 +436,8 @@ def _describe(rows: list[Any], moment: datetime, clock: Any,
     (the core's, then the features' through signals.work_duties)."""
     split = [(TimerRow._make(row[:_TIMER_WIDTH]),
               _application_row(row[_TIMER_WIDTH:_TIMER_WIDTH + _APP_WIDTH]),
-              row[-2] or row[-1] or "", row[-1] or "") for row in rows]
+              row[_PAGE_WIDTH - 2] or row[_PAGE_WIDTH - 1] or "", row[_PAGE_WIDTH - 1] or "")
+             for row in rows]
     by_kind: dict[str, list[tuple[Any, Any]]] = {}
     for timer, app, _label, _username in split:
         by_kind.setdefault(SubjectType(timer.subject_type).value, []).append((timer, app))
