@@ -348,17 +348,18 @@ def close_follow_up(follow_up_id: int) -> Any:
 
 def work_duties(kind: str, timers: list) -> dict[int, Duty] | None:
     """Receiver of `signals.work_duties`: callbacks (回访) and home visits (上门回访)."""
-    # The words once for the page, not per row (issue 15).
+    # The words and the page's URL once for the page, not per row (issue 15); the anchor
+    # (letters, a dash and the row's id) is one url_for would write as it is.
     if kind == "callback":
         title, action = _("Callback"), _("Call the customer and record the result")
+        base = url_for("aftercare_pages.index")
         return {timer.id: application_duty(
-            kind, app, title, action,
-            url_for("aftercare_pages.index", _anchor=f"callback-{timer.subject_id}"))
+            kind, app, title, action, f"{base}#callback-{int(timer.subject_id)}")
             for timer, app in timers}
     if kind == "followup":
         title, action = _("Home-visit follow-up"), _("Visit the customer and record what was done")
+        base = url_for("aftercare_pages.follow_ups")
         return {timer.id: application_duty(
-            kind, app, timer.label or title, action,
-            url_for("aftercare_pages.follow_ups", _anchor=f"follow-up-{timer.subject_id}"))
+            kind, app, timer.label or title, action, f"{base}#follow-up-{int(timer.subject_id)}")
             for timer, app in timers}
     return None

@@ -51,6 +51,7 @@ class Application(db.Model):
         Index("ix_applications_accepted", "accepted_at"),
         # The monthly report's completions: one month's rows, whatever the history.
         Index("ix_applications_completed", "completed_at"),
+        Index("ix_applications_owner", "owner_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,7 +83,9 @@ class Application(db.Model):
     # 客户代表 / 首问负责人 (the Jiaozhou seed: "公司各相關部門依據部門職責指定相應客戶代表",
     # "嚴格落實首問負責制"): the person who answers for the application from first contact to
     # water on. None only for applications registered before owners existed (0010_owners).
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Indexed with the id (ix_applications_owner): My work's "mine" meets a person's
+    # applications from the newest that can have an open duty on, in id order.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, onupdate=now_utc)
     version_id: Mapped[int] = mapped_column(default=1)

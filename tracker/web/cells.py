@@ -235,6 +235,16 @@ class WorkRows:
         self._tags: dict[str, str] = {}
         self._departments: dict[str, str] = {}
         self._options: dict[tuple[str, str], str] = {}
+        self._hours_words: HoursWords | None = None
+
+    def _hours(self, over: bool, seconds: float | None) -> Markup:
+        # hours_of_seconds("%(hours)s over" / "%(hours)s left", seconds) with the sentences
+        # looked up once per page (each lookup asks Flask-Babel for the language).
+        w = self._hours_words
+        if w is None:
+            w = self._hours_words = HoursWords.now()
+        hours = "—" if seconds is None else w.unit % {"hours": number(seconds / 3600, 1)}
+        return Markup(w.over if over else w.left) % {"hours": hours}
 
     def __call__(self, r: Any) -> Markup:
         w = self.words
@@ -267,13 +277,12 @@ class WorkRows:
         parts.append('</td>\n      ')
         if self.department_column:
             parts += ['<td class="hide-narrow">', self._department(r.department), '</td>']
-        parts += ['\n      <td class="nowrap">', dt(s.due_at if s else None),
+        parts += ['\n      <td class="nowrap">', dt_text(s.due_at if s else None),
                   '</td>\n      <td class="nowrap hide-narrow">']
         if s and s.state == "overdue":
-            parts += ['<span class="over">', hours_of_seconds("%(hours)s over", s.over_seconds),
-                      '</span>']
+            parts += ['<span class="over">', self._hours(True, s.over_seconds), '</span>']
         elif s and s.remaining_seconds is not None:
-            parts.append(hours_of_seconds("%(hours)s left", s.remaining_seconds))
+            parts.append(self._hours(False, s.remaining_seconds))
         else:
             parts.append("—")
         parts += ['</td>\n      <td class="people">\n        <span class="owner">', w["owner"],

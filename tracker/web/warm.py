@@ -83,7 +83,7 @@ def _compile_reads(app: Flask) -> None:
     (nobody's: the statements are the same whoever asks)."""
     from ..services.app_clock import now
     from ..services.queries import ApplicationFilter, list_stored_rows
-    from ..services.work import my_work
+    from ..services.work import my_work, warm_statements
 
     with app.test_request_context("/work"):
         try:
@@ -92,6 +92,7 @@ def _compile_reads(app: Flask) -> None:
                 list_stored_rows(wanted, moment, 1, 50)
             my_work("customer_service")
             my_work(None, person=0)
+            warm_statements("customer_service")
         except Exception as exc:  # noqa: BLE001 - warming is optional; say why it failed
             app.logger.warning("warm start: some statements not compiled (%s)", exc)
         finally:

@@ -1,7 +1,7 @@
 """the dashboard's running duties from an index of running timers
 
 Revision ID: 0026_dashboard
-Revises: 0024_callback_of
+Revises: 0025_mywork
 Create Date: 2026-12-04 19:10:00
 
 `ix_sla_timers_running` (subject_type, due_at, application_id) WHERE state = 'running':
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0026_dashboard'
-down_revision = '0024_callback_of'
+down_revision = '0025_mywork'
 branch_labels = None
 depends_on = None
 
