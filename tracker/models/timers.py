@@ -96,15 +96,15 @@ class SlaTimer(db.Model):
         Index("ix_sla_timers_unassigned_open", "application_id", "due_at", "state", "id",
               postgresql_where=text(UNASSIGNED_DUTY_SQL),
               sqlite_where=text(UNASSIGNED_DUTY_SQL)),
-        # The month's callback figures (services.figures.callback_counts): the callback of
-        # each application finished in the month, met by its application from the index
-        # alone (by application id, PostgreSQL read all of the application's timers, eight
-        # each, to keep the callback one: 11 ms of the callbacks page at 1M applications).
         # The dashboard's applications with an overdue duty: the running duties of one kind
         # due by now, from the index alone (ix_sla_timers_running_or_late also holds every
         # late timer of the history: at 1M applications its step part read 64 ms of them).
         Index("ix_sla_timers_running", "subject_type", "due_at", "application_id",
               postgresql_where=text(RUNNING_TIMER_SQL), sqlite_where=text(RUNNING_TIMER_SQL)),
+        # The month's callback figures (services.figures.callback_counts): the callback of
+        # each application finished in the month, met by its application from the index
+        # alone (by application id, PostgreSQL read all of the application's timers, eight
+        # each, to keep the callback one: 11 ms of the callbacks page at 1M applications).
         Index("ix_sla_timers_callback_of", "application_id", "state", "late", "id",
               postgresql_where=text(CALLBACK_TIMER_SQL),
               sqlite_where=text(CALLBACK_TIMER_SQL)),
