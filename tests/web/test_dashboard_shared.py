@@ -247,3 +247,31 @@ def _stored_open_total(app) -> int:
             return dashboard_store.stored().open_total
         finally:
             db.session.remove()
+
+
+def test_a_worker_started_serves_the_figures_its_warm_start_stored(app, other_app, make_user,
+                                                                   new_application, frozen):
+    """A worker's start computes the figures and stores them (web.warm): its first dashboard
+    computes nothing, in the request or after it, while nothing changed; a second worker
+    started in the same minute stores nothing again; a change is computed once."""
+    from tracker.web import warm_templates
+    from tracker.web.warm import warm_pages
+
+    make_user("team_lead", "lead")
+    frozen(local(2026, 10, 13, 10, 0))
+    new_application("201")
+    started = other_app()
+    warm_templates(started)
+    warm_pages(started)
+    assert recomputes(app) == 1 and _stored_open_total(app) == 1
+    response = _lead_client(started).get("/dashboard")
+    assert response.status_code == 200
+    response.close()
+    assert recomputes(app) == 1 and _kept_open_total(started) == 1
+    second = other_app()
+    warm_templates(second)
+    warm_pages(second)
+    assert recomputes(app) == 1  # the stored figures are for this minute's key already
+    new_application("201")
+    assert open_total(started) == 2 and open_total(second) == 2
+    assert recomputes(app) == 2

@@ -168,6 +168,17 @@ def recompute_held(key: str, build: Callable[[], Any]) -> bool:
     return True
 
 
+def offer(key: str, board: Any) -> bool:
+    """Store `board`, computed for `key` by a worker that did not ask for the lease first (at
+    its start), when nobody holds the lease and the stored figures are not already for
+    `key`; whether it was stored."""
+    with _connection() as conn:
+        if not _take_lease(conn, key):
+            return False
+        _store(conn, key, board)
+    return True
+
+
 def stored() -> Any:
     """The figures stored last (whatever their key), or None."""
     with _connection() as conn:

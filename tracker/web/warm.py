@@ -120,17 +120,19 @@ def _compile_report_reads(app: Flask) -> None:
 
 
 def _prepare_dashboard(app: Flask) -> None:
-    """The dashboard's figures computed once and thrown away (reads only: neither kept as
-    the worker's figures nor stored for the others), for what they leave behind: their
-    statements compiled, this month's worked days and the settled months kept by the
-    process (services.dashboard). A worker's first dashboard that must compute the figures
-    in the request (none stored recently) then pays only what a warm worker pays."""
+    """The dashboard's figures computed once and stored for the workers
+    (services.dashboard.prepare_at_start: on the store's own connection, as any dashboard
+    request stores them; the request's session writes nothing), for what they leave behind:
+    their statements compiled, this month's worked days and the settled months kept by the
+    process. A worker's first dashboard then serves figures at most minutes old, recomputed
+    after its response when they are not for that minute, and one that must compute them
+    in the request (none stored recently) pays only what a warm worker pays."""
     from ..services.app_clock import app_clock, now
-    from ..services.dashboard import build_dashboard
+    from ..services.dashboard import prepare_at_start
 
     with app.test_request_context("/dashboard"):
         try:
-            build_dashboard(now(), app_clock())
+            prepare_at_start(now(), app_clock())
         except Exception as exc:  # noqa: BLE001 - warming is optional; say why it failed
             app.logger.warning("warm start: the dashboard not prepared (%s)", exc)
         finally:
