@@ -76,19 +76,27 @@ class _Query:
     by_deadline: bool = False
 
     @cached_property
+    def total(self) -> Any:
+        """The page row's total: the keys' own window count when they carry one (a text
+        search: _filtered), else the count statement as an uncorrelated subquery."""
+        if "total" in self.keys.c:
+            return self.keys.c.total
+        return self.count.scalar_subquery()
+
+    @cached_property
     def page(self) -> Select:
         """What a list row holds (_listed), ordered."""
-        return _listed(self.keys, self.timer, self.count).order_by(*self.order)
+        return _listed(self.keys, self.timer, self.total).order_by(*self.order)
 
     @cached_property
     def stored_page(self) -> Select:
         """The API's page: the values as stored (_listed with `stored`)."""
-        return _listed(self.keys, self.timer, self.count, stored=True).order_by(*self.order)
+        return _listed(self.keys, self.timer, self.total, stored=True).order_by(*self.order)
 
     @cached_property
     def shown_page(self) -> Select:
         """The staff list's page: the columns its rows show (_listed with `shown`)."""
-        return _listed(self.keys, self.timer, self.count, shown=True).order_by(*self.order)
+        return _listed(self.keys, self.timer, self.total, shown=True).order_by(*self.order)
 
 
 def _running_or_late(timer: Any):
@@ -214,9 +222,15 @@ def _filtered(f: ApplicationFilter) -> _Query:
                 .where(timer.subject_type == SubjectType.APPLICATION, *timer_conditions)
                 .order_by(timer.due_at.asc(), timer.application_id.asc()))
     else:
-        keys = query.with_only_columns(Application.id.label("app_id"),
-                                       timer.id.label("timer_id"),
-                                       maintain_column_froms=True).order_by(*order)
+        columns = [Application.id.label("app_id"), timer.id.label("timer_id")]
+        if f.text:
+            # A search's matches are few and every one of them is read to order the page:
+            # counted as they are read (a window over the same rows), not found a second
+            # time by a count statement (at 1M applications each look-up reads the trigram
+            # indexes' posting lists again). An empty page (past the end) still asks the
+            # count statement.
+            columns.append(func.count().over().label("total"))
+        keys = query.with_only_columns(*columns, maintain_column_froms=True).order_by(*order)
     keys = keys.limit(bindparam("limit")).offset(bindparam("offset")).subquery("page_keys")
     return _Query(query, timer, count, keys, order, by_deadline)
 
@@ -397,11 +411,12 @@ class ListedApplication:
         return self.row.number
 
 
-def _listed(keys: Any, timer: Any, count: Select, *, stored: bool = False,
+def _listed(keys: Any, timer: Any, total: Any, *, stored: bool = False,
             shown: bool = False) -> Select:
     """What a list row shows, for the applications and timers named by `keys`: one flat row,
-    the application's columns under their names, `total` (the `count` statement, as an
-    uncorrelated subquery the database runs once: one round trip less per page), then the
+    the application's columns under their names, `total` (_Query.total: the count statement
+    as an uncorrelated subquery the database runs once, one round trip less per page, or the
+    keys' window count), then the
     timer's (labelled `timer_<name>`, TIMER_COLUMNS in order, last). Run on the connection
     (plain_reads), not through the ORM's row loading: that took longer than the query.
 
@@ -421,7 +436,7 @@ def _listed(keys: Any, timer: Any, count: Select, *, stored: bool = False,
             StepRecord.application_id == Application.id,
             StepRecord.backdated.is_(True))).label("backdated"))
     columns += [_pauses_json().label("pauses"), _current_json().label("current"),
-                count.scalar_subquery().label("total"),
+                total.label("total"),
                 *(getattr(timer, name).label(f"timer_{name}") for name in TIMER_COLUMNS)]
     if stored:
         columns = [type_coerce(column, NullType()).label(column.key) for column in columns]
