@@ -252,14 +252,19 @@ def _overdue_case(timer: Any) -> ColumnElement[bool]:
 
 def _overdue_count(timer: Any) -> Select:
     """The overdue applications' count as the sum of its two disjoint halves: those running
-    past the deadline, read from ix_sla_timers_running_or_late (the open set: a few thousand
-    entries however long the history), and those finished late, the triggers' tally
-    `late_applications` (migration 0023: counted from the index, they were every late
-    application of the history, 48,781 entries and ~20 ms at 1M). Counted as one OR,
-    PostgreSQL had estimated ~2,000 of the 52,000 rows at 1M and visited 45,000 heap pages."""
+    past the deadline, read from ix_sla_timers_kind_state_due (subject, state, deadline: the
+    open set's running timers due by now, a few thousand entries however long the history),
+    and those finished late, the triggers' tally `late_applications` (migration 0023:
+    counted from the index, they were every late application of the history, 48,781 entries
+    and ~20 ms at 1M). Counted as one OR, PostgreSQL had estimated ~2,000 of the 52,000 rows
+    at 1M and visited 45,000 heap pages. The running half names no `late`: given the partial
+    index's predicate too, PostgreSQL split it into an OR of two bitmaps, one of them every
+    application timer due by now in ix_sla_timers_running_or_late (15 ms at 1M, against
+    1.5 ms)."""
     running = (select(func.count()).select_from(timer)
-               .where(timer.subject_type == SubjectType.APPLICATION, _running_or_late(timer),
-                      timer.state == TimerState.RUNNING, timer.due_at <= bindparam("now"))
+               .where(timer.subject_type == SubjectType.APPLICATION,
+                      timer.state == literal_column("'running'"),
+                      timer.due_at <= bindparam("now"))
                .scalar_subquery())
     return select(running + tallies.total("late_applications").scalar_subquery())
 
