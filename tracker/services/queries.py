@@ -225,7 +225,10 @@ def _filtered(f: ApplicationFilter) -> _Query:
                 .where(timer.subject_type == SubjectType.APPLICATION, *timer_conditions)
                 .order_by(timer.due_at.asc(), timer.application_id.asc()))
     else:
-        columns = [Application.id.label("app_id"), timer.id.label("timer_id")]
+        # With no timer condition the own timer is the application's timer_id (a foreign
+        # key): no join to the timers for each candidate row.
+        columns = [Application.id.label("app_id"),
+                   (timer.id if timer_conditions else Application.timer_id).label("timer_id")]
         if f.text:
             # A search's matches are few and every one of them is read to order the page:
             # counted as they are read (a window over the same rows), not found a second
@@ -233,7 +236,8 @@ def _filtered(f: ApplicationFilter) -> _Query:
             # indexes' posting lists again). An empty page (past the end) still asks the
             # count statement.
             columns.append(func.count().over().label("total"))
-        keys = query.with_only_columns(*columns, maintain_column_froms=True).order_by(*order)
+        keys = (query.with_only_columns(*columns, maintain_column_froms=True) if timer_conditions
+                else select(*columns).where(*app_conditions)).order_by(*order)
     keys = keys.limit(bindparam("limit")).offset(bindparam("offset")).subquery("page_keys")
     return _Query(query, timer, count, keys, order, by_deadline)
 
