@@ -16,6 +16,7 @@ from sqlalchemy import (
     exists,
     func,
     literal_column,
+    null,
     or_,
     select,
     type_coerce,
@@ -449,7 +450,8 @@ def _listed(keys: Any, timer: Any, total: Any, *, stored: bool = False,
     row (instants, enums, JSON, booleans), a third of the API list's time, for values the
     API turns into text again.
 
-    `shown`: only the columns the staff list shows (SHOWN_COLUMNS, without `flow_version`)."""
+    `shown`: only the columns the staff list shows (SHOWN_COLUMNS, without `flow_version`;
+    the timer's limit NULL)."""
     owner = OWNER
     columns = [*SHOWN_COLUMNS] if shown else [*LISTED_COLUMNS,
                                               FlowVersion.version.label("flow_version")]
@@ -461,7 +463,10 @@ def _listed(keys: Any, timer: Any, total: Any, *, stored: bool = False,
             StepRecord.backdated.is_(True))).label("backdated"))
     columns += [_pauses_json().label("pauses"), _current_json().label("current"),
                 total.label("total"),
-                *(getattr(timer, name).label(f"timer_{name}") for name in TIMER_COLUMNS)]
+                # The staff list's rows read no limit (describe does not): NULL, not a
+                # JSON value parsed per row.
+                *((null() if shown and name == "limit" else getattr(timer, name))
+                  .label(f"timer_{name}") for name in TIMER_COLUMNS)]
     if stored:
         columns = [type_coerce(column, NullType()).label(column.key) for column in columns]
     return (select(*columns)
