@@ -121,3 +121,30 @@ def test_the_page_rows_carry_what_the_orm_path_shows(app, ctx, varied):
         assert item.row.backdated == any(step.backdated for step in app_row.steps)
         backdated |= {item.number} if item.row.backdated else set()
     assert backdated == {varied[5]}
+
+
+def test_finished_deadlines_kept_answer_what_describe_answers(ctx, api, varied):
+    """The deadlines of finished timers are kept per clock (timers.KeptFinished): asked a
+    second time, the list answers from them, and still what the ORM path answers."""
+    from tracker.api import listing
+    from tracker.services.app_clock import app_clock
+
+    for query in ("", "overdue=true", "status=completed", "status=cancelled"):
+        api.get(f"/api/v1/applications?per_page=200&{query}")
+        assert listing._KEPT_FINISHED.of(app_clock()), query  # some were kept
+        listed, old = _reference(api, f"/api/v1/applications?per_page=200&{query}")
+        assert listed == old, query
+
+
+def test_a_searchs_total_is_the_count_of_its_matches(ctx, api, varied):
+    """A search counts its matches in the page's statement (a window over the keys), and an
+    empty page past the end by the count statement: both the number of matching rows."""
+    from tracker.models import Application
+
+    for term in ("客户", "客户1", "客户13", "nothing-matches"):
+        expected = db.session.scalar(sa.select(sa.func.count()).select_from(Application).where(
+            Application.customer_name.contains(term)))
+        for page, per_page in ((1, 200), (1, 2), (2, 2), (50, 2)):
+            body = api.get(f"/api/v1/applications?text={term}&page={page}&per_page={per_page}")
+            assert body["total"] == expected, (term, page)
+            assert len(body["items"]) == max(0, min(per_page, expected - (page - 1) * per_page))

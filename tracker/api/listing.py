@@ -27,7 +27,7 @@ from ..services.queries import (
     decode_current,
     decode_pauses,
 )
-from ..services.timers import describe
+from ..services.timers import FINISHED, KeptFinished, describe
 from ..sla import WorkingClock
 
 _NOT_STARTED = {"state": "not_started", "due_at": None, "remaining_hours": None,
@@ -70,31 +70,41 @@ def _getter(rows: list[Any]) -> Callable[[Any], tuple]:
 _KEPT_INSTANTS = 16_384
 
 
-@lru_cache(maxsize=_KEPT_INSTANTS)
-def _instant(forms: StoredForms, value: Any) -> datetime | None:
-    return None if value is None else forms.instant(value)
+def _kept_readers(forms: StoredForms) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """A database's two memos of stored instants: the aware instant, and its local ISO text.
+    One memo per StoredForms keyed by the value alone: keyed by (forms, value), each look-up
+    hashed the frozen dataclass's four fields (~2 us, eight times a row)."""
+
+    @lru_cache(maxsize=_KEPT_INSTANTS)
+    def instant(value: Any) -> datetime | None:
+        return None if value is None else forms.instant(value)
+
+    @lru_cache(maxsize=_KEPT_INSTANTS)
+    def local_text(value: Any) -> str | None:
+        return None if value is None else instant(value).astimezone(LOCAL).isoformat()
+
+    return instant, local_text
 
 
-@lru_cache(maxsize=_KEPT_INSTANTS)
-def _local_text(forms: StoredForms, value: Any) -> str | None:
-    return None if value is None else _instant(forms, value).astimezone(LOCAL).isoformat()
+_READERS: dict[int, tuple[StoredForms, Callable[[Any], Any], Callable[[Any], Any]]] = {}
+
+
+def _readers_of(forms: StoredForms) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    kept = _READERS.get(id(forms))
+    if kept is None or kept[0] is not forms:
+        kept = _READERS[id(forms)] = (forms, *_kept_readers(forms))
+    return kept[1], kept[2]
 
 
 class _Page:
     """One page's readers of stored values (StoredForms); the JSON texts a page's rows share
-    ('{}', '[]', the flow's limit) parsed once."""
+    ('{}', '[]', the flow's limit) parsed once. `instant(value)`: an instant column's value as
+    an aware datetime; `iso(value)`: its local ISO text, as ApplicationOut dumps it."""
 
     def __init__(self, forms: StoredForms) -> None:
         self.forms = forms
+        self.instant, self.iso = _readers_of(forms)
         self._parsed: dict[str, Any] = {}
-
-    def instant(self, value: Any) -> datetime | None:
-        """An instant column's value as an aware datetime."""
-        return _instant(self.forms, value)
-
-    def iso(self, value: Any) -> str | None:
-        """An instant's local ISO text, as ApplicationOut dumps it."""
-        return _local_text(self.forms, value)
 
     def json(self, value: Any) -> Any:
         """A JSON column's value (shared: copy it before handing it out)."""
@@ -107,17 +117,31 @@ class _Page:
 
 
 _MISSING = object()
+_FINISHED = frozenset((*(state.value for state in FINISHED), *FINISHED))
+# The dumped deadline of a finished timer with no pause (timers.KeptFinished), keyed by
+# every stored value describe reads but the limit (given again each time: a dict on
+# PostgreSQL).
+_KEPT_FINISHED = KeptFinished(8_192)
 
 
 def _sla(page: _Page, timer_values: tuple, pauses: list, now: datetime, clock: WorkingClock,
-         day_seconds: float) -> dict[str, Any]:
+         day_seconds: float, finished: dict[tuple, dict[str, Any]]) -> dict[str, Any]:
     """sla_fields.timer_fields of the row's own timer, dumped as SlaOut dumps it."""
     (timer_id, subject_type, step_code, limit, round_the_clock, started_at, budget_seconds,
      due_at, warn_at, provisional, state, completed_at, late) = timer_values
     if timer_id is None:
         return dict(_NOT_STARTED)
-    instant, flag = page.instant, page.forms.flag
     limit = page.json(limit)
+    key = None
+    if state in _FINISHED and not pauses:
+        key = (timer_id, subject_type, step_code, round_the_clock, started_at, budget_seconds,
+               due_at, warn_at, provisional, state, completed_at, late)
+        kept = finished.get(key)
+        if kept is not None:
+            view = dict(kept)
+            view["limit"] = None if limit is None else dict(limit)
+            return view
+    instant, flag = page.instant, page.forms.flag
     due = instant(due_at)
     timer = ListedTimer(timer_id, subject_type, step_code, limit, flag(round_the_clock),
                         instant(started_at), budget_seconds, due, instant(warn_at),
@@ -128,6 +152,8 @@ def _sla(page: _Page, timer_values: tuple, pauses: list, now: datetime, clock: W
     view["due_at"] = page.iso(due_at) if shown is due else _iso(shown)
     view["started_at"] = page.iso(started_at)
     view["provisional"] = bool(view["provisional"])
+    if key is not None:
+        finished[key] = dict(view)
     view["limit"] = None if limit is None else dict(limit)
     return view
 
@@ -143,6 +169,7 @@ def listed_items(rows: list[Any], forms: StoredForms, now: datetime, clock: Work
     fields = _getter(rows)
     page = _Page(forms)
     iso, parsed, day_text = page.iso, page.json, forms.day_text
+    finished = _KEPT_FINISHED.of(clock)
     items = []
     for row in rows:
         (number, flow_code, flow_version, version_id_of_flow, content_hash, customer_type,
@@ -185,7 +212,7 @@ def listed_items(rows: list[Any], forms: StoredForms, now: datetime, clock: Work
             "version": version,
             "owner": owner_username,
             "owner_name": owner_display or owner_username,
-            "sla": _sla(page, timer_values, pauses, now, clock, day_seconds),
+            "sla": _sla(page, timer_values, pauses, now, clock, day_seconds, finished),
             "current_steps": [] if status == _CANCELLED else decode_current(current_json),
         })
     return items

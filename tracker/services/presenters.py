@@ -18,7 +18,7 @@ from .pause_scope import intervals_for
 from .queries import ListedApplication
 from .reference import pause_reasons
 from .sla_fields import department_name, timer_fields
-from .timers import describe, hours
+from .timers import FINISHED, KeptFinished, describe, hours
 
 
 def _user(user: User | None) -> str | None:
@@ -137,12 +137,25 @@ class ListedRow(NamedTuple):
     over_hours: float | None
 
 
+# A list row's deadline (state, local due_at, hours left, hours over) of a finished timer
+# with no pause (timers.KeptFinished), keyed by the timer's values but its limit (a dict).
+_KEPT_FINISHED = KeptFinished(8_192)
+
+
+def _deadline(timer: Any, pauses: list, now: datetime, clock: WorkingClock
+              ) -> tuple[str, datetime | None, float | None, float | None]:
+    view = describe(timer, now, clock, pauses)
+    return (view.state, local(view.due_at), hours(view.remaining_seconds),
+            hours(view.over_seconds))
+
+
 def present_list_rows(items: list[ListedApplication], now: datetime, clock: WorkingClock,
                       lang: str) -> list[ListedRow]:
     """The rows of a page of the staff list: the same values as present_listed gives for
     what the page shows (tests/web/test_list_rows.py), the deadline by the same describe.
     A flow version's step names are looked up once per page, not once per row."""
     steps_of: dict[tuple[int, str], list[tuple[str, str]]] = {}
+    finished = _KEPT_FINISHED.of(clock)
     rows = []
     for item in items:
         row, timer = item.row, item.timer
@@ -156,12 +169,18 @@ def present_list_rows(items: list[ListedApplication], now: datetime, clock: Work
         names = tuple(name for code, name in steps if code in current) if current else ()
         if timer is None:
             state, due_at, left, over = "not_started", None, None, None
+        elif item.pauses:
+            state, due_at, left, over = _deadline(
+                timer, intervals_for(item.pauses, timer.subject_type, timer.step_code), now,
+                clock)
+        elif timer.state in FINISHED:
+            key = (*timer[:3], *timer[4:])
+            shown = finished.get(key)
+            if shown is None:
+                shown = finished[key] = _deadline(timer, [], now, clock)
+            state, due_at, left, over = shown
         else:
-            pauses = intervals_for(item.pauses, timer.subject_type, timer.step_code) \
-                if item.pauses else []
-            view = describe(timer, now, clock, pauses)
-            state, due_at = view.state, local(view.due_at)
-            left, over = hours(view.remaining_seconds), hours(view.over_seconds)
+            state, due_at, left, over = _deadline(timer, [], now, clock)
         rows.append(ListedRow(row.number, row.flow_code, row.customer_name,
                               bool(row.missing_materials), local(row.accepted_at),
                               row.owner_display or row.owner_username, names,

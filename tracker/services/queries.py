@@ -12,9 +12,11 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     exists,
     func,
     literal_column,
+    null,
     or_,
     select,
     type_coerce,
@@ -76,19 +78,27 @@ class _Query:
     by_deadline: bool = False
 
     @cached_property
+    def total(self) -> Any:
+        """The page row's total: the keys' own window count when they carry one (a text
+        search: _filtered), else the count statement as an uncorrelated subquery."""
+        if "total" in self.keys.c:
+            return self.keys.c.total
+        return self.count.scalar_subquery()
+
+    @cached_property
     def page(self) -> Select:
         """What a list row holds (_listed), ordered."""
-        return _listed(self.keys, self.timer, self.count).order_by(*self.order)
+        return _listed(self.keys, self.timer, self.total).order_by(*self.order)
 
     @cached_property
     def stored_page(self) -> Select:
         """The API's page: the values as stored (_listed with `stored`)."""
-        return _listed(self.keys, self.timer, self.count, stored=True).order_by(*self.order)
+        return _listed(self.keys, self.timer, self.total, stored=True).order_by(*self.order)
 
     @cached_property
     def shown_page(self) -> Select:
         """The staff list's page: the columns its rows show (_listed with `shown`)."""
-        return _listed(self.keys, self.timer, self.count, shown=True).order_by(*self.order)
+        return _listed(self.keys, self.timer, self.total, shown=True).order_by(*self.order)
 
 
 def _running_or_late(timer: Any):
@@ -210,27 +220,56 @@ def _filtered(f: ApplicationFilter) -> _Query:
     if timer_conditions and not app_conditions and by_deadline:
         # Only the timers decide and order: their index alone, no application looked up
         # before the page is cut (the timer's application_id is the application's id).
+        if f.overdue and len(timer_conditions) == 2:
+            timer_conditions = [_running_or_late(timer), _overdue_case(timer)]
         keys = (select(timer.application_id.label("app_id"), timer.id.label("timer_id"))
                 .where(timer.subject_type == SubjectType.APPLICATION, *timer_conditions)
                 .order_by(timer.due_at.asc(), timer.application_id.asc()))
     else:
-        keys = query.with_only_columns(Application.id.label("app_id"),
-                                       timer.id.label("timer_id"),
-                                       maintain_column_froms=True).order_by(*order)
+        # With no timer condition the own timer is the application's timer_id (a foreign
+        # key): no join to the timers for each candidate row.
+        columns = [Application.id.label("app_id"),
+                   (timer.id if timer_conditions else Application.timer_id).label("timer_id")]
+        if f.text:
+            # A search's matches are few and every one of them is read to order the page:
+            # counted as they are read (a window over the same rows), not found a second
+            # time by a count statement (at 1M applications each look-up reads the trigram
+            # indexes' posting lists again). An empty page (past the end) still asks the
+            # count statement.
+            columns.append(func.count().over().label("total"))
+        keys = (query.with_only_columns(*columns, maintain_column_froms=True) if timer_conditions
+                else select(*columns).where(*app_conditions)).order_by(*order)
     keys = keys.limit(bindparam("limit")).offset(bindparam("offset")).subquery("page_keys")
     return _Query(query, timer, count, keys, order, by_deadline)
 
 
+def _overdue_case(timer: Any) -> ColumnElement[bool]:
+    """Overdue, as the overdue page's keys ask it: the same rows as the OR of running past
+    the deadline and finished late, written so that the planner cannot answer it from
+    bitmaps. Given the OR, PostgreSQL estimated a few dozen rows (36 of 1,007 at 20k
+    applications), ORed two bitmaps of the partial index, visited every matching timer's
+    heap page (865) and sorted them all for the first 50 (3-12 ms); given this, it walks
+    ix_sla_timers_running_or_late in deadline order from the index alone and stops at the
+    page's end (0.1 ms)."""
+    return case((timer.state == literal_column("'running'"), timer.due_at <= bindparam("now")),
+                else_=and_(timer.state == literal_column("'done'"), timer.late.is_(True)))
+
+
 def _overdue_count(timer: Any) -> Select:
     """The overdue applications' count as the sum of its two disjoint halves: those running
-    past the deadline, read from ix_sla_timers_running_or_late (the open set: a few thousand
-    entries however long the history), and those finished late, the triggers' tally
-    `late_applications` (migration 0023: counted from the index, they were every late
-    application of the history, 48,781 entries and ~20 ms at 1M). Counted as one OR,
-    PostgreSQL had estimated ~2,000 of the 52,000 rows at 1M and visited 45,000 heap pages."""
+    past the deadline, read from ix_sla_timers_kind_state_due (subject, state, deadline: the
+    open set's running timers due by now, a few thousand entries however long the history),
+    and those finished late, the triggers' tally `late_applications` (migration 0023:
+    counted from the index, they were every late application of the history, 48,781 entries
+    and ~20 ms at 1M). Counted as one OR, PostgreSQL had estimated ~2,000 of the 52,000 rows
+    at 1M and visited 45,000 heap pages. The running half names no `late`: given the partial
+    index's predicate too, PostgreSQL split it into an OR of two bitmaps, one of them every
+    application timer due by now in ix_sla_timers_running_or_late (15 ms at 1M, against
+    1.5 ms)."""
     running = (select(func.count()).select_from(timer)
-               .where(timer.subject_type == SubjectType.APPLICATION, _running_or_late(timer),
-                      timer.state == TimerState.RUNNING, timer.due_at <= bindparam("now"))
+               .where(timer.subject_type == SubjectType.APPLICATION,
+                      timer.state == literal_column("'running'"),
+                      timer.due_at <= bindparam("now"))
                .scalar_subquery())
     return select(running + tallies.total("late_applications").scalar_subquery())
 
@@ -397,11 +436,12 @@ class ListedApplication:
         return self.row.number
 
 
-def _listed(keys: Any, timer: Any, count: Select, *, stored: bool = False,
+def _listed(keys: Any, timer: Any, total: Any, *, stored: bool = False,
             shown: bool = False) -> Select:
     """What a list row shows, for the applications and timers named by `keys`: one flat row,
-    the application's columns under their names, `total` (the `count` statement, as an
-    uncorrelated subquery the database runs once: one round trip less per page), then the
+    the application's columns under their names, `total` (_Query.total: the count statement
+    as an uncorrelated subquery the database runs once, one round trip less per page, or the
+    keys' window count), then the
     timer's (labelled `timer_<name>`, TIMER_COLUMNS in order, last). Run on the connection
     (plain_reads), not through the ORM's row loading: that took longer than the query.
 
@@ -410,7 +450,8 @@ def _listed(keys: Any, timer: Any, count: Select, *, stored: bool = False,
     row (instants, enums, JSON, booleans), a third of the API list's time, for values the
     API turns into text again.
 
-    `shown`: only the columns the staff list shows (SHOWN_COLUMNS, without `flow_version`)."""
+    `shown`: only the columns the staff list shows (SHOWN_COLUMNS, without `flow_version`;
+    the timer's limit NULL)."""
     owner = OWNER
     columns = [*SHOWN_COLUMNS] if shown else [*LISTED_COLUMNS,
                                               FlowVersion.version.label("flow_version")]
@@ -421,8 +462,11 @@ def _listed(keys: Any, timer: Any, count: Select, *, stored: bool = False,
             StepRecord.application_id == Application.id,
             StepRecord.backdated.is_(True))).label("backdated"))
     columns += [_pauses_json().label("pauses"), _current_json().label("current"),
-                count.scalar_subquery().label("total"),
-                *(getattr(timer, name).label(f"timer_{name}") for name in TIMER_COLUMNS)]
+                total.label("total"),
+                # The staff list's rows read no limit (describe does not): NULL, not a
+                # JSON value parsed per row.
+                *((null() if shown and name == "limit" else getattr(timer, name))
+                  .label(f"timer_{name}") for name in TIMER_COLUMNS)]
     if stored:
         columns = [type_coerce(column, NullType()).label(column.key) for column in columns]
     return (select(*columns)

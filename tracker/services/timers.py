@@ -159,6 +159,30 @@ def describe(timer: SlaTimer, now: datetime, clock: WorkingClock,
                      timer.provisional)
 
 
+FINISHED = (TimerState.DONE, TimerState.CANCELLED)
+
+
+class KeptFinished:
+    """What a list shows of finished timers (done or cancelled), kept per process: describe()
+    says the same of them at any `now`, so it is a pure function of the timer's stored
+    values, its pauses and the clock. Kept for one clock object at a time (a new closure or
+    holiday file is a new clock: services.app_clock), at most `size` entries (then emptied).
+    The caller keys an entry by every stored value it describes from; an overdue list's
+    pages are mostly applications finished late, whose lateness the clock measured again on
+    every request."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._clock: WorkingClock | None = None
+        self._views: dict[Any, Any] = {}
+
+    def of(self, clock: WorkingClock) -> dict[Any, Any]:
+        """The entries kept for `clock` (a new, empty dict for another clock, or when full)."""
+        if self._clock is not clock or len(self._views) >= self.size:
+            self._clock, self._views = clock, {}
+        return self._views
+
+
 def _span(timer: SlaTimer, start: datetime | None, end: datetime | None, clock: WorkingClock,
           pauses: list[Interval]) -> int:
     if start is None or end is None or end <= start:

@@ -7,6 +7,8 @@ f-string of its values escaped as str (cells.text: no Markup object per value)."
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
+from functools import lru_cache
 
 from markupsafe import Markup
 
@@ -14,6 +16,20 @@ from ..services.presenters import ListedRow
 from . import labels
 from .cells import HoursWords, RowUrl, dt_text, remaining_of, state_badge, text
 from .formatting import pattern
+
+
+@lru_cache(maxsize=8_192)
+def _kept_dt(value: datetime, offset: timedelta | None) -> str:
+    return dt_text(value)
+
+
+def _dt(value: datetime | None) -> str:
+    """dt_text, kept per process by the instant and its offset (the two texts depend on
+    nothing else): a page's dates are mostly the same from one request to the next (its
+    rows', their deadlines'), and each cost an isoformat, an astimezone and a strftime."""
+    if not value:
+        return dt_text(value)
+    return _kept_dt(value, value.utcoffset())
 
 
 def _word(msgid: str) -> str:
@@ -55,10 +71,10 @@ def application_rows(rows: Iterable[ListedRow]) -> Markup:
             f'\n      <td class="hide-narrow">{text(r.flow)}</td>'
             f'\n      <td class="min-text">{text(r.customer_name)}'
             f'{missing if r.missing_materials else ""}</td>'
-            f'\n      <td class="nowrap hide-narrow">{dt_text(r.accepted_at)}</td>'
+            f'\n      <td class="nowrap hide-narrow">{_dt(r.accepted_at)}</td>'
             f'\n      <td class="hide-narrow owner">{text(r.owner_name or "—")}</td>'
             f'\n      <td class="min-text">{steps}</td>'
-            f'\n      <td class="nowrap">{dt_text(r.due_at)}</td>'
+            f'\n      <td class="nowrap">{_dt(r.due_at)}</td>'
             f'\n      <td>{drawn[1]}</td>'
             f'\n      <td class="nowrap">'
             f'{remaining_of(state, r.remaining_hours, r.over_hours, words)}</td>'
