@@ -147,6 +147,12 @@ class StepRecord(db.Model):
         Index("ix_step_records_waiting", "application_id",
               postgresql_where=text(f"{OPEN_STEP_SQL} AND timer_id IS NULL"),
               sqlite_where=text(f"{OPEN_STEP_SQL} AND timer_id IS NULL")),
+        # The dashboard's open steps per flow, step and department (services.dashboard
+        # ._open_by_step): what it groups and joins by, from the index alone (the heap's
+        # blocks of 4,833 open steps were 748 of them at 1M applications, 0027_dashboard2).
+        Index("ix_step_records_open_steps", "application_id", "code", "department_code",
+              "position", "timer_id",
+              postgresql_where=text(OPEN_STEP_SQL), sqlite_where=text(OPEN_STEP_SQL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
