@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, literal, select, union_all
 
 from ..extensions import db
 from ..localtime import LOCAL
@@ -22,6 +22,10 @@ from ..models.applications import OPEN_STEP, shared_codes
 from .figures import ratio
 from .reference import departments
 from .work import OPEN_TIMER, due_predicate
+
+# Every kind of timer but the whole-application clock (no department's), written out: an
+# equality per kind lets the (kind, completed_at, ...) index be descended once for each.
+DUTY_KINDS = [kind for kind in SubjectType if kind is not SubjectType.APPLICATION]
 
 
 @dataclass(frozen=True)
@@ -52,15 +56,24 @@ def department_figures(moment: datetime) -> list[DepartmentFigures]:
     def count(condition) -> object:
         return func.sum(case((condition, 1), else_=0))
 
-    timers = (
-        select(SlaTimer.department_code.label("code"), count(OPEN_TIMER).label("open"),
+    # Two halves, each from an index alone: the open duties (ix_sla_timers_open: department,
+    # due_at, state, kind) and the duties finished this month that are no longer open
+    # (ix_sla_timers_kind_completed, one descent per kind of duty). As one filter (open, or
+    # finished this month) PostgreSQL read a heap block per row: 1,546 blocks at 1M
+    # applications. An open timer is never done, so the halves neither overlap nor miss.
+    open_timers = (
+        select(SlaTimer.department_code.label("code"), func.count().label("open"),
                count(due_predicate("today", moment)).label("due_today"),
                count(due_predicate("overdue", moment)).label("overdue"),
+               *[literal(0)] * 2)
+        .where(OPEN_TIMER, SlaTimer.subject_type != SubjectType.APPLICATION)
+        .group_by(SlaTimer.department_code))
+    finished = (
+        select(SlaTimer.department_code, *[literal(0)] * 3,
                count(done_this_month).label("done"),
                count(and_(done_this_month, SlaTimer.late.is_(False))).label("on_time"))
-        .where(SlaTimer.subject_type != SubjectType.APPLICATION,
-               or_(OPEN_TIMER, and_(SlaTimer.completed_at >= start,
-                                    SlaTimer.completed_at <= moment)))
+        .where(SlaTimer.subject_type.in_(DUTY_KINDS), ~OPEN_TIMER,
+               SlaTimer.completed_at >= start, SlaTimer.completed_at <= moment)
         .group_by(SlaTimer.department_code))
     not_started = (OPEN_STEP, StepRecord.timer_id.is_(None),
                    Application.status != AppStatus.CANCELLED)
@@ -75,7 +88,7 @@ def department_figures(moment: datetime) -> list[DepartmentFigures]:
     shared = waiting(StepRecord.shared_with).where(StepRecord.shared_with != "")
     totals: dict[str, list[int]] = {}
     for code, *values in db.session.execute(union_all(
-            timers, waiting(StepRecord.department_code), shared)):
+            open_timers, finished, waiting(StepRecord.department_code), shared)):
         for one in shared_codes(code) if code and code.startswith(",") else [code]:
             sums = totals.setdefault(one, [0] * 5)
             for i, value in enumerate(values):
