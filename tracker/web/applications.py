@@ -37,6 +37,7 @@ from ..services.queries import (
 )
 from ..services.reference import departments, pause_reasons
 from ..services.staff import staff
+from . import detail_fields
 from .access import can_manage, writer_required
 from .detail_steps import StepItems
 from .event_log import application_events
@@ -188,7 +189,7 @@ def render_detail(number: str, failed: dict[Any, Form] | None = None, status: in
         events=application_events(app, flow, lang), message=message, now=moment,
         attribute_names=_attribute_names(flow, app.attributes, lang),
         step_items=StepItems(app, view, flow, forms, why_steps),
-        pause_scopes=_pause_scopes(view, flow, lang), why=why,
+        pause_scopes=_pause_scopes(view, flow, lang), why=why, kept_field=detail_fields.field,
         owner_form=_owner_form(app) if can_manage() else None), status
 
 
