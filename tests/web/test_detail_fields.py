@@ -24,17 +24,20 @@ def both_ways(app, monkeypatch):
 
     kept = detail_fields.field
     drawn: list[tuple[bool, str, str]] = []
+    names: list[tuple[str, bool]] = []
 
     def checked(f, hint=True, wrap_class="", **kwargs):
         key = detail_fields._key(f, hint, wrap_class, kwargs)
         fast = kept(f, hint, wrap_class, **kwargs)
         drawn.append((key is not None, str(fast), str(widgets.field(f, hint, wrap_class,
                                                                     **kwargs))))
+        names.append((f.name, key is not None))
         return fast
 
     monkeypatch.setattr(detail_fields, "field", checked)
     with app.app_context():
         app.extensions.pop("detail_fields_drawn", None)
+    checked.names = names
     return drawn
 
 
@@ -66,6 +69,12 @@ def test_the_golden_data_sets_fields_are_what_widgets_draw(app, generated, both_
     assert any(not kept for kept, _f, _o in both_ways)  # the customer form's values
     for first, second in pages.values():
         assert first == second
+    from tracker.web import detail_fields
+    kept_names = {name for name, kept in detail_fields.field.names if kept}
+    for name in ("pause-reason", "pause-step", "pause-at", "pause-note", "cancel-reason",
+                 "kind", "replaces", "note", "customer-note"):
+        assert name in kept_names, name
+    assert "customer-customer_name" not in kept_names
     for part in ("-at", "-note", "cancel-reason", "Leave blank for now.", "留空"):
         assert part in whole, part
 
@@ -106,9 +115,10 @@ def test_refused_forms_and_typed_values_are_drawn_every_time(app, client, web_lo
 
 def test_what_is_kept_and_what_is_not(app):
     from wtforms.fields import DateTimeLocalField, StringField
+    from wtforms.fields.choices import SelectChoice
 
-    from tracker.web import detail_fields
-    from tracker.web.forms import CancelForm, KeptMessagesForm, StepActionForm
+    from tracker.web import detail_fields, widgets
+    from tracker.web.forms import CancelForm, KeptMessagesForm, PauseForm, StepActionForm, options
 
     class Bounded(KeptMessagesForm):
         at = DateTimeLocalField("At", render_kw={"min": "2026-01-01T00:00"})
@@ -139,3 +149,19 @@ def test_what_is_kept_and_what_is_not(app):
         other_step = StepActionForm(formdata=None, prefix="complete-design", version=4)
         assert b != detail_fields._key(other_step.note, True, "", {"rows": 2})
         assert isinstance(detail_fields.field(again.note, rows=2), Markup)
+        pause = PauseForm(formdata=None, prefix="pause", version=4)
+        pause.reason.choices = options([("a", "A <b>"), ("b", "B")])
+        plain = detail_fields._key(pause.reason, True, "", {})
+        assert plain is not None
+        pause.reason.choices = options([("a", Markup("A <b>")), ("b", "B")])
+        assert detail_fields._key(pause.reason, True, "", {}) not in (None, plain)
+        assert detail_fields.field(pause.reason) == widgets.field(pause.reason)
+        pause.reason.choices = [SelectChoice("a", "A", optgroup="g")]
+        assert detail_fields._key(pause.reason, True, "", {}) is None  # option groups
+        pause.reason.choices = [SelectChoice("a", "A", render_kw={"disabled": True})]
+        assert detail_fields._key(pause.reason, True, "", {}) is None  # an option's attributes
+        pause.reason.choices = [("a", "A")]
+        assert detail_fields._key(pause.reason, True, "", {}) is None  # not SelectChoice
+        pause.reason.choices = options([("a", "A")])
+        pause.reason.data = "a"
+        assert detail_fields._key(pause.reason, True, "", {}) is None  # one selected
