@@ -38,7 +38,7 @@ from ..services.queries import (
 from ..services.reference import departments, pause_reasons
 from ..services.staff import staff
 from . import detail_fields
-from .access import can_manage, writer_required
+from .access import can_manage, can_write, writer_required
 from .detail_steps import StepItems
 from .event_log import application_events
 from .export import csv_response
@@ -175,7 +175,9 @@ def render_detail(number: str, failed: dict[Any, Form] | None = None, status: in
     view = present_application(app, moment, clock, lang)
     why, why_steps = page_explanations(app, clock, lang, limit_text)
     flow = service.flow_of(app)
-    forms = _fresh_forms(app, view)
+    # A reader (an auditor) is shown no form (detail.html draws them only for a writer):
+    # none is built.
+    forms = _fresh_forms(app, view) if can_write() else {}
     for key, form in (failed or {}).items():
         if status == 409 and hasattr(form, "version"):
             # The page now shows the application as it stands; a deliberate retry may go on.
