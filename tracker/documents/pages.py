@@ -128,15 +128,18 @@ def application_section(app: Application, upload_form: UploadForm | None = None,
     history = _history(app)
     materials = set(queries.flow_materials(flow))
     others = [a for a in history if a.current and a.kind not in materials]
+    writer = can_write()
     return draw_section(
-        app=app, by_step=_documents(app), history=history, others=others, writer=can_write(),
+        app=app, by_step=_documents(app), history=history, others=others, writer=writer,
         # Translated once, as the template printed the lazy words (markup, not escaped): each
         # document translated its word twice (escape's __html__ probe, then the call).
         state_words={state: Markup(word(text)) for state, text in STATE_WORDS.items()},
         step_names={s.code: pick(s.name_zh, s.name_en, lang) for s in flow.steps},
         # The waiver forms' CSRF field is the upload form's: the same field, the request's one
-        # token (a WaiveForm built only to draw it cost ~0.1 ms).
-        upload_form=(upload := upload_form or _upload_form(app)), waive_form=upload,
+        # token (a WaiveForm built only to draw it cost ~0.1 ms). A reader (an auditor) sees
+        # neither: no form is built for them.
+        upload_form=(upload := upload_form or (_upload_form(app) if writer else None)),
+        waive_form=upload,
         upload_error=upload_error, kind_label=kind_label, type_label=type_label,
         max_mb=commands.megabytes(settings().attachment_max_bytes), filesize=filesize)
 

@@ -16,7 +16,7 @@ from typing import Any
 from flask import url_for
 from markupsafe import Markup, escape
 
-from ..web import cells, widgets
+from ..web import cells, detail_fields, widgets
 from ..web.formatting import pattern
 
 
@@ -153,8 +153,8 @@ def _upload(number: str, form: Any, error: str | None, max_mb: str) -> str:
             f'    <h3>{_word("Attach a file")}</h3>\n'
             f'    {alert}\n'
             f'    <div class="grid grid-2">\n'
-            f'      {widgets.field(form.kind)}\n'
-            f'      {widgets.field(form.replaces)}\n'
+            f'      {detail_fields.field(form.kind)}\n'
+            f'      {detail_fields.field(form.replaces)}\n'
             f'    </div>\n'
             f'    <div class="pick">\n'
             f'      <label class="label" for="file-camera">{_word("Take a photo")}</label>\n'
@@ -166,6 +166,6 @@ def _upload(number: str, form: Any, error: str | None, max_mb: str) -> str:
             f'image/heic,image/heif,image/webp,application/pdf,.heic,.heif">\n'
             f'    </div>\n'
             f'    <p class="hint">{hint}</p>\n'
-            f'    {widgets.field(form.note)}\n'
+            f'    {detail_fields.field(form.note)}\n'
             f'    <button type="submit" class="btn btn-primary">{_word("Upload")}</button>\n'
             f'  </form>\n  ')

@@ -37,7 +37,8 @@ from ..services.queries import (
 )
 from ..services.reference import departments, pause_reasons
 from ..services.staff import staff
-from .access import can_manage, writer_required
+from . import detail_fields
+from .access import can_manage, can_write, writer_required
 from .detail_steps import StepItems
 from .event_log import application_events
 from .export import csv_response
@@ -174,7 +175,9 @@ def render_detail(number: str, failed: dict[Any, Form] | None = None, status: in
     view = present_application(app, moment, clock, lang)
     why, why_steps = page_explanations(app, clock, lang, limit_text)
     flow = service.flow_of(app)
-    forms = _fresh_forms(app, view)
+    # A reader (an auditor) is shown no form (detail.html draws them only for a writer):
+    # none is built.
+    forms = _fresh_forms(app, view) if can_write() else {}
     for key, form in (failed or {}).items():
         if status == 409 and hasattr(form, "version"):
             # The page now shows the application as it stands; a deliberate retry may go on.
@@ -188,7 +191,7 @@ def render_detail(number: str, failed: dict[Any, Form] | None = None, status: in
         events=application_events(app, flow, lang), message=message, now=moment,
         attribute_names=_attribute_names(flow, app.attributes, lang),
         step_items=StepItems(app, view, flow, forms, why_steps),
-        pause_scopes=_pause_scopes(view, flow, lang), why=why,
+        pause_scopes=_pause_scopes(view, flow, lang), why=why, kept_field=detail_fields.field,
         owner_form=_owner_form(app) if can_manage() else None), status
 
 

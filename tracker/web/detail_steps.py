@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from ..i18n import current_language
 from ..services.explanations import Words
-from . import cells, labels, widgets
+from . import cells, detail_fields, labels, widgets
 from .access import can_manage
 from .context import template_hook
 from .formatting import rule_text
@@ -178,7 +178,7 @@ class StepItems:
                     f'\n                <summary>{words["Skip this step"]}</summary>'
                     f'\n                <form method="post" action="{escape(url)}" novalidate>'
                     f'\n                  {widgets.hidden_tag(skip)}'
-                    f'\n                  {widgets.field(skip.note, rows=2)}'
+                    f'\n                  {detail_fields.field(skip.note, rows=2)}'
                     f'\n                  <button type="submit" class="btn">{words["Skip"]}'
                     f'</button>\n                </form>\n              </details>'
                     f'\n              ')
@@ -206,8 +206,8 @@ def _when_and_note(form: Any, words: dict[str, Markup], manager: list[bool]) -> 
         if not manager:
             manager.append(can_manage())
         if manager[0]:
-            shown = widgets.field(proxy)
+            shown = detail_fields.field(proxy)
     return (f'<details class="more"{" open" if opened else ""}>\n'
             f'  <summary>{words["Earlier time or note"]}</summary>\n'
-            f'  <div class="grid grid-2">\n    {widgets.field(form.at)}\n'
-            f'    {widgets.field(form.note, rows=2)}\n    {shown}\n  </div>\n</details>')
+            f'  <div class="grid grid-2">\n    {detail_fields.field(form.at)}\n'
+            f'    {detail_fields.field(form.note, rows=2)}\n    {shown}\n  </div>\n</details>')
