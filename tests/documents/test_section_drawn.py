@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.fixtures.documents import pdf_bytes, png_bytes
-from tests.fixtures.web import csrf_token, login, page_text
+from tests.fixtures.web import csrf_token, drawn_alike, login, page_text
 
 # documents/_application_section.html as it was before the section was drawn in Python.
 TEMPLATE = """{#- The application page's documents (资料): each required document present or missing, every
@@ -137,13 +137,6 @@ def both_ways(monkeypatch):
     return drawn
 
 
-def _same(drawn: list[tuple[str, str]]) -> str:
-    assert drawn
-    for fast, old in drawn:
-        assert fast == old
-    return "".join(fast for fast, _old in drawn)
-
-
 def test_every_state_of_a_document_as_the_template_drew_it(app, doc_api, make_user, both_ways):
     number = doc_api.create("201")
     first = doc_api.upload(number, pdf_bytes(1000, 1), "勘察<记录> & \'1\'.pdf",
@@ -165,7 +158,7 @@ def test_every_state_of_a_document_as_the_template_drew_it(app, doc_api, make_us
     refused = clerk.post(f"/applications/{number}/attachments",
                          data={"csrf_token": csrf_token(page), "kind": "photo"})
     assert refused.status_code == 422
-    whole = _same(both_ways)
+    whole = drawn_alike(both_ways)
     for part in ('doc-state present', 'doc-state on_record', 'doc-state waived',
                  'doc-state not_needed', 'doc-state missing', 'class="replaced"',
                  'class="doc-history"', "勘察&lt;记录&gt; &amp; &#39;1&#39;.pdf",

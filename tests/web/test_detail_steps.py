@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from markupsafe import Markup
 
 from tests.fixtures.app import local
-from tests.fixtures.web import login, page_text
+from tests.fixtures.web import drawn_alike, login, page_text
 from tests.web.test_application_pages import step_action, version_on_page
 from tests.web.test_pages_same_html import generated  # noqa: F401  (the data set, a fixture)
 
@@ -114,13 +114,6 @@ def both_ways(app, monkeypatch):
     return drawn
 
 
-def _same(drawn: list[tuple[str, str]]) -> str:
-    assert drawn
-    for fast, old in drawn:
-        assert fast == old
-    return "".join(fast for fast, _old in drawn)
-
-
 def test_the_golden_data_sets_steps_are_what_the_loop_drew(app, generated, both_ways,  # noqa: F811
                                                            make_user):
     make_user("auditor", "audit", department="inspection_office")
@@ -131,7 +124,7 @@ def test_the_golden_data_sets_steps_are_what_the_loop_drew(app, generated, both_
             for number in generated:
                 response = client.get(f"/applications/{number}?lang={lang}")
                 assert response.status_code == 200
-    whole = _same(both_ways)
+    whole = drawn_alike(both_ways)
     assert len(both_ways) == 3 * 2 * len(generated)
     for state in ("on_track", "overdue", "done_on_time", "cancelled", "not_started"):
         assert f"tl-{state}" in whole, state
@@ -176,7 +169,7 @@ def test_refused_forms_proxies_and_every_kind_of_step(app, client, web_login, ma
     assert login(clerk, "clerk2").status_code == 302
     page = page_text(clerk.get(f"/applications/{number}"))
     assert "proxy_reason" not in page.split('id="steps"')[1].split('id="documents"')[0]
-    whole = _same(both_ways)
+    whole = drawn_alike(both_ways)
     for part in ('<details class="more" open>', '<details class="more skip" open>',
                  'class="tag" title=', "step-skipped", 'class="wide proxy"',
                  "&lt;b&gt;勘察 &amp; &#34;完成&#34; &#39;&lt;/b&gt;", "客服&lt;休假&gt;",
