@@ -20,7 +20,7 @@ from .api import register_api
 from .api import work as work_api
 from .cli import CORE_COMMANDS
 from .config import Config, ConfigError, config_for_environment
-from .db_setup import install_sqlite_pragmas
+from .db_setup import install_sqlite_pragmas, keep_prepared_statements
 from .demo import demo_cli
 from .errors import register_error_handlers
 from .extensions import api, babel, csrf, db, login_manager, migrate
@@ -122,6 +122,7 @@ def _resolve_database_url(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     install_sqlite_pragmas(app)
+    keep_prepared_statements(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
                      render_as_batch=True)
     api.init_app(app)
